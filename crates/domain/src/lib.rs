@@ -1,0 +1,21 @@
+//! agentline's vocabulary: the types every other crate speaks in.
+//!
+//! Pure by design: no async runtime, socket, database or HTTP crate is a dependency, so
+//! everything here is deterministic and tested without IO. Parsing functions turn outside
+//! input into these types ("parse, don't validate"); once you hold a [`PhoneNumber`] or an
+//! [`ScopeSet`], it is valid.
+
+pub mod brain;
+pub mod id;
+pub mod phone;
+pub mod scope;
+pub mod secret;
+pub mod template;
+pub mod time;
+pub mod validate;
+
+pub use id::*;
+pub use phone::{PhoneNumber, PhoneNumberError};
+pub use scope::{Scope, ScopeSet};
+pub use secret::{ApiKeyMode, GeneratedSecret, SecretString};
+pub use time::Timestamp;

@@ -1,0 +1,126 @@
+//! Phone numbers in E.164, checked against libphonenumber's metadata.
+
+use std::fmt;
+
+/// A valid phone number, always held in E.164 form (`+14155550100`).
+#[derive(Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PhoneNumber(String);
+
+/// Why a string is not an acceptable phone number.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum PhoneNumberError {
+    /// Not `+` followed by 2 to 15 digits with no leading zero.
+    #[error("phone numbers must be in E.164 format, like +14155550100")]
+    NotE164,
+    /// E.164 in shape, but no such number can exist (unassigned country or area code, wrong length).
+    #[error("{0} is not a valid phone number")]
+    Invalid(String),
+}
+
+impl PhoneNumber {
+    /// Strict: spaces, punctuation, extensions and national formats are refused, because
+    /// libphonenumber on its own would silently drop an extension or guess a region.
+    pub fn parse(input: &str) -> Result<Self, PhoneNumberError> {
+        let digits = input.strip_prefix('+').ok_or(PhoneNumberError::NotE164)?;
+        let shape_ok =
+            (2..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
+        if !shape_ok {
+            return Err(PhoneNumberError::NotE164);
+        }
+        let parsed = phonenumber::parse(None, input).map_err(|_| PhoneNumberError::Invalid(input.to_owned()))?;
+        if !phonenumber::is_valid(&parsed) {
+            return Err(PhoneNumberError::Invalid(input.to_owned()));
+        }
+        Ok(Self(input.to_owned()))
+    }
+
+    /// The E.164 text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PhoneNumber {
+    type Error = PhoneNumberError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<PhoneNumber> for String {
+    fn from(n: PhoneNumber) -> String {
+        n.0
+    }
+}
+
+impl fmt::Display for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for PhoneNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl utoipa::PartialSchema for PhoneNumber {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .pattern(Some(r"^\+[1-9]\d{1,14}$"))
+            .description(Some("E.164 phone number"))
+            .examples([serde_json::json!("+14155550100")])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for PhoneNumber {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn accepts_real_numbers() {
+        for n in ["+12025550100", "+14155550123", "+442079460958", "+61491570006", "+18005550199"] {
+            assert_eq!(PhoneNumber::parse(n).unwrap().as_str(), n);
+        }
+    }
+
+    #[test]
+    fn refuses_non_e164_shapes() {
+        for n in [
+            "",
+            "+",
+            "14155550100",
+            "+1 415 555 0100",
+            "(415) 555-1234",
+            "+012345",
+            "+12025550100x12",
+            "08012345678",
+            "+1234567890123456",
+        ] {
+            assert_eq!(PhoneNumber::parse(n), Err(PhoneNumberError::NotE164), "{n}");
+        }
+    }
+
+    #[test]
+    fn refuses_numbers_that_cannot_exist() {
+        for n in ["+15551234567", "+999123456", "+1202"] {
+            assert!(matches!(PhoneNumber::parse(n), Err(PhoneNumberError::Invalid(_))), "{n}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_and_keeps_input(s in "\\+?[0-9 ()x-]{0,20}") {
+            if let Ok(n) = PhoneNumber::parse(&s) {
+                prop_assert_eq!(n.as_str(), s.as_str());
+            }
+        }
+    }
+}

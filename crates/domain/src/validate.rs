@@ -1,0 +1,117 @@
+//! Small field checks shared by the API's request types.
+
+/// A field that failed a check, with a message a client can act on.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self { field, message: message.into() }
+    }
+}
+
+/// Trims and checks a required text field's length in characters.
+pub fn text(field: &'static str, value: &str, max_chars: usize) -> Result<String, FieldError> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return Err(FieldError::new(field, "must not be empty"));
+    }
+    optional_text(field, trimmed, max_chars).map(|t| t.to_owned())
+}
+
+/// Checks an optional text field's length; empty is allowed.
+pub fn optional_text<'a>(field: &'static str, value: &'a str, max_chars: usize) -> Result<&'a str, FieldError> {
+    if value.chars().count() > max_chars {
+        return Err(FieldError::new(field, format!("must be at most {max_chars} characters")));
+    }
+    if value.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err(FieldError::new(field, "must not contain control characters"));
+    }
+    Ok(value)
+}
+
+/// A plausible email address: one `@`, a non-empty local part, a dotted domain, no spaces.
+pub fn email(value: &str) -> Result<String, FieldError> {
+    let bad = || FieldError::new("email", "is not a valid email address");
+    let (local, domain) = value.split_once('@').ok_or_else(bad)?;
+    let ok = !local.is_empty()
+        && value.len() <= 254
+        && !domain.contains('@')
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(|label| !label.is_empty())
+        && !value.chars().any(char::is_whitespace);
+    if ok { Ok(value.to_owned()) } else { Err(bad()) }
+}
+
+/// An IANA time zone name such as `America/New_York`.
+pub fn timezone(value: &str) -> Result<String, FieldError> {
+    value
+        .parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_owned())
+        .map_err(|_| FieldError::new("timezone", format!("`{value}` is not an IANA time zone like America/New_York")))
+}
+
+/// An absolute `http` or `https` URL.
+pub fn http_url(field: &'static str, value: &str) -> Result<String, FieldError> {
+    let parsed = url::Url::parse(value).map_err(|e| FieldError::new(field, format!("is not a valid URL ({e})")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(FieldError::new(field, "must be an http or https URL with a host"));
+    }
+    if value.len() > 2048 {
+        return Err(FieldError::new(field, "must be at most 2048 characters"));
+    }
+    Ok(value.to_owned())
+}
+
+/// An IP address or CIDR block, normalised to CIDR form.
+pub fn ip_network(value: &str) -> Result<ipnet::IpNet, FieldError> {
+    value
+        .parse::<ipnet::IpNet>()
+        .or_else(|_| value.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| FieldError::new("ip_allowlist", format!("`{value}` is not an IP address or CIDR block")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_trims_and_bounds() {
+        assert_eq!(text("name", "  Kai ", 10).unwrap(), "Kai");
+        assert!(text("name", "   ", 10).is_err());
+        assert!(text("name", "abcdefghijk", 10).is_err());
+        assert!(text("name", "a\u{0}b", 10).is_err());
+    }
+
+    #[test]
+    fn emails() {
+        assert!(email("ada@example.com").is_ok());
+        for bad in ["ada", "@example.com", "ada@example", "ada@@example.com", "a da@example.com", "ada@example..com"] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn timezones() {
+        assert_eq!(timezone("Europe/London").unwrap(), "Europe/London");
+        assert!(timezone("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn urls() {
+        assert!(http_url("webhook_url", "https://example.com/hook").is_ok());
+        assert!(http_url("webhook_url", "ftp://example.com").is_err());
+        assert!(http_url("webhook_url", "not a url").is_err());
+    }
+
+    #[test]
+    fn networks() {
+        assert_eq!(ip_network("10.0.0.1").unwrap().to_string(), "10.0.0.1/32");
+        assert_eq!(ip_network("10.0.0.0/8").unwrap().to_string(), "10.0.0.0/8");
+        assert!(ip_network("10.0.0.0/33").is_err());
+    }
+}

@@ -1,0 +1,32 @@
+//! agentline's persistence: one schema and one repository API on SQLite and Postgres.
+//!
+//! Both engines run the same SQL through sqlx's `Any` driver. The schema uses only TEXT and
+//! BIGINT columns and `$N` placeholders (which SQLite accepts too), so every query is written
+//! once. Where the engines must differ (write locking, job claiming) [`Dialect`] says which.
+//!
+//! Every repository function takes a [`Tenant`] and scopes its SQL by it: no query in this
+//! crate can read or change another account's rows.
+
+mod db;
+mod error;
+pub mod record;
+mod row;
+mod sql;
+pub mod test_support;
+
+pub mod accounts;
+pub mod agents;
+pub mod businesses;
+pub mod contacts;
+pub mod dnc;
+pub mod keys;
+pub mod numbers;
+pub mod page;
+pub mod usage;
+pub mod wallet;
+
+pub use db::{Dialect, Store};
+pub use error::{Error, Result};
+pub use page::{Page, PageRequest};
+pub use record::{Filter, Record, Tenant};
+pub use sql::Param;

@@ -1,0 +1,101 @@
+//! The wallet: a balance in cents and an append-only ledger that explains it.
+
+use crate::record::Record;
+use crate::row::RowExt;
+use crate::sql::Param;
+use crate::{Error, Result, Store};
+use agentline_domain::{AccountId, LedgerId, Timestamp};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, FromRow};
+use utoipa::ToSchema;
+
+/// One movement of money. `balance_after_cents` makes the ledger auditable line by line.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct LedgerEntry {
+    pub id: LedgerId,
+    #[serde(skip)]
+    pub account_id: AccountId,
+    /// `credit`, `call_charge` or `adjustment`.
+    pub kind: String,
+    /// Positive adds to the balance, negative takes from it.
+    pub amount_cents: i64,
+    pub balance_after_cents: i64,
+    pub call_id: Option<String>,
+    pub description: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl FromRow<'_, AnyRow> for LedgerEntry {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Self {
+            id: row.parse("id")?,
+            account_id: row.parse("account_id")?,
+            kind: row.text("kind")?,
+            amount_cents: row.int("amount_cents")?,
+            balance_after_cents: row.int("balance_after_cents")?,
+            call_id: row.opt_text("call_id")?,
+            description: row.opt_text("description")?,
+            created_at: row.parse("created_at")?,
+        })
+    }
+}
+
+impl Record for LedgerEntry {
+    const TABLE: &'static str = "ledger_entries";
+    const BUSINESS_SCOPED: bool = false;
+
+    fn columns(&self) -> Vec<(&'static str, Param)> {
+        vec![
+            ("id", self.id.as_str().into()),
+            ("account_id", self.account_id.as_str().into()),
+            ("kind", self.kind.clone().into()),
+            ("amount_cents", self.amount_cents.into()),
+            ("balance_after_cents", self.balance_after_cents.into()),
+            ("call_id", self.call_id.clone().into()),
+            ("description", self.description.clone().into()),
+            ("created_at", self.created_at.into()),
+        ]
+    }
+}
+
+/// A movement to record.
+#[derive(Clone, Debug)]
+pub struct Movement {
+    pub kind: &'static str,
+    pub amount_cents: i64,
+    pub call_id: Option<String>,
+    pub description: Option<String>,
+}
+
+/// Moves money and writes the ledger line, inside the caller's transaction so that the
+/// movement commits together with whatever caused it.
+pub async fn apply(conn: &mut AnyConnection, account_id: &AccountId, movement: Movement) -> Result<LedgerEntry> {
+    let balance: Option<i64> = sqlx::query_scalar(
+        "UPDATE accounts SET balance_cents = balance_cents + $1 WHERE id = $2 RETURNING balance_cents",
+    )
+    .bind(movement.amount_cents)
+    .bind(account_id.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let entry = LedgerEntry {
+        id: LedgerId::generate(),
+        account_id: account_id.clone(),
+        kind: movement.kind.to_owned(),
+        amount_cents: movement.amount_cents,
+        balance_after_cents: balance.ok_or(Error::NotFound)?,
+        call_id: movement.call_id,
+        description: movement.description,
+        created_at: Timestamp::now(),
+    };
+    crate::record::insert(&mut *conn, &entry).await?;
+    Ok(entry)
+}
+
+/// Applies `movement` in a transaction of its own.
+pub async fn apply_now(store: &Store, account_id: &AccountId, movement: Movement) -> Result<LedgerEntry> {
+    let mut tx = store.begin_write().await?;
+    let entry = apply(&mut tx, account_id, movement).await?;
+    tx.commit().await?;
+    Ok(entry)
+}

@@ -1,0 +1,153 @@
+//! The repository API against real SQLite and Postgres databases.
+
+use agentline_domain::brain::Brain;
+use agentline_domain::{AgentId, BusinessId, PhoneNumber, Timestamp};
+use agentline_store::accounts::{self, NewAccount};
+use agentline_store::agents::Agent;
+use agentline_store::numbers::Number;
+use agentline_store::record::{self, Filter, Tenant};
+use agentline_store::test_support::{Engine, fresh_store};
+use agentline_store::{Error, PageRequest, Store};
+
+fn new_account(name: &str) -> NewAccount {
+    NewAccount {
+        name: name.into(),
+        plan: "pro".into(),
+        concurrency_limit: 10,
+        balance_cents: 1000,
+        rate_cents_per_minute: 10,
+    }
+}
+
+fn agent(tenant: &Tenant, business: &BusinessId, name: &str) -> Agent {
+    let now = Timestamp::now();
+    Agent {
+        id: AgentId::generate(),
+        account_id: tenant.account_id.clone(),
+        business_id: business.clone(),
+        name: name.into(),
+        instructions: "Be brief with {{name}}".into(),
+        first_message: None,
+        voice: None,
+        language: "en-US".into(),
+        brain: Brain::default(),
+        webhook_url: None,
+        max_duration_secs: 600,
+        assistant_id: Some(format!("ext-{name}")),
+        metadata: Default::default(),
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+async fn crud_and_isolation(engine: Engine) {
+    let (store, _db) = fresh_store(engine).await.unwrap();
+    let a = accounts::bootstrap(&store, new_account("A")).await.unwrap();
+    let b = accounts::bootstrap(&store, new_account("B")).await.unwrap();
+    let ta = Tenant::account(a.account.id.clone());
+    let tb = Tenant::account(b.account.id.clone());
+
+    let mut kai = agent(&ta, &a.business.id, "kai");
+    record::insert(store_pool(&store), &kai).await.unwrap();
+    let got: Agent = record::get(&store, &ta, kai.id.as_str()).await.unwrap();
+    assert_eq!(got.name, "kai");
+    assert_eq!(got.brain, Brain::default());
+
+    // Account B sees, changes and deletes nothing of A's.
+    assert!(matches!(record::get::<Agent>(&store, &tb, kai.id.as_str()).await, Err(Error::NotFound)));
+    kai.name = "stolen".into();
+    assert!(matches!(record::update(&store, &tb, &kai).await, Err(Error::NotFound)));
+    assert!(matches!(record::delete::<Agent>(&store, &tb, kai.id.as_str()).await, Err(Error::NotFound)));
+    assert_eq!(record::get::<Agent>(&store, &ta, kai.id.as_str()).await.unwrap().name, "kai");
+
+    // Lookups by external assistant id stay inside the tenant too.
+    let found = agentline_store::agents::find_by_id_or_assistant_id(&store, &ta, "ext-kai").await.unwrap();
+    assert_eq!(found.id, kai.id);
+    assert!(agentline_store::agents::find_by_id_or_assistant_id(&store, &tb, "ext-kai").await.is_err());
+
+    // A number pointing at the agent is unassigned when the agent goes.
+    let now = Timestamp::now();
+    let number = Number {
+        id: agentline_domain::NumberId::generate(),
+        account_id: ta.account_id.clone(),
+        business_id: a.business.id.clone(),
+        phone_number: PhoneNumber::parse("+14155550100").unwrap(),
+        label: None,
+        outbound_enabled: true,
+        inbound_enabled: false,
+        agent_id: Some(kai.id.clone()),
+        carrier: "sandbox".into(),
+        trunk_id: None,
+        created_at: now,
+        updated_at: now,
+    };
+    record::insert(store_pool(&store), &number).await.unwrap();
+    let dup = Number { id: agentline_domain::NumberId::generate(), ..number.clone() };
+    assert!(matches!(record::insert(store_pool(&store), &dup).await, Err(Error::AlreadyExists)));
+    record::delete::<Agent>(&store, &ta, kai.id.as_str()).await.unwrap();
+    let n: Number = record::get(&store, &ta, number.id.as_str()).await.unwrap();
+    assert_eq!(n.agent_id, None);
+    assert!(n.outbound_enabled);
+}
+
+fn store_pool(store: &Store) -> &sqlx::AnyPool {
+    agentline_store::test_support::pool(store)
+}
+
+async fn pagination_walks_without_gaps(engine: Engine) {
+    let (store, _db) = fresh_store(engine).await.unwrap();
+    let a = accounts::bootstrap(&store, new_account("A")).await.unwrap();
+    let ta = Tenant::account(a.account.id.clone());
+    let mut made = Vec::new();
+    for i in 0..57 {
+        let x = agent(&ta, &a.business.id, &format!("a{i}"));
+        record::insert(store_pool(&store), &x).await.unwrap();
+        made.push(x.id);
+    }
+    made.reverse();
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let page = record::list::<Agent>(
+            &store,
+            &ta,
+            &Filter::new(),
+            &PageRequest { limit: 10, page: None, after: after.clone() },
+        )
+        .await
+        .unwrap();
+        seen.extend(page.items.iter().map(|a| a.id.clone()));
+        if !page.has_more {
+            break;
+        }
+        after = page.items.last().map(|a| a.id.to_string());
+    }
+    assert_eq!(seen, made);
+    let page6 =
+        record::list::<Agent>(&store, &ta, &Filter::new(), &PageRequest { limit: 10, page: Some(6), after: None })
+            .await
+            .unwrap();
+    assert_eq!(page6.total, Some(57));
+    assert_eq!(page6.items.len(), 7);
+    assert!(!page6.has_more);
+}
+
+#[tokio::test]
+async fn crud_and_isolation_sqlite() {
+    crud_and_isolation(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn crud_and_isolation_postgres() {
+    crud_and_isolation(Engine::Postgres).await;
+}
+
+#[tokio::test]
+async fn pagination_sqlite() {
+    pagination_walks_without_gaps(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn pagination_postgres() {
+    pagination_walks_without_gaps(Engine::Postgres).await;
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Idempotently install the system packages agentline needs (Debian/Ubuntu).
+# Skips apt entirely when everything is already installed.
+set -euo pipefail
+
+PACKAGES=(
+  postgresql        # server: /usr/lib/postgresql/<ver>/bin/{initdb,pg_ctl}
+  postgresql-client # psql
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  if [[ "$status" != "install ok installed" ]]; then
+    missing+=("$pkg")
+  fi
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages already installed, skipping apt"
+  exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+  SUDO=()
+elif command -v sudo >/dev/null 2>&1; then
+  SUDO=(sudo)
+else
+  echo "install-deps: need root or sudo to install: ${missing[*]}" >&2
+  exit 1
+fi
+
+# Keep apt's chatter out of the way; show it only if something fails.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if ! { "${SUDO[@]}" apt-get update -q &&
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "install-deps: failed to install ${missing[*]}" >&2
+  exit 1
+fi
+echo "install-deps: installed ${missing[*]}"

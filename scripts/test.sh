@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The project's whole test command (also what CI runs).
+#
+#   scripts/test.sh [extra cargo test args...]
+#
+# Env:
+#   AGENTLINE_TEST_QUICK=1   skip cargo fmt and cargo clippy
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+step() { echo "==> $*" >&2; }
+
+PG_DIR=target/test-pg
+
+step "install system deps"
+bash scripts/install-deps.sh
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  bash scripts/pg.sh stop "$PG_DIR" || true
+  exit "$rc"
+}
+
+step "start PostgreSQL ($PG_DIR)"
+bash scripts/pg.sh stop "$PG_DIR" # stale cluster from an earlier (killed) run
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+AGENTLINE_TEST_PG_URL=$(bash scripts/pg.sh start "$PG_DIR")
+export AGENTLINE_TEST_PG_URL
+echo "    AGENTLINE_TEST_PG_URL=$AGENTLINE_TEST_PG_URL" >&2
+
+if [[ "${AGENTLINE_TEST_QUICK:-0}" == "1" ]]; then
+  step "skip cargo fmt / clippy (AGENTLINE_TEST_QUICK=1)"
+else
+  step "cargo fmt --check"
+  cargo fmt --all -- --check
+
+  step "cargo clippy"
+  cargo clippy --workspace --all-targets --locked -- -D warnings
+fi
+
+step "cargo test"
+cargo test --workspace --locked "$@"
+
+step "check Cargo.lock has no aws-lc crates"
+if grep -q 'name = "aws-lc' Cargo.lock; then
+  echo "error: an aws-lc crate is in Cargo.lock:" >&2
+  grep -n 'name = "aws-lc' Cargo.lock >&2
+  exit 1
+fi
+
+step "all checks passed"
