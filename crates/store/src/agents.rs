@@ -66,6 +66,10 @@ impl Record for Agent {
     const TABLE: &'static str = "agents";
     const BUSINESS_SCOPED: bool = true;
 
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
     fn columns(&self) -> Vec<(&'static str, Param)> {
         vec![
             ("id", self.id.as_str().into()),

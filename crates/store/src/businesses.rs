@@ -40,6 +40,10 @@ impl Record for Business {
     const TABLE: &'static str = "businesses";
     const BUSINESS_SCOPED: bool = false;
 
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
     fn columns(&self) -> Vec<(&'static str, Param)> {
         vec![
             ("id", self.id.as_str().into()),

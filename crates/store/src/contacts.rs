@@ -59,6 +59,10 @@ impl Record for Contact {
     const TABLE: &'static str = "contacts";
     const BUSINESS_SCOPED: bool = true;
 
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
     fn columns(&self) -> Vec<(&'static str, Param)> {
         vec![
             ("id", self.id.as_str().into()),

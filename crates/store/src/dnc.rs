@@ -37,6 +37,10 @@ impl Record for DncEntry {
     const TABLE: &'static str = "dnc_entries";
     const BUSINESS_SCOPED: bool = false;
 
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
     fn columns(&self) -> Vec<(&'static str, Param)> {
         vec![
             ("id", self.id.as_str().into()),

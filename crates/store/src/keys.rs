@@ -66,6 +66,10 @@ impl Record for ApiKey {
     const TABLE: &'static str = "api_keys";
     const BUSINESS_SCOPED: bool = false;
 
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
     fn columns(&self) -> Vec<(&'static str, Param)> {
         vec![
             ("id", self.id.as_str().into()),

@@ -53,6 +53,10 @@ impl Record for Number {
     const TABLE: &'static str = "phone_numbers";
     const BUSINESS_SCOPED: bool = true;
 
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
     fn columns(&self) -> Vec<(&'static str, Param)> {
         vec![
             ("id", self.id.as_str().into()),

@@ -18,13 +18,16 @@ pub struct Page<T> {
     pub has_more: bool,
     /// Total matching rows; counted only in `page` mode.
     pub total: Option<u64>,
+    /// The `after` value that fetches the next page, when there is one.
+    pub next_cursor: Option<String>,
 }
 
-impl<T> Page<T> {
+impl<T: crate::Record> Page<T> {
     /// Trims the one extra row fetched to learn whether more exist.
     pub(crate) fn from_overfetch(mut items: Vec<T>, limit: u32, total: Option<u64>) -> Self {
         let has_more = items.len() > limit as usize;
         items.truncate(limit as usize);
-        Self { items, has_more, total }
+        let next_cursor = if has_more { items.last().map(|item| item.id().to_owned()) } else { None };
+        Self { items, has_more, total, next_cursor }
     }
 }

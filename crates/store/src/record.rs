@@ -25,6 +25,7 @@ pub trait Record: for<'r> FromRow<'r, AnyRow> + Send + Unpin + 'static {
     const TABLE: &'static str;
     /// Whether rows carry a `business_id` that business-restricted keys are confined to.
     const BUSINESS_SCOPED: bool;
+    fn id(&self) -> &str;
     /// Every column with its value; `id` first, then `account_id`.
     fn columns(&self) -> Vec<(&'static str, Param)>;
 }
@@ -93,6 +94,11 @@ pub async fn insert<'e, R: Record>(exec: impl Executor<'e, Database = Any>, reco
     Ok(())
 }
 
+/// Inserts `record` on its own, outside any transaction.
+pub async fn create<R: Record>(store: &Store, record: &R) -> Result<()> {
+    insert(store.pool(), record).await
+}
+
 /// Fetches one row of the tenant by id; [`Error::NotFound`] for another tenant's row.
 pub async fn get<R: Record>(store: &Store, tenant: &Tenant, id: &str) -> Result<R> {
     let (text, args) = select_one::<R>(tenant, id).build();
@@ -102,10 +108,7 @@ pub async fn get<R: Record>(store: &Store, tenant: &Tenant, id: &str) -> Result<
 /// Rewrites every column but `id`, `account_id` and `created_at` of the tenant's row.
 pub async fn update<R: Record>(store: &Store, tenant: &Tenant, record: &R) -> Result<()> {
     let columns = record.columns();
-    let id = match &columns[0].1 {
-        Param::Text(Some(id)) => id.clone(),
-        _ => return Err(Error::Corrupt("record without an id".into())),
-    };
+    let id = record.id().to_owned();
     let mut sql = Sql::new(&format!("UPDATE {} SET ", R::TABLE));
     let settable = columns.into_iter().filter(|(name, _)| !matches!(*name, "id" | "account_id" | "created_at"));
     for (i, (name, value)) in settable.enumerate() {

@@ -45,6 +45,10 @@ impl Record for UsageRecord {
     const TABLE: &'static str = "usage_log";
     const BUSINESS_SCOPED: bool = false;
 
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
     fn columns(&self) -> Vec<(&'static str, Param)> {
         vec![
             ("id", self.id.as_str().into()),

@@ -45,6 +45,10 @@ impl Record for LedgerEntry {
     const TABLE: &'static str = "ledger_entries";
     const BUSINESS_SCOPED: bool = false;
 
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
     fn columns(&self) -> Vec<(&'static str, Param)> {
         vec![
             ("id", self.id.as_str().into()),

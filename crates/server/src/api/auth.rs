@@ -1,0 +1,203 @@
+//! Who is calling: API keys (scoped, per account) and the account's admin token.
+//!
+//! The `authenticate` middleware runs before every `/v1` handler. It resolves the credential,
+//! applies the key's rate limit, runs the handler, and writes the request to the usage log.
+
+use super::error::{ApiError, ApiResult};
+use super::rate_limit::RequestClass;
+use crate::AppState;
+use agentline_domain::secret::{api_key_mode_of, hash_secret};
+use agentline_domain::{AccountId, ApiKeyMode, KeyId, Scope, ScopeSet, Timestamp, UsageId};
+use agentline_store::keys::{self, ApiKey};
+use agentline_store::record::{Tenant, create};
+use agentline_store::usage::UsageRecord;
+use agentline_store::{Error as StoreError, accounts};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::net::{IpAddr, SocketAddr};
+
+/// An authenticated caller, available to every `/v1` handler.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub tenant: Tenant,
+    pub credential: Credential,
+}
+
+#[derive(Clone, Debug)]
+pub enum Credential {
+    /// An API key, limited by its scopes.
+    Key { id: KeyId, mode: ApiKeyMode, scopes: ScopeSet },
+    /// The account's admin token: every scope, plus key and wallet management.
+    Admin,
+}
+
+impl Caller {
+    pub fn require(&self, scope: Scope) -> ApiResult<()> {
+        match &self.credential {
+            Credential::Admin => Ok(()),
+            Credential::Key { scopes, .. } if scopes.allows(scope) => Ok(()),
+            Credential::Key { .. } => {
+                Err(ApiError::permission_denied(format!("This API key lacks the `{scope}` scope")))
+            }
+        }
+    }
+
+    pub fn require_admin(&self) -> ApiResult<()> {
+        match self.credential {
+            Credential::Admin => Ok(()),
+            Credential::Key { .. } => {
+                Err(ApiError::permission_denied("This endpoint needs the account's admin token, not an API key"))
+            }
+        }
+    }
+
+    pub fn account_id(&self) -> &AccountId {
+        &self.tenant.account_id
+    }
+
+    /// Live keys and the admin token act for real; test keys only ever reach the sandbox.
+    pub fn mode(&self) -> ApiKeyMode {
+        match &self.credential {
+            Credential::Key { mode, .. } => *mode,
+            Credential::Admin => ApiKeyMode::Live,
+        }
+    }
+
+    fn key_id(&self) -> Option<&KeyId> {
+        match &self.credential {
+            Credential::Key { id, .. } => Some(id),
+            Credential::Admin => None,
+        }
+    }
+
+    fn rate_limit_key(&self) -> String {
+        self.key_id().map_or_else(|| format!("admin:{}", self.tenant.account_id), ToString::to_string)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        parts.extensions.get::<Self>().cloned().ok_or_else(missing_credential)
+    }
+}
+
+fn missing_credential() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "authentication_required",
+        "No API key was provided; send `Authorization: Bearer <key>` or `x-api-key: <key>`",
+    )
+}
+
+fn invalid_key(why: &str) -> ApiError {
+    ApiError::new(StatusCode::UNAUTHORIZED, "invalid_key", format!("The API key is {why}"))
+}
+
+/// The presented secret, from `Authorization: Bearer …` or `x-api-key`.
+fn presented_secret(request: &Request) -> Option<&str> {
+    let headers = request.headers();
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")));
+    bearer.or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok())).map(str::trim).filter(|s| !s.is_empty())
+}
+
+async fn resolve(state: &AppState, secret: &str, peer: IpAddr) -> ApiResult<Caller> {
+    if secret.starts_with("al_admin_") {
+        let account = accounts::find_by_admin_token_hash(&state.store, &hash_secret(secret)).await?;
+        let account = account.ok_or_else(|| invalid_key("not valid"))?;
+        return Ok(Caller { tenant: Tenant::account(account.id), credential: Credential::Admin });
+    }
+    if api_key_mode_of(secret).is_none() {
+        return Err(invalid_key("not valid"));
+    }
+    let key = keys::find_by_hash(&state.store, &hash_secret(secret)).await?.ok_or_else(|| invalid_key("not valid"))?;
+    check_key_usable(&key, peer)?;
+    keys::touch(&state.store, &key.id, Timestamp::now()).await?;
+    let scopes = ScopeSet::parse(&key.scopes).map_err(|e| ApiError::internal(&e))?;
+    Ok(Caller {
+        tenant: Tenant { account_id: key.account_id, business_id: key.business_id },
+        credential: Credential::Key { id: key.id, mode: key.mode, scopes },
+    })
+}
+
+fn check_key_usable(key: &ApiKey, peer: IpAddr) -> ApiResult<()> {
+    if key.revoked_at.is_some() {
+        return Err(invalid_key("revoked"));
+    }
+    if !key.is_active(Timestamp::now()) {
+        return Err(invalid_key("expired"));
+    }
+    let allowed = key.ip_allowlist.is_empty()
+        || key.ip_allowlist.iter().filter_map(|net| net.parse::<ipnet::IpNet>().ok()).any(|net| net.contains(&peer));
+    if !allowed {
+        return Err(ApiError::permission_denied(format!("This API key may not be used from {peer}")));
+    }
+    Ok(())
+}
+
+/// Authenticates, rate-limits and logs every `/v1` request.
+pub(crate) async fn authenticate(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let Some(secret) = presented_secret(&request) else {
+        return missing_credential().into_response();
+    };
+    let caller = match resolve(&state, secret, peer.ip()).await {
+        Ok(caller) => caller,
+        Err(err) => return err.into_response(),
+    };
+    let method = request.method().clone();
+    let endpoint = request.uri().path().to_owned();
+    let class = RequestClass::of(&method, &endpoint);
+    let response = match state.rate_limiter.check(class, &caller.rate_limit_key()) {
+        Ok(()) => {
+            request.extensions_mut().insert(caller.clone());
+            next.run(request).await
+        }
+        Err(retry_after_secs) => {
+            let limit = state.rate_limiter.per_minute(class);
+            let mut err = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limit_exceeded",
+                format!(
+                    "Rate limit of {limit} requests per minute exceeded. Please try again after {retry_after_secs} seconds."
+                ),
+            );
+            err.retry_after_secs = Some(retry_after_secs);
+            err.into_response()
+        }
+    };
+    log_usage(&state, &caller, method.as_str(), endpoint, response.status()).await;
+    response
+}
+
+async fn log_usage(state: &AppState, caller: &Caller, method: &str, endpoint: String, status: StatusCode) {
+    let record = UsageRecord {
+        id: UsageId::generate(),
+        account_id: caller.tenant.account_id.clone(),
+        key_id: caller.key_id().cloned(),
+        method: method.to_owned(),
+        endpoint,
+        status_code: i64::from(status.as_u16()),
+        call_id: None,
+        cost_cents: 0,
+        created_at: Timestamp::now(),
+    };
+    if let Err(err) = create(&state.store, &record).await {
+        log_usage_failure(&err);
+    }
+}
+
+fn log_usage_failure(err: &StoreError) {
+    tracing::warn!(error = %err, "could not write the usage log");
+}

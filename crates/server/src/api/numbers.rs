@@ -1,0 +1,206 @@
+//! `/v1/numbers`: the phone numbers an account calls from.
+
+use super::auth::Caller;
+use super::error::{ApiError, ApiErrorDoc, ApiResult};
+use super::extract::{ApiJson, ApiPath, ApiQuery, nullable};
+use super::pagination::{Deleted, List, ListParams};
+use super::tenancy::{self, resolve_business};
+use crate::AppState;
+use agentline_domain::scope::{Action, Resource};
+use agentline_domain::validate::{FieldError, text};
+use agentline_domain::{AgentId, BusinessId, NumberId, PhoneNumber, Scope, Timestamp};
+use agentline_store::agents::Agent;
+use agentline_store::numbers::Number;
+use agentline_store::record::{self, Filter};
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+const READ: Scope = Scope::new(Resource::Numbers, Action::Read);
+const WRITE: Scope = Scope::new(Resource::Numbers, Action::Write);
+
+/// Carriers a number can use. The SIP trunk and Twilio carriers are not built yet, so only the
+/// sandbox is accepted for now.
+const CARRIERS: &[&str] = &["sandbox"];
+
+pub(crate) fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(create_number, list_numbers)).routes(routes!(
+        get_number,
+        update_number,
+        delete_number
+    ))
+}
+
+/// Fields of a phone number. `phone_number` is required on create and fixed afterwards.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NumberInput {
+    pub phone_number: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub label: Option<Option<String>>,
+    pub outbound_enabled: Option<bool>,
+    pub inbound_enabled: Option<bool>,
+    /// The agent that calls from and answers this number; `null` unassigns.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub agent_id: Option<Option<AgentId>>,
+    /// `sandbox` (default).
+    pub carrier: Option<String>,
+    pub business_id: Option<BusinessId>,
+}
+
+impl NumberInput {
+    async fn apply(self, state: &AppState, caller: &Caller, number: &mut Number) -> ApiResult<()> {
+        if let Some(label) = self.label {
+            number.label = label.as_deref().map(|l| text("label", l, 100)).transpose()?;
+        }
+        if let Some(enabled) = self.outbound_enabled {
+            number.outbound_enabled = enabled;
+        }
+        if let Some(enabled) = self.inbound_enabled {
+            number.inbound_enabled = enabled;
+        }
+        if let Some(carrier) = self.carrier {
+            if !CARRIERS.contains(&carrier.as_str()) {
+                let message = format!("unknown carrier `{carrier}`; available: {}", CARRIERS.join(", "));
+                return Err(FieldError::new("carrier", message).into());
+            }
+            number.carrier = carrier;
+        }
+        if let Some(agent_id) = self.agent_id {
+            if let Some(agent_id) = &agent_id {
+                let agent = record::get::<Agent>(&state.store, &caller.tenant, agent_id.as_str()).await;
+                agent.map_err(|_| {
+                    ApiError::new(StatusCode::NOT_FOUND, "agent_not_found", "Agent not found").with_param("agent_id")
+                })?;
+            }
+            number.agent_id = agent_id;
+        }
+        Ok(())
+    }
+}
+
+/// Filters for listing numbers.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NumberFilters {
+    pub agent_id: Option<String>,
+    pub phone_number: Option<String>,
+    pub business_id: Option<String>,
+}
+
+/// Add a phone number you own.
+#[utoipa::path(post, path = "/v1/numbers", tag = "numbers", request_body = NumberInput,
+    responses((status = 201, body = Number), ApiErrorDoc), security(("api_key" = [])))]
+async fn create_number(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(mut input): ApiJson<NumberInput>,
+) -> ApiResult<(StatusCode, Json<Number>)> {
+    caller.require(WRITE)?;
+    let raw = input
+        .phone_number
+        .take()
+        .ok_or_else(|| ApiError::validation("phone_number: is required").with_param("phone_number"))?;
+    let phone_number = PhoneNumber::parse(&raw)
+        .map_err(|e| ApiError::validation(format!("phone_number: {e}")).with_param("phone_number"))?;
+    let business_id = resolve_business(&state, &caller, input.business_id.take()).await?;
+    let now = Timestamp::now();
+    let mut number = Number {
+        id: NumberId::generate(),
+        account_id: caller.account_id().clone(),
+        business_id,
+        phone_number,
+        label: None,
+        outbound_enabled: true,
+        inbound_enabled: true,
+        agent_id: None,
+        carrier: "sandbox".to_owned(),
+        trunk_id: None,
+        created_at: now,
+        updated_at: now,
+    };
+    input.apply(&state, &caller, &mut number).await?;
+    record::create(&state.store, &number).await.map_err(|e| match e {
+        agentline_store::Error::AlreadyExists => {
+            ApiError::new(StatusCode::CONFLICT, "already_exists", "This phone number is already registered")
+                .with_param("phone_number")
+        }
+        other => other.into(),
+    })?;
+    Ok((StatusCode::CREATED, Json(number)))
+}
+
+/// List phone numbers, newest first.
+#[utoipa::path(get, path = "/v1/numbers", tag = "numbers", params(ListParams, NumberFilters),
+    responses((status = 200, body = List<Number>), ApiErrorDoc), security(("api_key" = [])))]
+async fn list_numbers(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(params): ApiQuery<ListParams>,
+    ApiQuery(filters): ApiQuery<NumberFilters>,
+) -> ApiResult<Json<List<Number>>> {
+    caller.require(READ)?;
+    let request = params.to_request(50, 100)?;
+    let filter = Filter::new()
+        .eq("agent_id", filters.agent_id)
+        .eq("phone_number", filters.phone_number)
+        .eq("business_id", filters.business_id);
+    let page = record::list(&state.store, &caller.tenant, &filter, &request).await?;
+    Ok(Json(List::new(page, &request)))
+}
+
+async fn find(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Number> {
+    tenancy::find(state, caller, id, "Phone number").await
+}
+
+/// Get a phone number.
+#[utoipa::path(get, path = "/v1/numbers/{id}", tag = "numbers", params(("id" = String, Path)),
+    responses((status = 200, body = Number), ApiErrorDoc), security(("api_key" = [])))]
+async fn get_number(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Number>> {
+    caller.require(READ)?;
+    Ok(Json(find(&state, &caller, &id).await?))
+}
+
+/// Change a phone number's settings.
+#[utoipa::path(patch, path = "/v1/numbers/{id}", tag = "numbers", params(("id" = String, Path)), request_body = NumberInput,
+    responses((status = 200, body = Number), ApiErrorDoc), security(("api_key" = [])))]
+async fn update_number(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<NumberInput>,
+) -> ApiResult<Json<Number>> {
+    caller.require(WRITE)?;
+    if input.phone_number.is_some() || input.business_id.is_some() {
+        return Err(ApiError::validation("phone_number and business_id cannot be changed; add a new number instead"));
+    }
+    let mut number = find(&state, &caller, &id).await?;
+    input.apply(&state, &caller, &mut number).await?;
+    number.updated_at = Timestamp::now();
+    record::update(&state.store, &caller.tenant, &number).await?;
+    Ok(Json(number))
+}
+
+/// Remove a phone number.
+#[utoipa::path(delete, path = "/v1/numbers/{id}", tag = "numbers", params(("id" = String, Path)),
+    responses((status = 200, body = Deleted), ApiErrorDoc), security(("api_key" = [])))]
+async fn delete_number(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> ApiResult<Json<Deleted>> {
+    caller.require(WRITE)?;
+    let number = find(&state, &caller, &id).await?;
+    record::delete::<Number>(&state.store, &caller.tenant, number.id.as_str()).await?;
+    Ok(Json(Deleted::new(number.id.as_str())))
+}

@@ -1,0 +1,94 @@
+//! List parameters and the list envelope shared by every collection.
+
+use super::error::{ApiError, ApiResult};
+use agentline_store::{Page, PageRequest};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+/// Paging: `page` + `limit` (with totals), or `after` (the `next_cursor` of the previous page).
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Items per page (default 50, at most 100; the usage log allows 500).
+    pub limit: Option<u32>,
+    /// 1-based page number; selects page mode, which also reports `count` and `pages`.
+    pub page: Option<u32>,
+    /// Cursor: the id of the last item already seen. Lists are newest first.
+    pub after: Option<String>,
+}
+
+impl ListParams {
+    pub fn to_request(&self, default_limit: u32, max_limit: u32) -> ApiResult<PageRequest> {
+        let limit = self.limit.unwrap_or(default_limit);
+        if limit == 0 || limit > max_limit {
+            return Err(ApiError::validation(format!("limit must be between 1 and {max_limit}")).with_param("limit"));
+        }
+        if self.page == Some(0) {
+            return Err(ApiError::validation("page starts at 1").with_param("page"));
+        }
+        if self.page.is_some() && self.after.is_some() {
+            return Err(ApiError::validation("use either page or after, not both").with_param("after"));
+        }
+        Ok(PageRequest { limit, page: self.page, after: self.after.clone() })
+    }
+}
+
+/// One page of a collection.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct List<T> {
+    pub data: Vec<T>,
+    pub has_more: bool,
+    /// Pass as `after` to fetch the next page.
+    pub next_cursor: Option<String>,
+    pub limit: u32,
+    /// Total number of items (page mode only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u64>,
+}
+
+impl<T> List<T> {
+    pub fn new(page: Page<T>, request: &PageRequest) -> Self {
+        let limit = request.limit;
+        Self {
+            data: page.items,
+            has_more: page.has_more,
+            next_cursor: page.next_cursor,
+            limit,
+            count: page.total,
+            page: request.page,
+            pages: page.total.map(|total| total.div_ceil(u64::from(limit))),
+        }
+    }
+}
+
+impl<T> List<T> {
+    /// The same page with each item converted.
+    pub fn map<U>(self, convert: impl FnMut(T) -> U) -> List<U> {
+        List {
+            data: self.data.into_iter().map(convert).collect(),
+            has_more: self.has_more,
+            next_cursor: self.next_cursor,
+            limit: self.limit,
+            count: self.count,
+            page: self.page,
+            pages: self.pages,
+        }
+    }
+}
+
+/// The answer to a DELETE.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Deleted {
+    pub id: String,
+    pub deleted: bool,
+}
+
+impl Deleted {
+    pub fn new(id: &str) -> Self {
+        Self { id: id.to_owned(), deleted: true }
+    }
+}

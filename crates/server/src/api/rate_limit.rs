@@ -1,0 +1,111 @@
+//! Per-key request rate limits (GCRA via governor), one budget per kind of request.
+
+use crate::config::RateLimits;
+use axum::http::Method;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use std::num::NonZeroU32;
+
+/// Which budget a request spends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RequestClass {
+    CreateCall,
+    Read,
+    Write,
+}
+
+impl RequestClass {
+    pub fn of(method: &Method, path: &str) -> Self {
+        if method == Method::GET || method == Method::HEAD {
+            Self::Read
+        } else if method == Method::POST && path.trim_end_matches('/') == "/v1/calls" {
+            Self::CreateCall
+        } else {
+            Self::Write
+        }
+    }
+}
+
+/// The three keyed limiters.
+pub struct RateLimiter {
+    limits: RateLimits,
+    create_call: DefaultKeyedRateLimiter<String>,
+    read: DefaultKeyedRateLimiter<String>,
+    write: DefaultKeyedRateLimiter<String>,
+    clock: DefaultClock,
+}
+
+fn keyed(per_minute: u32) -> DefaultKeyedRateLimiter<String> {
+    let per_minute = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
+    DefaultKeyedRateLimiter::keyed(Quota::per_minute(per_minute))
+}
+
+impl RateLimiter {
+    pub fn new(limits: &RateLimits) -> Self {
+        Self {
+            create_call: keyed(limits.calls_create_per_minute),
+            read: keyed(limits.read_per_minute),
+            write: keyed(limits.write_per_minute),
+            limits: limits.clone(),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    fn limiter(&self, class: RequestClass) -> &DefaultKeyedRateLimiter<String> {
+        match class {
+            RequestClass::CreateCall => &self.create_call,
+            RequestClass::Read => &self.read,
+            RequestClass::Write => &self.write,
+        }
+    }
+
+    pub fn per_minute(&self, class: RequestClass) -> u32 {
+        match class {
+            RequestClass::CreateCall => self.limits.calls_create_per_minute,
+            RequestClass::Read => self.limits.read_per_minute,
+            RequestClass::Write => self.limits.write_per_minute,
+        }
+    }
+
+    /// Spends one request of `key`'s budget, or says in whole seconds (at least 1) when to retry.
+    pub fn check(&self, class: RequestClass, key: &str) -> Result<(), u64> {
+        self.limiter(class).check_key(&key.to_owned()).map_err(|not_until| {
+            let wait = not_until.wait_time_from(self.clock.now());
+            wait.as_secs() + u64::from(wait.subsec_nanos() > 0).max(u64::from(wait.as_secs() == 0))
+        })
+    }
+
+    /// Forgets keys whose budgets are full again, so the maps do not grow for ever.
+    pub fn forget_idle_keys(&self) {
+        for limiter in [&self.create_call, &self.read, &self.write] {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_requests() {
+        assert_eq!(RequestClass::of(&Method::POST, "/v1/calls"), RequestClass::CreateCall);
+        assert_eq!(RequestClass::of(&Method::GET, "/v1/calls"), RequestClass::Read);
+        assert_eq!(RequestClass::of(&Method::POST, "/v1/calls/call_x/end"), RequestClass::Write);
+        assert_eq!(RequestClass::of(&Method::DELETE, "/v1/agents/agt_x"), RequestClass::Write);
+    }
+
+    #[test]
+    fn allows_a_burst_then_refuses_with_a_wait() {
+        let limiter =
+            RateLimiter::new(&RateLimits { calls_create_per_minute: 2, read_per_minute: 3, write_per_minute: 1 });
+        for _ in 0..3 {
+            assert!(limiter.check(RequestClass::Read, "k").is_ok());
+        }
+        let wait = limiter.check(RequestClass::Read, "k").unwrap_err();
+        assert!((1..=20).contains(&wait), "{wait}");
+        assert!(limiter.check(RequestClass::Read, "other").is_ok(), "keys have separate budgets");
+        assert!(limiter.check(RequestClass::Write, "k").is_ok(), "classes have separate budgets");
+    }
+}
