@@ -158,7 +158,9 @@ impl ScopeSet {
 
     /// The grants as strings, as they are stored and shown.
     pub fn to_strings(&self) -> Vec<String> {
-        self.0.iter().map(Grant::text).collect()
+        let mut texts: Vec<String> = self.0.iter().map(Grant::text).collect();
+        texts.sort();
+        texts
     }
 }
 

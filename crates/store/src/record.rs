@@ -148,10 +148,8 @@ fn filtered<R: Record>(select: &str, tenant: &Tenant, filter: &Filter) -> Sql {
 pub async fn list<R: Record>(store: &Store, tenant: &Tenant, filter: &Filter, page: &PageRequest) -> Result<Page<R>> {
     let mut sql = filtered::<R>("*", tenant, filter);
     let mut total = None;
-    if page.page.is_none() {
-        if let Some(after) = &page.after {
-            sql.push(" AND id < ").bind(after.as_str());
-        }
+    if let (None, Some(after)) = (page.page, &page.after) {
+        sql.push(" AND id < ").bind(after.as_str());
     }
     sql.push(" ORDER BY id DESC LIMIT ").bind(i64::from(page.limit) + 1);
     if let Some(number) = page.page {

@@ -1,16 +1,53 @@
 //! Extractors whose rejections speak the API's error shape.
 
 use super::error::ApiError;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::StatusCode;
 use serde::{Deserialize, Deserializer};
 
 /// A JSON body. Syntax errors are `invalid_json`; wrong types, missing or unknown fields are
 /// `validation_error` naming the field.
-#[derive(FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
 pub struct ApiJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for ApiJson<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let is_json =
+            request.headers().get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| {
+                v.split(';').next().is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"))
+            });
+        if !is_json {
+            return Err(ApiError::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE));
+        }
+        let bytes =
+            axum::body::Bytes::from_request(request, state).await.map_err(|e| ApiError::for_status(e.status()))?;
+        // Syntax first: a body like `[1,2` would otherwise fail on its first wrong type and be
+        // reported as a validation problem rather than as broken JSON.
+        if let Err(err) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                format!("The body is not valid JSON: {err}"),
+            ));
+        }
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        serde_path_to_error::deserialize(&mut deserializer).map(Self).map_err(|err| {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            if path.is_empty() || path == "." {
+                ApiError::validation(inner.to_string())
+            } else {
+                ApiError::validation(format!("{path}: {inner}")).with_param(path)
+            }
+        })
+    }
+}
 
 /// Query-string parameters.
 #[derive(FromRequestParts)]
@@ -21,21 +58,6 @@ pub struct ApiQuery<T>(pub T);
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]
 pub struct ApiPath<T>(pub T);
-
-impl From<JsonRejection> for ApiError {
-    fn from(rejection: JsonRejection) -> Self {
-        match rejection {
-            JsonRejection::JsonDataError(e) => Self::validation(serde_detail(&e.body_text())),
-            JsonRejection::JsonSyntaxError(e) => Self::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_json",
-                format!("The body is not valid JSON: {}", serde_detail(&e.body_text())),
-            ),
-            JsonRejection::MissingJsonContentType(_) => Self::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE),
-            other => Self::for_status(other.status()),
-        }
-    }
-}
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {

@@ -1,0 +1,14 @@
+//! The server's integration tests: each starts the real server on port 0 with its own
+//! database and talks to it over HTTP like a client. Every test runs on SQLite and on
+//! Postgres (set AGENTLINE_TEST_PG_URL, as scripts/test.sh does).
+
+mod helpers;
+
+mod access;
+mod errors;
+mod isolation;
+mod limits;
+mod openapi;
+mod pagination;
+mod resources;
+mod secrets;
