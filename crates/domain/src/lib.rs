@@ -6,8 +6,10 @@
 //! [`ScopeSet`], it is valid.
 
 pub mod brain;
+pub mod call;
 pub mod id;
 pub mod phone;
+pub mod sandbox;
 pub mod scope;
 pub mod secret;
 pub mod template;

@@ -4,9 +4,10 @@ use crate::businesses::Business;
 use crate::keys::ApiKey;
 use crate::record::insert;
 use crate::row::RowExt;
+use crate::wallet::LedgerEntry;
 use crate::{Result, Store};
 use agentline_domain::secret::GeneratedSecret;
-use agentline_domain::{AccountId, ApiKeyMode, BusinessId, KeyId, ScopeSet, SecretString, Timestamp};
+use agentline_domain::{AccountId, ApiKeyMode, BusinessId, KeyId, LedgerId, ScopeSet, SecretString, Timestamp};
 use serde::Serialize;
 use sqlx::FromRow;
 use sqlx::any::AnyRow;
@@ -140,6 +141,19 @@ pub async fn bootstrap(store: &Store, new: NewAccount) -> Result<Bootstrapped> {
     .execute(&mut *tx)
     .await?;
     insert(&mut *tx, &business).await?;
+    if account.balance_cents != 0 {
+        let opening = LedgerEntry {
+            id: LedgerId::generate(),
+            account_id: account.id.clone(),
+            kind: "credit".to_owned(),
+            amount_cents: account.balance_cents,
+            balance_after_cents: account.balance_cents,
+            call_id: None,
+            description: Some("starting balance".to_owned()),
+            created_at: now,
+        };
+        insert(&mut *tx, &opening).await?;
+    }
     insert(&mut *tx, &live).await?;
     insert(&mut *tx, &test).await?;
     tx.commit().await?;

@@ -1,15 +1,14 @@
 //! `/v1/agents`: create, list, read, update and delete voice agents.
 
-use super::auth::Caller;
+use super::auth::{AgentsRead, AgentsWrite, Authorized, Caller};
 use super::error::{ApiError, ApiErrorDoc, ApiResult};
-use super::extract::{ApiJson, ApiPath, ApiQuery, nullable};
+use super::extract::{ApiJson, ApiPath, ApiQuery, non_null, nullable};
 use super::pagination::{Deleted, List, ListParams};
 use super::tenancy::resolve_business;
 use crate::AppState;
 use agentline_domain::brain::Brain;
-use agentline_domain::scope::{Action, Resource};
 use agentline_domain::validate::{FieldError, http_url, optional_text, text};
-use agentline_domain::{AgentId, BusinessId, Scope, Timestamp, template};
+use agentline_domain::{AgentId, BusinessId, Timestamp, template};
 use agentline_store::agents::{self, Agent};
 use agentline_store::record::{self, Filter};
 use axum::Json;
@@ -20,9 +19,6 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-const READ: Scope = Scope::new(Resource::Agents, Action::Read);
-const WRITE: Scope = Scope::new(Resource::Agents, Action::Write);
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_agent, list_agents)).routes(routes!(
@@ -37,9 +33,11 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AgentInput {
+    #[serde(default, deserialize_with = "non_null")]
     pub name: Option<String>,
     /// The system prompt, with `{{variable}}` placeholders. Also accepted as `model_instructions`.
     #[serde(alias = "model_instructions")]
+    #[serde(default, deserialize_with = "non_null")]
     pub instructions: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
@@ -47,18 +45,23 @@ pub struct AgentInput {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub voice: Option<Option<String>>,
+    #[serde(default, deserialize_with = "non_null")]
     pub language: Option<String>,
+    #[serde(default, deserialize_with = "non_null")]
     pub brain: Option<Brain>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub webhook_url: Option<Option<String>>,
+    #[serde(default, deserialize_with = "non_null")]
     pub max_duration_secs: Option<i64>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub assistant_id: Option<Option<String>>,
     #[schema(value_type = Option<Object>)]
+    #[serde(default, deserialize_with = "non_null")]
     pub metadata: Option<Map<String, Value>>,
     /// Create only: the business the agent belongs to (default: the key's, or the account's first).
+    #[serde(default, deserialize_with = "non_null")]
     pub business_id: Option<BusinessId>,
 }
 
@@ -139,10 +142,9 @@ pub struct AgentFilters {
     responses((status = 201, body = Agent), ApiErrorDoc), security(("api_key" = [])))]
 async fn create_agent(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<AgentsWrite>,
     ApiJson(mut input): ApiJson<AgentInput>,
 ) -> ApiResult<(StatusCode, Json<Agent>)> {
-    caller.require(WRITE)?;
     if input.name.is_none() {
         return Err(ApiError::validation("name: is required").with_param("name"));
     }
@@ -185,11 +187,10 @@ fn assistant_id_conflict(err: agentline_store::Error) -> ApiError {
     responses((status = 200, body = List<Agent>), ApiErrorDoc), security(("api_key" = [])))]
 async fn list_agents(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<AgentsRead>,
     ApiQuery(params): ApiQuery<ListParams>,
     ApiQuery(filters): ApiQuery<AgentFilters>,
 ) -> ApiResult<Json<List<Agent>>> {
-    caller.require(READ)?;
     let request = params.to_request(50, 100)?;
     let filter = Filter::new().eq("business_id", filters.business_id).eq("assistant_id", filters.assistant_id);
     let page = record::list(&state.store, &caller.tenant, &filter, &request).await?;
@@ -208,10 +209,9 @@ async fn find(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Agent> {
     responses((status = 200, body = Agent), ApiErrorDoc), security(("api_key" = [])))]
 async fn get_agent(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<AgentsRead>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Agent>> {
-    caller.require(READ)?;
     Ok(Json(find(&state, &caller, &id).await?))
 }
 
@@ -220,11 +220,10 @@ async fn get_agent(
     responses((status = 200, body = Agent), ApiErrorDoc), security(("api_key" = [])))]
 async fn update_agent(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<AgentsWrite>,
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<AgentInput>,
 ) -> ApiResult<Json<Agent>> {
-    caller.require(WRITE)?;
     if input.business_id.is_some() {
         return Err(ApiError::validation("business_id: cannot be changed").with_param("business_id"));
     }
@@ -240,10 +239,9 @@ async fn update_agent(
     responses((status = 200, body = Deleted), ApiErrorDoc), security(("api_key" = [])))]
 async fn delete_agent(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<AgentsWrite>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Deleted>> {
-    caller.require(WRITE)?;
     let agent = find(&state, &caller, &id).await?;
     record::delete::<Agent>(&state.store, &caller.tenant, agent.id.as_str()).await?;
     Ok(Json(Deleted::new(agent.id.as_str())))

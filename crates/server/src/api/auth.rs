@@ -6,6 +6,7 @@
 use super::error::{ApiError, ApiResult};
 use super::rate_limit::RequestClass;
 use crate::AppState;
+use agentline_domain::scope::{Action, Resource};
 use agentline_domain::secret::{api_key_mode_of, hash_secret};
 use agentline_domain::{AccountId, ApiKeyMode, KeyId, Scope, ScopeSet, Timestamp, UsageId};
 use agentline_store::keys::{self, ApiKey};
@@ -17,7 +18,9 @@ use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use std::marker::PhantomData;
 use std::net::{IpAddr, SocketAddr};
+use std::ops::Deref;
 
 /// An authenticated caller, available to every `/v1` handler.
 #[derive(Clone, Debug)]
@@ -66,7 +69,7 @@ impl Caller {
         }
     }
 
-    fn key_id(&self) -> Option<&KeyId> {
+    pub fn key_id(&self) -> Option<&KeyId> {
         match &self.credential {
             Credential::Key { id, .. } => Some(id),
             Credential::Admin => None,
@@ -83,6 +86,67 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         parts.extensions.get::<Self>().cloned().ok_or_else(missing_credential)
+    }
+}
+
+/// A permission an endpoint needs, checked when the request is extracted (before its body is read).
+pub trait Permission {
+    fn check(caller: &Caller) -> ApiResult<()>;
+}
+
+/// The caller, once it has passed `P`'s check. Derefs to [`Caller`].
+pub struct Authorized<P> {
+    caller: Caller,
+    permission: PhantomData<P>,
+}
+
+impl<P> Deref for Authorized<P> {
+    type Target = Caller;
+    fn deref(&self) -> &Caller {
+        &self.caller
+    }
+}
+
+impl<S: Send + Sync, P: Permission> FromRequestParts<S> for Authorized<P> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        P::check(&caller)?;
+        Ok(Self { caller, permission: PhantomData })
+    }
+}
+
+macro_rules! scope_permission {
+    ($($name:ident => $resource:ident $action:ident),* $(,)?) => {$(
+        #[doc = concat!("Needs the `", stringify!($resource), ":", stringify!($action), "` scope (lowercase).")]
+        pub struct $name;
+        impl Permission for $name {
+            fn check(caller: &Caller) -> ApiResult<()> {
+                caller.require(Scope::new(Resource::$resource, Action::$action))
+            }
+        }
+    )*};
+}
+
+scope_permission!(
+    AgentsRead => Agents Read,
+    AgentsWrite => Agents Write,
+    NumbersRead => Numbers Read,
+    NumbersWrite => Numbers Write,
+    ContactsRead => Contacts Read,
+    ContactsWrite => Contacts Write,
+    CallsRead => Calls Read,
+    CallsWrite => Calls Write,
+    BillingRead => Billing Read,
+);
+
+/// Needs the account's admin token.
+pub struct Admin;
+
+impl Permission for Admin {
+    fn check(caller: &Caller) -> ApiResult<()> {
+        caller.require_admin()
     }
 }
 

@@ -1,13 +1,12 @@
 //! `/v1/balance` and `/v1/usage`: the wallet, its ledger, and the API usage log.
 
-use super::auth::Caller;
+use super::auth::{Admin, Authorized, BillingRead};
 use super::error::{ApiError, ApiErrorDoc, ApiResult};
 use super::extract::{ApiJson, ApiQuery};
 use super::pagination::{List, ListParams};
 use crate::AppState;
-use agentline_domain::scope::{Action, Resource};
+use agentline_domain::Timestamp;
 use agentline_domain::validate::text;
-use agentline_domain::{Scope, Timestamp};
 use agentline_store::record::{self, Filter};
 use agentline_store::usage::UsageRecord;
 use agentline_store::wallet::{self, LedgerEntry, Movement};
@@ -19,8 +18,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-const READ: Scope = Scope::new(Resource::Billing, Action::Read);
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -48,8 +45,7 @@ pub struct Balance {
 /// Wallet balance, rate and plan.
 #[utoipa::path(get, path = "/v1/balance", tag = "billing",
     responses((status = 200, body = Balance), ApiErrorDoc), security(("api_key" = [])))]
-async fn get_balance(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Balance>> {
-    caller.require(READ)?;
+async fn get_balance(State(state): State<AppState>, caller: Authorized<BillingRead>) -> ApiResult<Json<Balance>> {
     let account = accounts::get(&state.store, caller.account_id()).await?;
     let request = agentline_store::PageRequest { limit: 100, page: None, after: None };
     let filter = Filter::new().eq("id", caller.tenant.business_id.as_ref().map(ToString::to_string));
@@ -72,10 +68,9 @@ async fn get_balance(State(state): State<AppState>, caller: Caller) -> ApiResult
     responses((status = 200, body = List<LedgerEntry>), ApiErrorDoc), security(("api_key" = [])))]
 async fn list_ledger(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<BillingRead>,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<List<LedgerEntry>>> {
-    caller.require(READ)?;
     let request = params.to_request(50, 100)?;
     let page = record::list(&state.store, &caller.tenant, &Filter::new(), &request).await?;
     Ok(Json(List::new(page, &request)))
@@ -95,10 +90,9 @@ pub struct CreditInput {
     responses((status = 201, body = LedgerEntry), ApiErrorDoc), security(("admin_token" = [])))]
 async fn add_credit(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Admin>,
     ApiJson(input): ApiJson<CreditInput>,
 ) -> ApiResult<(StatusCode, Json<LedgerEntry>)> {
-    caller.require_admin()?;
     if !(1..=10_000_000).contains(&input.amount_cents) {
         return Err(ApiError::validation("amount_cents: must be between 1 and 10000000").with_param("amount_cents"));
     }
@@ -133,13 +127,15 @@ fn instant(field: &'static str, value: Option<&str>) -> ApiResult<Option<String>
     responses((status = 200, body = List<UsageRecord>), ApiErrorDoc), security(("api_key" = [])))]
 async fn list_usage(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<BillingRead>,
     ApiQuery(params): ApiQuery<ListParams>,
     ApiQuery(filters): ApiQuery<UsageFilters>,
 ) -> ApiResult<Json<List<UsageRecord>>> {
-    caller.require(READ)?;
     let request = ListParams { limit: Some(params.limit.unwrap_or(100)), ..params }.to_request(100, 500)?;
+    // A key confined to one business sees only its own requests, not the whole account's.
+    let own_requests = caller.tenant.business_id.as_ref().and(caller.key_id()).map(ToString::to_string);
     let filter = Filter::new()
+        .eq("key_id", own_requests)
         .gte("created_at", instant("start", filters.start.as_deref())?)
         .lt("created_at", instant("end", filters.end.as_deref())?);
     let page = record::list(&state.store, &caller.tenant, &filter, &request).await?;

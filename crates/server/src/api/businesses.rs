@@ -1,9 +1,9 @@
 //! `/v1/businesses`: the businesses inside an account. Any key can list them; creating and
 //! changing them needs the admin token.
 
-use super::auth::Caller;
+use super::auth::{Admin, Authorized, Caller};
 use super::error::{ApiError, ApiErrorDoc, ApiResult};
-use super::extract::{ApiJson, ApiPath, ApiQuery, nullable};
+use super::extract::{ApiJson, ApiPath, ApiQuery, non_null, nullable};
 use super::pagination::{List, ListParams};
 use super::tenancy;
 use crate::AppState;
@@ -29,6 +29,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BusinessInput {
+    #[serde(default, deserialize_with = "non_null")]
     pub name: Option<String>,
     /// The office phone callers are given (`business_phone` in call variables).
     #[serde(default, deserialize_with = "nullable")]
@@ -61,10 +62,9 @@ impl BusinessInput {
     responses((status = 201, body = Business), ApiErrorDoc), security(("admin_token" = [])))]
 async fn create_business(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Admin>,
     ApiJson(input): ApiJson<BusinessInput>,
 ) -> ApiResult<(StatusCode, Json<Business>)> {
-    caller.require_admin()?;
     if input.name.is_none() {
         return Err(ApiError::validation("name: is required").with_param("name"));
     }
@@ -120,11 +120,10 @@ async fn get_business(
     responses((status = 200, body = Business), ApiErrorDoc), security(("admin_token" = [])))]
 async fn update_business(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Admin>,
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<BusinessInput>,
 ) -> ApiResult<Json<Business>> {
-    caller.require_admin()?;
     let mut business = find(&state, &caller, &id).await?;
     input.apply(&mut business)?;
     business.updated_at = Timestamp::now();

@@ -1,15 +1,14 @@
 //! `/v1/contacts`: contacts and leads, whose CRM fields enrich the calls made to them.
 
 use super::agents::check_metadata;
-use super::auth::Caller;
+use super::auth::{Authorized, ContactsRead, ContactsWrite};
 use super::error::{ApiError, ApiErrorDoc, ApiResult};
-use super::extract::{ApiJson, ApiPath, ApiQuery, nullable};
+use super::extract::{ApiJson, ApiPath, ApiQuery, non_null, nullable};
 use super::pagination::{Deleted, List, ListParams};
 use super::tenancy::{self, resolve_business};
 use crate::AppState;
-use agentline_domain::scope::{Action, Resource};
 use agentline_domain::validate::{self, FieldError, text};
-use agentline_domain::{BusinessId, ContactId, PhoneNumber, Scope, Timestamp};
+use agentline_domain::{BusinessId, ContactId, PhoneNumber, Timestamp};
 use agentline_store::contacts::Contact;
 use agentline_store::record::{self, Filter};
 use axum::Json;
@@ -20,9 +19,6 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-const READ: Scope = Scope::new(Resource::Contacts, Action::Read);
-const WRITE: Scope = Scope::new(Resource::Contacts, Action::Write);
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_contact, list_contacts)).routes(routes!(
@@ -39,6 +35,7 @@ pub struct ContactInput {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "non_null")]
     pub phone_number: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
@@ -56,7 +53,9 @@ pub struct ContactInput {
     #[schema(value_type = Option<String>)]
     pub lead_source: Option<Option<String>>,
     #[schema(value_type = Option<Object>)]
+    #[serde(default, deserialize_with = "non_null")]
     pub custom_fields: Option<Map<String, Value>>,
+    #[serde(default, deserialize_with = "non_null")]
     pub business_id: Option<BusinessId>,
 }
 
@@ -110,10 +109,9 @@ pub struct ContactFilters {
     responses((status = 201, body = Contact), ApiErrorDoc), security(("api_key" = [])))]
 async fn create_contact(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<ContactsWrite>,
     ApiJson(mut input): ApiJson<ContactInput>,
 ) -> ApiResult<(StatusCode, Json<Contact>)> {
-    caller.require(WRITE)?;
     let raw = input
         .phone_number
         .clone()
@@ -147,11 +145,10 @@ async fn create_contact(
     responses((status = 200, body = List<Contact>), ApiErrorDoc), security(("api_key" = [])))]
 async fn list_contacts(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<ContactsRead>,
     ApiQuery(params): ApiQuery<ListParams>,
     ApiQuery(filters): ApiQuery<ContactFilters>,
 ) -> ApiResult<Json<List<Contact>>> {
-    caller.require(READ)?;
     let request = params.to_request(50, 100)?;
     let filter = Filter::new()
         .eq("phone_number", filters.phone_number)
@@ -166,10 +163,9 @@ async fn list_contacts(
     responses((status = 200, body = Contact), ApiErrorDoc), security(("api_key" = [])))]
 async fn get_contact(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<ContactsRead>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Contact>> {
-    caller.require(READ)?;
     Ok(Json(tenancy::find(&state, &caller, &id, "Contact").await?))
 }
 
@@ -178,11 +174,10 @@ async fn get_contact(
     responses((status = 200, body = Contact), ApiErrorDoc), security(("api_key" = [])))]
 async fn update_contact(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<ContactsWrite>,
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<ContactInput>,
 ) -> ApiResult<Json<Contact>> {
-    caller.require(WRITE)?;
     if input.business_id.is_some() {
         return Err(ApiError::validation("business_id: cannot be changed").with_param("business_id"));
     }
@@ -198,10 +193,9 @@ async fn update_contact(
     responses((status = 200, body = Deleted), ApiErrorDoc), security(("api_key" = [])))]
 async fn delete_contact(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<ContactsWrite>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Deleted>> {
-    caller.require(WRITE)?;
     let contact: Contact = tenancy::find(&state, &caller, &id, "Contact").await?;
     record::delete::<Contact>(&state.store, &caller.tenant, contact.id.as_str()).await?;
     Ok(Json(Deleted::new(contact.id.as_str())))

@@ -1,14 +1,13 @@
 //! `/v1/dnc`: the account's Do-Not-Call list. Calls to listed numbers are refused.
 
-use super::auth::Caller;
+use super::auth::{Authorized, ContactsRead, ContactsWrite};
 use super::error::{ApiError, ApiErrorDoc, ApiResult};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::pagination::{Deleted, List, ListParams};
 use super::tenancy;
 use crate::AppState;
-use agentline_domain::scope::{Action, Resource};
 use agentline_domain::validate::{FieldError, text};
-use agentline_domain::{DncId, PhoneNumber, Scope, Timestamp};
+use agentline_domain::{DncId, PhoneNumber, Timestamp};
 use agentline_store::dnc::DncEntry;
 use agentline_store::record::{self, Filter};
 use axum::Json;
@@ -18,10 +17,6 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// The list is part of the contact book, so it shares the contacts scopes.
-const READ: Scope = Scope::new(Resource::Contacts, Action::Read);
-const WRITE: Scope = Scope::new(Resource::Contacts, Action::Write);
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(add_entry, list_entries)).routes(routes!(get_entry, delete_entry))
@@ -47,10 +42,9 @@ pub struct DncFilters {
     responses((status = 201, body = DncEntry), ApiErrorDoc), security(("api_key" = [])))]
 async fn add_entry(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<ContactsWrite>,
     ApiJson(input): ApiJson<DncInput>,
 ) -> ApiResult<(StatusCode, Json<DncEntry>)> {
-    caller.require(WRITE)?;
     let phone_number =
         PhoneNumber::parse(&input.phone_number).map_err(|e| FieldError::new("phone_number", e.to_string()))?;
     let reason = input.reason.as_deref().map(|r| text("reason", r, 500)).transpose()?;
@@ -76,11 +70,10 @@ async fn add_entry(
     responses((status = 200, body = List<DncEntry>), ApiErrorDoc), security(("api_key" = [])))]
 async fn list_entries(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<ContactsRead>,
     ApiQuery(params): ApiQuery<ListParams>,
     ApiQuery(filters): ApiQuery<DncFilters>,
 ) -> ApiResult<Json<List<DncEntry>>> {
-    caller.require(READ)?;
     let request = params.to_request(50, 100)?;
     let filter = Filter::new().eq("phone_number", filters.phone_number);
     let page = record::list(&state.store, &caller.tenant, &filter, &request).await?;
@@ -92,10 +85,9 @@ async fn list_entries(
     responses((status = 200, body = DncEntry), ApiErrorDoc), security(("api_key" = [])))]
 async fn get_entry(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<ContactsRead>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<DncEntry>> {
-    caller.require(READ)?;
     Ok(Json(tenancy::find(&state, &caller, &id, "Do-Not-Call entry").await?))
 }
 
@@ -104,10 +96,9 @@ async fn get_entry(
     responses((status = 200, body = Deleted), ApiErrorDoc), security(("api_key" = [])))]
 async fn delete_entry(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<ContactsWrite>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Deleted>> {
-    caller.require(WRITE)?;
     let entry: DncEntry = tenancy::find(&state, &caller, &id, "Do-Not-Call entry").await?;
     record::delete::<DncEntry>(&state.store, &caller.tenant, entry.id.as_str()).await?;
     Ok(Json(Deleted::new(entry.id.as_str())))

@@ -84,3 +84,13 @@ where
 {
     Option::<T>::deserialize(deserializer).map(Some)
 }
+
+/// For PATCH fields that cannot be empty: absent is `None`, and `null` is an error rather
+/// than a silent no-op.
+pub(crate) fn non_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}

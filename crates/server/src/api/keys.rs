@@ -1,7 +1,7 @@
 //! `/v1/keys`: API key management. Needs the account's admin token; ordinary keys cannot
 //! mint or revoke keys.
 
-use super::auth::Caller;
+use super::auth::{Admin, Authorized};
 use super::error::{ApiError, ApiErrorDoc, ApiResult};
 use super::extract::{ApiJson, ApiPath, ApiQuery};
 use super::pagination::{List, ListParams};
@@ -71,10 +71,9 @@ impl From<ApiKey> for KeyView {
     responses((status = 201, body = CreatedKey), ApiErrorDoc), security(("admin_token" = [])))]
 async fn create_key(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Admin>,
     ApiJson(input): ApiJson<KeyInput>,
 ) -> ApiResult<(StatusCode, Json<CreatedKey>)> {
-    caller.require_admin()?;
     let name = text("name", input.name.as_deref().unwrap_or("Untitled Key"), 200)?;
     let scopes = match &input.scopes {
         Some(list) => {
@@ -117,10 +116,9 @@ async fn create_key(
     responses((status = 200, body = List<KeyView>), ApiErrorDoc), security(("admin_token" = [])))]
 async fn list_keys(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Admin>,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> ApiResult<Json<List<KeyView>>> {
-    caller.require_admin()?;
     let request = params.to_request(50, 100)?;
     let page = record::list::<ApiKey>(&state.store, &caller.tenant, &Filter::new(), &request).await?;
     Ok(Json(List::new(page, &request).map(KeyView::from)))
@@ -131,10 +129,9 @@ async fn list_keys(
     responses((status = 200, body = KeyView), ApiErrorDoc), security(("admin_token" = [])))]
 async fn get_key(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Admin>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<KeyView>> {
-    caller.require_admin()?;
     let key: ApiKey = tenancy::find(&state, &caller, &id, "API key").await?;
     Ok(Json(key.into()))
 }
@@ -144,10 +141,9 @@ async fn get_key(
     responses((status = 200, body = KeyView), ApiErrorDoc), security(("admin_token" = [])))]
 async fn revoke_key(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<Admin>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<KeyView>> {
-    caller.require_admin()?;
     keys::revoke(&state.store, &caller.tenant, &id, Timestamp::now()).await.map_err(|e| match e {
         agentline_store::Error::NotFound => ApiError::not_found("API key"),
         other => other.into(),

@@ -1,14 +1,13 @@
 //! `/v1/numbers`: the phone numbers an account calls from.
 
-use super::auth::Caller;
+use super::auth::{Authorized, Caller, NumbersRead, NumbersWrite};
 use super::error::{ApiError, ApiErrorDoc, ApiResult};
-use super::extract::{ApiJson, ApiPath, ApiQuery, nullable};
+use super::extract::{ApiJson, ApiPath, ApiQuery, non_null, nullable};
 use super::pagination::{Deleted, List, ListParams};
 use super::tenancy::{self, resolve_business};
 use crate::AppState;
-use agentline_domain::scope::{Action, Resource};
 use agentline_domain::validate::{FieldError, text};
-use agentline_domain::{AgentId, BusinessId, NumberId, PhoneNumber, Scope, Timestamp};
+use agentline_domain::{AgentId, BusinessId, NumberId, PhoneNumber, Timestamp};
 use agentline_store::agents::Agent;
 use agentline_store::numbers::Number;
 use agentline_store::record::{self, Filter};
@@ -19,9 +18,6 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-const READ: Scope = Scope::new(Resource::Numbers, Action::Read);
-const WRITE: Scope = Scope::new(Resource::Numbers, Action::Write);
 
 /// Carriers a number can use. The SIP trunk and Twilio carriers are not built yet, so only the
 /// sandbox is accepted for now.
@@ -39,18 +35,23 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NumberInput {
+    #[serde(default, deserialize_with = "non_null")]
     pub phone_number: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub label: Option<Option<String>>,
+    #[serde(default, deserialize_with = "non_null")]
     pub outbound_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "non_null")]
     pub inbound_enabled: Option<bool>,
     /// The agent that calls from and answers this number; `null` unassigns.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub agent_id: Option<Option<AgentId>>,
     /// `sandbox` (default).
+    #[serde(default, deserialize_with = "non_null")]
     pub carrier: Option<String>,
+    #[serde(default, deserialize_with = "non_null")]
     pub business_id: Option<BusinessId>,
 }
 
@@ -75,9 +76,14 @@ impl NumberInput {
         if let Some(agent_id) = self.agent_id {
             if let Some(agent_id) = &agent_id {
                 let agent = record::get::<Agent>(&state.store, &caller.tenant, agent_id.as_str()).await;
-                agent.map_err(|_| {
+                let agent = agent.map_err(|_| {
                     ApiError::new(StatusCode::NOT_FOUND, "agent_not_found", "Agent not found").with_param("agent_id")
                 })?;
+                if agent.business_id != number.business_id {
+                    return Err(
+                        FieldError::new("agent_id", "the agent belongs to another business than the number").into()
+                    );
+                }
             }
             number.agent_id = agent_id;
         }
@@ -99,10 +105,9 @@ pub struct NumberFilters {
     responses((status = 201, body = Number), ApiErrorDoc), security(("api_key" = [])))]
 async fn create_number(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<NumbersWrite>,
     ApiJson(mut input): ApiJson<NumberInput>,
 ) -> ApiResult<(StatusCode, Json<Number>)> {
-    caller.require(WRITE)?;
     let raw = input
         .phone_number
         .take()
@@ -141,11 +146,10 @@ async fn create_number(
     responses((status = 200, body = List<Number>), ApiErrorDoc), security(("api_key" = [])))]
 async fn list_numbers(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<NumbersRead>,
     ApiQuery(params): ApiQuery<ListParams>,
     ApiQuery(filters): ApiQuery<NumberFilters>,
 ) -> ApiResult<Json<List<Number>>> {
-    caller.require(READ)?;
     let request = params.to_request(50, 100)?;
     let filter = Filter::new()
         .eq("agent_id", filters.agent_id)
@@ -164,10 +168,9 @@ async fn find(state: &AppState, caller: &Caller, id: &str) -> ApiResult<Number> 
     responses((status = 200, body = Number), ApiErrorDoc), security(("api_key" = [])))]
 async fn get_number(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<NumbersRead>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Number>> {
-    caller.require(READ)?;
     Ok(Json(find(&state, &caller, &id).await?))
 }
 
@@ -176,11 +179,10 @@ async fn get_number(
     responses((status = 200, body = Number), ApiErrorDoc), security(("api_key" = [])))]
 async fn update_number(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<NumbersWrite>,
     ApiPath(id): ApiPath<String>,
     ApiJson(input): ApiJson<NumberInput>,
 ) -> ApiResult<Json<Number>> {
-    caller.require(WRITE)?;
     if input.phone_number.is_some() || input.business_id.is_some() {
         return Err(ApiError::validation("phone_number and business_id cannot be changed; add a new number instead"));
     }
@@ -196,10 +198,9 @@ async fn update_number(
     responses((status = 200, body = Deleted), ApiErrorDoc), security(("api_key" = [])))]
 async fn delete_number(
     State(state): State<AppState>,
-    caller: Caller,
+    caller: Authorized<NumbersWrite>,
     ApiPath(id): ApiPath<String>,
 ) -> ApiResult<Json<Deleted>> {
-    caller.require(WRITE)?;
     let number = find(&state, &caller, &id).await?;
     record::delete::<Number>(&state.store, &caller.tenant, number.id.as_str()).await?;
     Ok(Json(Deleted::new(number.id.as_str())))

@@ -26,6 +26,19 @@ impl ListParams {
         if self.page == Some(0) {
             return Err(ApiError::validation("page starts at 1").with_param("page"));
         }
+        if let Some(after) = &self.after {
+            let well_formed = after.split_once('_').is_some_and(|(prefix, body)| {
+                !prefix.is_empty()
+                    && prefix.bytes().all(|b| b.is_ascii_lowercase())
+                    && body.len() == 32
+                    && body.bytes().all(|b| b.is_ascii_hexdigit())
+            });
+            if !well_formed {
+                return Err(
+                    ApiError::validation("after: must be the next_cursor of a previous page").with_param("after")
+                );
+            }
+        }
         if self.page.is_some() && self.after.is_some() {
             return Err(ApiError::validation("use either page or after, not both").with_param("after"));
         }

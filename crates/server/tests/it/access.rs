@@ -75,6 +75,10 @@ async fn each_scope_allows_exactly_its_endpoints(engine: Engine) {
         &["*"],
         &[],
     ];
+    // The scope is checked before the body is read: a key without it learns nothing about the body.
+    let (no_scopes, _) = key_with(&app, &acct.admin, &[]).await;
+    app.post("/v1/agents", &no_scopes, json!({"nme": 1})).await.assert_error(403, "permission_denied");
+    app.post_raw("/v1/contacts", &no_scopes, "application/json", "{").await.assert_error(403, "permission_denied");
     for granted in grants {
         let (key, _) = key_with(&app, &acct.admin, granted).await;
         for (scope, method, path, body) in &cases {
@@ -206,6 +210,14 @@ async fn business_restricted_key_sees_only_its_business(engine: Engine) {
     let businesses = app.get("/v1/businesses", &key).await;
     assert_eq!(businesses.body["data"].as_array().unwrap().len(), 1);
     app.get(&format!("/v1/businesses/{}", acct.business_id), &key).await.assert_error(404, "not_found");
+    // Its usage log holds its own requests only.
+    let usage = app.get("/v1/usage?limit=500", &key).await;
+    let key_ids: std::collections::HashSet<&str> =
+        usage.body["data"].as_array().unwrap().iter().map(|u| u["key_id"].as_str().unwrap()).collect();
+    assert_eq!(key_ids.into_iter().collect::<Vec<_>>(), [restricted.id()]);
+    // The account-wide key cannot pair a number with an agent of another business.
+    let mismatch = app.post("/v1/numbers", &acct.key, json!({"phone_number": phone(1), "agent_id": own.id()})).await;
+    mismatch.assert_error(400, "validation_error");
     // The unrestricted key sees both agents.
     assert_eq!(app.get("/v1/agents", &acct.key).await.body["data"].as_array().unwrap().len(), 2);
 }

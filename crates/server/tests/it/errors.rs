@@ -114,6 +114,13 @@ async fn bad_updates_leave_the_resource_as_it_was(engine: Engine) {
     ] {
         app.patch(&format!("/v1/agents/{id}"), key, bad).await.assert_error(400, "validation_error");
     }
+    for null in
+        [json!({"name": null}), json!({"brain": null}), json!({"max_duration_secs": null}), json!({"metadata": null})]
+    {
+        let resp = app.patch(&format!("/v1/agents/{id}"), key, null.clone()).await;
+        resp.assert_error(400, "validation_error");
+        assert!(resp.body["error"]["message"].as_str().unwrap().contains("null"), "{null}: {}", resp.body);
+    }
     app.post("/v1/agents", key, json!({"name": "Other", "assistant_id": "kai-1"}))
         .await
         .assert_error(409, "already_exists");
@@ -148,7 +155,16 @@ async fn oversized_bodies_are_refused(engine: Engine) {
 async fn bad_query_parameters_are_refused(engine: Engine) {
     let app = spawn_app(engine).await;
     let acct = app.account("A").await;
-    for query in ["limit=abc", "limit=0", "limit=101", "page=0", "page=-1", "page=2&after=agt_x"] {
+    for query in [
+        "after=garbage",
+        "after=agt_123",
+        "limit=abc",
+        "limit=0",
+        "limit=101",
+        "page=0",
+        "page=-1",
+        "page=2&after=agt_x",
+    ] {
         app.get(&format!("/v1/agents?{query}"), &acct.key).await.assert_error(400, "validation_error");
     }
     app.get("/v1/usage?limit=500", &acct.key).await.assert_status(200);

@@ -53,10 +53,15 @@ async fn another_account_can_read_change_or_delete_nothing(engine: Engine) {
         }
         // Lookups by A's external assistant id and lists show nothing of A's.
         app.get("/v1/agents/shared-name", credential).await.assert_error(404, "agent_not_found");
-        for list in ["/v1/agents", "/v1/numbers", "/v1/contacts", "/v1/dnc", "/v1/balance/ledger"] {
+        for list in ["/v1/agents", "/v1/numbers", "/v1/contacts", "/v1/dnc"] {
             let body = app.get(list, credential).await.body;
             assert_eq!(body["data"], json!([]), "{list}: {body}");
         }
+        // B's ledger holds only B's own opening balance, none of A's credits.
+        let ledger = app.get("/v1/balance/ledger", credential).await.body;
+        let amounts: Vec<i64> =
+            ledger["data"].as_array().unwrap().iter().map(|e| e["amount_cents"].as_i64().unwrap()).collect();
+        assert_eq!(amounts, [1000], "{ledger}");
         let businesses = app.get("/v1/businesses", credential).await.body;
         assert!(businesses["data"].as_array().unwrap().iter().all(|x| x["id"] == b.business_id.as_str()));
         let keys = app.get("/v1/keys", &b.admin).await.body;

@@ -134,6 +134,11 @@ async fn wallet_and_ledger(engine: Engine) {
     assert_eq!(credit.assert_status(201)["balance_after_cents"], 3500);
     assert_eq!(app.get("/v1/balance", &acct.key).await.body["balance_cents"], 3500);
     let ledger = app.get("/v1/balance/ledger", &acct.key).await;
+    let opening = &ledger.body["data"][1];
+    assert_eq!(
+        (opening["description"].as_str(), opening["balance_after_cents"].as_i64()),
+        (Some("starting balance"), Some(1000))
+    );
     let entry = &ledger.body["data"][0];
     assert_eq!((entry["kind"].as_str(), entry["amount_cents"].as_i64()), (Some("credit"), Some(2500)));
 }

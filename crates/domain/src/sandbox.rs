@@ -1,0 +1,108 @@
+//! The sandbox carrier's callee: what each documented magic number does.
+//!
+//! Pure data: a script of timed events for a destination. The sandbox driver plays it on the
+//! same call path as a real carrier, so integrators can reach every outcome without a carrier
+//! and without charges.
+//!
+//! Magic numbers are the fictional `555-01xx` block under any US area code (for example
+//! `+14155550101`); the last two digits choose the behaviour. Any other number answers and
+//! talks like `…0100`.
+
+use crate::call::EndReason;
+use std::time::Duration;
+
+/// Something the sandbox callee does, `after` the previous step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SandboxStep {
+    Ring,
+    Answer,
+    /// The callee hangs up or the network fails the call, with a SIP-style detail.
+    End(EndReason, &'static str),
+}
+
+/// One documented magic number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MagicNumber {
+    pub suffix: &'static str,
+    pub behaviour: &'static str,
+}
+
+/// Every magic number, for the docs and the tests.
+pub const MAGIC_NUMBERS: &[MagicNumber] = &[
+    MagicNumber { suffix: "0100", behaviour: "answers after 1 s, talks for 4 s, hangs up: completed / caller_hangup" },
+    MagicNumber { suffix: "0101", behaviour: "busy: busy / busy (486)" },
+    MagicNumber { suffix: "0102", behaviour: "rings and never answers: no_answer / no_answer after ring_timeout" },
+    MagicNumber { suffix: "0103", behaviour: "carrier failure: failed / carrier_error (503)" },
+    MagicNumber { suffix: "0104", behaviour: "voicemail answers, then hangs up after 3 s: completed / voicemail" },
+    MagicNumber { suffix: "0105", behaviour: "declines the call: failed / rejected (603)" },
+    MagicNumber { suffix: "0106", behaviour: "slow answer: rings 8 s, then answers and talks like 0100" },
+    MagicNumber {
+        suffix: "0107",
+        behaviour: "answers and stays on the line until the agent, the API or max_duration ends the call",
+    },
+    MagicNumber {
+        suffix: "0111",
+        behaviour: "…0119: answers, then hangs up after N seconds (the last digit): completed / caller_hangup",
+    },
+];
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+/// The script for a destination: `(wait before the step, step)` pairs. A script that ends
+/// without an `End` step leaves the call up until something else ends it.
+pub fn script_for(e164: &str) -> Vec<(Duration, SandboxStep)> {
+    use SandboxStep::{Answer, End, Ring};
+    let suffix =
+        e164.strip_prefix("+1").filter(|rest| rest.len() == 10 && &rest[3..7] == "5550").map(|rest| &rest[6..]);
+    let talk = |ring: u64, talk: u64| {
+        vec![(secs(0), Ring), (secs(ring), Answer), (secs(talk), End(EndReason::CallerHangup, "BYE"))]
+    };
+    match suffix {
+        Some("0101") => vec![(secs(0), Ring), (Duration::from_millis(500), End(EndReason::Busy, "486 Busy Here"))],
+        Some("0102") => vec![(secs(0), Ring)],
+        Some("0103") => vec![(Duration::from_millis(300), End(EndReason::CarrierError, "503 Service Unavailable"))],
+        Some("0104") => {
+            vec![(secs(0), Ring), (secs(1), Answer), (secs(3), End(EndReason::Voicemail, "voicemail greeting ended"))]
+        }
+        Some("0105") => vec![(secs(0), Ring), (secs(1), End(EndReason::Rejected, "603 Decline"))],
+        Some("0106") => talk(8, 4),
+        Some("0107") => vec![(secs(0), Ring), (secs(1), Answer)],
+        Some(s) if s.starts_with("011") && s != "0110" => {
+            let n = u64::from(s.as_bytes()[3] - b'0');
+            talk(1, n)
+        }
+        _ => talk(1, 4),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ends_with(number: &str) -> Option<EndReason> {
+        script_for(number).iter().rev().find_map(|(_, step)| match step {
+            SandboxStep::End(reason, _) => Some(*reason),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn each_magic_number_has_its_outcome() {
+        assert_eq!(ends_with("+14155550100"), Some(EndReason::CallerHangup));
+        assert_eq!(ends_with("+12025550101"), Some(EndReason::Busy));
+        assert_eq!(ends_with("+14155550102"), None);
+        assert_eq!(ends_with("+14155550103"), Some(EndReason::CarrierError));
+        assert_eq!(ends_with("+14155550104"), Some(EndReason::Voicemail));
+        assert_eq!(ends_with("+14155550105"), Some(EndReason::Rejected));
+        assert_eq!(ends_with("+14155550107"), None);
+        assert_eq!(ends_with("+442079460958"), Some(EndReason::CallerHangup), "other numbers talk");
+    }
+
+    #[test]
+    fn hangup_after_n_seconds() {
+        let script = script_for("+14155550113");
+        assert_eq!(script.last(), Some(&(secs(3), SandboxStep::End(EndReason::CallerHangup, "BYE"))));
+    }
+}

@@ -1,0 +1,582 @@
+//! Calls: the row, its event log, status changes with billing, dispatch claiming and
+//! crash reconciliation.
+//!
+//! Every status change goes through [`advance`], which takes a [`CallEvent`], asks the
+//! domain state machine for the transition, and commits the new status, the event row and
+//! (when the call ends) the wallet charge in one transaction.
+
+use crate::record::{Record, Tenant, insert};
+use crate::row::{RowExt, to_json};
+use crate::sql::Param;
+use crate::usage::UsageRecord;
+use crate::wallet::{self, Movement};
+use crate::{Dialect, Result, Store};
+use agentline_domain::call::{CallEvent, CallStatus, EndReason, Transition, cost_cents};
+use agentline_domain::{
+    AccountId, AgentId, ApiKeyMode, BusinessId, CallId, ContactId, EventId, NumberId, PhoneNumber, Timestamp, UsageId,
+};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, FromRow};
+use utoipa::ToSchema;
+
+/// A call as stored.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Call {
+    pub id: CallId,
+    #[serde(skip)]
+    pub account_id: AccountId,
+    pub business_id: BusinessId,
+    pub agent_id: AgentId,
+    pub agent_name: String,
+    pub assistant_id: Option<String>,
+    /// `outbound` or `inbound`.
+    pub direction: String,
+    /// `test` calls (made with a test key) always use the sandbox and are never charged.
+    pub mode: ApiKeyMode,
+    pub carrier: String,
+    #[serde(rename = "from")]
+    pub from_number: PhoneNumber,
+    pub from_number_id: NumberId,
+    #[serde(rename = "to")]
+    pub to_number: PhoneNumber,
+    pub contact_id: Option<ContactId>,
+    /// The callee's name.
+    pub name: Option<String>,
+    pub context: Option<String>,
+    #[schema(value_type = Object)]
+    pub variables: Map<String, Value>,
+    #[schema(value_type = Object)]
+    pub metadata: Map<String, Value>,
+    /// The agent's instructions rendered with this call's variables.
+    pub instructions: String,
+    pub first_message: Option<String>,
+    pub voice: Option<String>,
+    pub webhook_url: Option<String>,
+    pub max_duration_secs: i64,
+    pub ring_timeout_secs: i64,
+    pub start_at: Timestamp,
+    pub status: CallStatus,
+    pub end_reason: Option<EndReason>,
+    /// More about the end, such as the SIP status line.
+    pub end_detail: Option<String>,
+    #[serde(skip)]
+    pub owner_node: Option<String>,
+    #[serde(skip)]
+    pub heartbeat_at: Option<Timestamp>,
+    pub initiated_at: Option<Timestamp>,
+    pub ringing_at: Option<Timestamp>,
+    pub answered_at: Option<Timestamp>,
+    pub ended_at: Option<Timestamp>,
+    /// Seconds from answer to end, rounded up; 0 for unanswered calls.
+    #[serde(rename = "duration")]
+    pub duration_secs: Option<i64>,
+    pub cost_cents: Option<i64>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+fn decode_enum<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> sqlx::Result<Option<T>> {
+    match row.opt_text(column)? {
+        None => Ok(None),
+        Some(text) => {
+            parse(&text).map(Some).ok_or_else(|| sqlx::Error::Decode(format!("{column}: unknown value {text}").into()))
+        }
+    }
+}
+
+impl FromRow<'_, AnyRow> for Call {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        let status = decode_enum(row, "status", CallStatus::parse)?
+            .ok_or_else(|| sqlx::Error::Decode("status is null".into()))?;
+        let mode =
+            decode_enum(row, "mode", ApiKeyMode::parse)?.ok_or_else(|| sqlx::Error::Decode("mode is null".into()))?;
+        Ok(Self {
+            id: row.parse("id")?,
+            account_id: row.parse("account_id")?,
+            business_id: row.parse("business_id")?,
+            agent_id: row.parse("agent_id")?,
+            agent_name: row.text("agent_name")?,
+            assistant_id: row.opt_text("assistant_id")?,
+            direction: row.text("direction")?,
+            mode,
+            carrier: row.text("carrier")?,
+            from_number: row.parse("from_number")?,
+            from_number_id: row.parse("from_number_id")?,
+            to_number: row.parse("to_number")?,
+            contact_id: row.parse_opt("contact_id")?,
+            name: row.opt_text("name")?,
+            context: row.opt_text("context")?,
+            variables: row.json("variables")?,
+            metadata: row.json("metadata")?,
+            instructions: row.text("instructions")?,
+            first_message: row.opt_text("first_message")?,
+            voice: row.opt_text("voice")?,
+            webhook_url: row.opt_text("webhook_url")?,
+            max_duration_secs: row.int("max_duration_secs")?,
+            ring_timeout_secs: row.int("ring_timeout_secs")?,
+            start_at: row.parse("start_at")?,
+            status,
+            end_reason: decode_enum(row, "end_reason", EndReason::parse)?,
+            end_detail: row.opt_text("end_detail")?,
+            owner_node: row.opt_text("owner_node")?,
+            heartbeat_at: row.parse_opt("heartbeat_at")?,
+            initiated_at: row.parse_opt("initiated_at")?,
+            ringing_at: row.parse_opt("ringing_at")?,
+            answered_at: row.parse_opt("answered_at")?,
+            ended_at: row.parse_opt("ended_at")?,
+            duration_secs: row.opt_int("duration_secs")?,
+            cost_cents: row.opt_int("cost_cents")?,
+            created_at: row.parse("created_at")?,
+            updated_at: row.parse("updated_at")?,
+        })
+    }
+}
+
+impl Record for Call {
+    const TABLE: &'static str = "calls";
+    const BUSINESS_SCOPED: bool = true;
+
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
+    fn columns(&self) -> Vec<(&'static str, Param)> {
+        let text = |v: &Option<String>| Param::from(v.clone());
+        vec![
+            ("id", self.id.as_str().into()),
+            ("account_id", self.account_id.as_str().into()),
+            ("business_id", self.business_id.as_str().into()),
+            ("agent_id", self.agent_id.as_str().into()),
+            ("agent_name", self.agent_name.clone().into()),
+            ("assistant_id", text(&self.assistant_id)),
+            ("direction", self.direction.clone().into()),
+            ("mode", self.mode.as_str().into()),
+            ("carrier", self.carrier.clone().into()),
+            ("from_number", self.from_number.as_str().into()),
+            ("from_number_id", self.from_number_id.as_str().into()),
+            ("to_number", self.to_number.as_str().into()),
+            ("contact_id", self.contact_id.as_ref().map(ToString::to_string).into()),
+            ("name", text(&self.name)),
+            ("context", text(&self.context)),
+            ("variables", to_json(&self.variables).into()),
+            ("metadata", to_json(&self.metadata).into()),
+            ("instructions", self.instructions.clone().into()),
+            ("first_message", text(&self.first_message)),
+            ("voice", text(&self.voice)),
+            ("webhook_url", text(&self.webhook_url)),
+            ("max_duration_secs", self.max_duration_secs.into()),
+            ("ring_timeout_secs", self.ring_timeout_secs.into()),
+            ("start_at", self.start_at.into()),
+            ("status", self.status.as_str().into()),
+            ("end_reason", self.end_reason.map(|r| r.as_str().to_owned()).into()),
+            ("end_detail", text(&self.end_detail)),
+            ("owner_node", text(&self.owner_node)),
+            ("heartbeat_at", self.heartbeat_at.into()),
+            ("initiated_at", self.initiated_at.into()),
+            ("ringing_at", self.ringing_at.into()),
+            ("answered_at", self.answered_at.into()),
+            ("ended_at", self.ended_at.into()),
+            ("duration_secs", self.duration_secs.into()),
+            ("cost_cents", self.cost_cents.into()),
+            ("created_at", self.created_at.into()),
+            ("updated_at", self.updated_at.into()),
+        ]
+    }
+}
+
+/// One entry of a call's event log: what webhooks and live streams are fed from.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct CallEventRecord {
+    pub id: EventId,
+    #[serde(skip)]
+    pub account_id: AccountId,
+    pub call_id: CallId,
+    /// `call.queued`, `call.initiated`, `call.ringing`, `call.answered`, `call.in_progress`,
+    /// `call.completed` or `call.failed`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub status: CallStatus,
+    #[schema(value_type = Object)]
+    pub payload: Value,
+    pub created_at: Timestamp,
+}
+
+impl FromRow<'_, AnyRow> for CallEventRecord {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Self {
+            id: row.parse("id")?,
+            account_id: row.parse("account_id")?,
+            call_id: row.parse("call_id")?,
+            event_type: row.text("type")?,
+            status: decode_enum(row, "status", CallStatus::parse)?
+                .ok_or_else(|| sqlx::Error::Decode("status is null".into()))?,
+            payload: row.json("payload")?,
+            created_at: row.parse("created_at")?,
+        })
+    }
+}
+
+impl Record for CallEventRecord {
+    const TABLE: &'static str = "call_events";
+    const BUSINESS_SCOPED: bool = false;
+
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
+    fn columns(&self) -> Vec<(&'static str, Param)> {
+        vec![
+            ("id", self.id.as_str().into()),
+            ("account_id", self.account_id.as_str().into()),
+            ("call_id", self.call_id.as_str().into()),
+            ("type", self.event_type.clone().into()),
+            ("status", self.status.as_str().into()),
+            ("payload", to_json(&self.payload).into()),
+            ("created_at", self.created_at.into()),
+        ]
+    }
+}
+
+/// The event type webhooks carry for a call that just reached `status`.
+fn event_type(status: CallStatus) -> &'static str {
+    match status {
+        CallStatus::Queued => "call.queued",
+        CallStatus::Initiated => "call.initiated",
+        CallStatus::Ringing => "call.ringing",
+        CallStatus::Answered => "call.answered",
+        CallStatus::InProgress => "call.in_progress",
+        CallStatus::Completed => "call.completed",
+        CallStatus::Failed | CallStatus::NoAnswer | CallStatus::Busy | CallStatus::Canceled => "call.failed",
+    }
+}
+
+/// The event row for `call` as it is now.
+pub fn event_for(call: &Call, at: Timestamp) -> CallEventRecord {
+    let payload = json!({
+        "call_id": call.id,
+        "status": call.status,
+        "direction": call.direction,
+        "from": call.from_number,
+        "to": call.to_number,
+        "agent_id": call.agent_id,
+        "end_reason": call.end_reason,
+        "end_detail": call.end_detail,
+        "error": call.status.is_terminal().then_some(()).and(call.end_reason).filter(|_| call.status != CallStatus::Completed),
+        "duration": call.duration_secs,
+        "cost_cents": call.cost_cents,
+        "metadata": call.metadata,
+        "timestamp": at,
+    });
+    CallEventRecord {
+        id: EventId::generate(),
+        account_id: call.account_id.clone(),
+        call_id: call.id.clone(),
+        event_type: event_type(call.status).to_owned(),
+        status: call.status,
+        payload,
+        created_at: at,
+    }
+}
+
+/// Inserts a new queued call and its `call.queued` event in the caller's transaction.
+pub async fn insert_queued(conn: &mut AnyConnection, call: &Call) -> Result<()> {
+    insert(&mut *conn, call).await?;
+    insert(&mut *conn, &event_for(call, call.created_at)).await
+}
+
+fn lock_suffix(store: &Store) -> &'static str {
+    match store.dialect() {
+        Dialect::Postgres => " FOR UPDATE",
+        Dialect::Sqlite => "",
+    }
+}
+
+/// Calls holding a concurrency slot, and calls waiting for one, in the account.
+pub async fn slot_counts(conn: &mut AnyConnection, account_id: &AccountId) -> Result<(i64, i64)> {
+    let active: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM calls WHERE account_id = $1 AND status IN ('initiated', 'ringing', 'answered', 'in_progress')",
+    )
+    .bind(account_id.as_str())
+    .fetch_one(&mut *conn)
+    .await?;
+    let queued: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calls WHERE account_id = $1 AND status = 'queued'")
+        .bind(account_id.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok((active, queued))
+}
+
+/// 1-based place of a queued call among its account's queued calls that are due.
+pub async fn queue_position(store: &Store, call: &Call) -> Result<i64> {
+    let ahead: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM calls WHERE account_id = $1 AND status = 'queued' AND id < $2 AND start_at <= $3",
+    )
+    .bind(call.account_id.as_str())
+    .bind(call.id.as_str())
+    .bind(call.start_at.to_db())
+    .fetch_one(store.pool())
+    .await?;
+    Ok(ahead + 1)
+}
+
+/// Moves due queued calls to `initiated` for this node, never past each account's
+/// concurrency limit. On Postgres the account row is locked while counting, so several
+/// nodes claiming at once cannot overshoot.
+pub async fn claim_due(store: &Store, node: &str, now: Timestamp) -> Result<Vec<Call>> {
+    let accounts: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT account_id FROM calls WHERE status = 'queued' AND start_at <= $1")
+            .bind(now.to_db())
+            .fetch_all(store.pool())
+            .await?;
+    let mut claimed = Vec::new();
+    for account in accounts {
+        let mut tx = store.begin_write().await?;
+        let lock = format!("SELECT concurrency_limit FROM accounts WHERE id = $1{}", lock_suffix(store));
+        let limit: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(lock)).bind(&account).fetch_one(&mut *tx).await?;
+        let account_id = AccountId::parse(&account).map_err(|e| crate::Error::Corrupt(e.to_string()))?;
+        let (active, _) = slot_counts(&mut tx, &account_id).await?;
+        let free = limit - active;
+        if free <= 0 {
+            continue;
+        }
+        let due: Vec<Call> = sqlx::query_as(
+            "SELECT * FROM calls WHERE account_id = $1 AND status = 'queued' AND start_at <= $2 ORDER BY id LIMIT $3",
+        )
+        .bind(&account)
+        .bind(now.to_db())
+        .bind(free)
+        .fetch_all(&mut *tx)
+        .await?;
+        for call in due {
+            if let Some(next) = apply(&mut tx, call, CallEvent::Dispatched, None, now, Some(node)).await? {
+                claimed.push(next);
+            }
+        }
+        tx.commit().await?;
+    }
+    Ok(claimed)
+}
+
+/// Applies `event` to the call: status, timestamps, event row and, at the end, the charge,
+/// all in one transaction. `None` when the event no longer applies (the call moved on).
+pub async fn advance(
+    store: &Store,
+    call_id: &CallId,
+    event: CallEvent,
+    detail: Option<String>,
+    at: Timestamp,
+) -> Result<Option<Call>> {
+    let mut tx = store.begin_write().await?;
+    let select = format!("SELECT * FROM calls WHERE id = $1{}", lock_suffix(store));
+    let call: Call = sqlx::query_as(sqlx::AssertSqlSafe(select)).bind(call_id.as_str()).fetch_one(&mut *tx).await?;
+    let next = apply(&mut tx, call, event, detail, at, None).await?;
+    tx.commit().await?;
+    Ok(next)
+}
+
+async fn apply(
+    conn: &mut AnyConnection,
+    mut call: Call,
+    event: CallEvent,
+    detail: Option<String>,
+    at: Timestamp,
+    node: Option<&str>,
+) -> Result<Option<Call>> {
+    let Ok(transition) = call.status.apply(event) else {
+        return Ok(None);
+    };
+    stamp(&mut call, transition, detail, at, node);
+    if transition.to().is_terminal() {
+        charge(conn, &mut call).await?;
+    }
+    let result = sqlx::query(
+        "UPDATE calls SET status = $1, end_reason = $2, end_detail = $3, owner_node = $4, heartbeat_at = $5, initiated_at = $6, \
+         ringing_at = $7, answered_at = $8, ended_at = $9, duration_secs = $10, cost_cents = $11, updated_at = $12 \
+         WHERE id = $13 AND status = $14",
+    )
+    .bind(call.status.as_str())
+    .bind(call.end_reason.map(EndReason::as_str))
+    .bind(call.end_detail.clone())
+    .bind(call.owner_node.clone())
+    .bind(call.heartbeat_at.map(Timestamp::to_db))
+    .bind(call.initiated_at.map(Timestamp::to_db))
+    .bind(call.ringing_at.map(Timestamp::to_db))
+    .bind(call.answered_at.map(Timestamp::to_db))
+    .bind(call.ended_at.map(Timestamp::to_db))
+    .bind(call.duration_secs)
+    .bind(call.cost_cents)
+    .bind(at.to_db())
+    .bind(call.id.as_str())
+    .bind(transition.from().as_str())
+    .execute(&mut *conn)
+    .await?;
+    if result.rows_affected() == 0 {
+        return Ok(None);
+    }
+    insert(&mut *conn, &event_for(&call, at)).await?;
+    Ok(Some(call))
+}
+
+fn stamp(call: &mut Call, transition: Transition, detail: Option<String>, at: Timestamp, node: Option<&str>) {
+    call.status = transition.to();
+    call.updated_at = at;
+    match transition.to() {
+        CallStatus::Initiated => {
+            call.initiated_at = Some(at);
+            call.owner_node = node.map(str::to_owned);
+            call.heartbeat_at = Some(at);
+        }
+        CallStatus::Ringing => call.ringing_at = Some(at),
+        CallStatus::Answered => call.answered_at = Some(at),
+        _ => {}
+    }
+    if transition.to().is_terminal() {
+        call.end_reason = transition.end_reason();
+        call.end_detail = detail;
+        call.ended_at = Some(at);
+        let talked_micros = call
+            .answered_at
+            .map_or(0, |answered| (at.datetime() - answered.datetime()).num_microseconds().unwrap_or(0));
+        call.duration_secs = Some((talked_micros.max(0) + 999_999) / 1_000_000);
+    }
+}
+
+/// Debits an ended, answered live call once: the terminal transition happens once, and this
+/// runs inside it.
+async fn charge(conn: &mut AnyConnection, call: &mut Call) -> Result<()> {
+    let rate: i64 = sqlx::query_scalar("SELECT rate_cents_per_minute FROM accounts WHERE id = $1")
+        .bind(call.account_id.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+    let billable = call.mode == ApiKeyMode::Live;
+    let cost = if billable { cost_cents(call.duration_secs.unwrap_or(0), rate) } else { 0 };
+    call.cost_cents = Some(cost);
+    if cost == 0 {
+        return Ok(());
+    }
+    let description = format!("{} s call to {}", call.duration_secs.unwrap_or(0), call.to_number);
+    let movement = Movement {
+        kind: "call_charge",
+        amount_cents: -cost,
+        call_id: Some(call.id.to_string()),
+        description: Some(description),
+    };
+    wallet::apply(conn, &call.account_id, movement).await?;
+    let usage = UsageRecord {
+        id: UsageId::generate(),
+        account_id: call.account_id.clone(),
+        key_id: None,
+        method: "CALL".to_owned(),
+        endpoint: format!("/v1/calls/{}", call.id),
+        status_code: 200,
+        call_id: Some(call.id.to_string()),
+        cost_cents: cost,
+        created_at: call.ended_at.unwrap_or_else(Timestamp::now),
+    };
+    insert(&mut *conn, &usage).await
+}
+
+/// Marks the calls this node runs as alive.
+pub async fn heartbeat(store: &Store, ids: &[CallId], at: Timestamp) -> Result<()> {
+    for id in ids {
+        sqlx::query("UPDATE calls SET heartbeat_at = $1 WHERE id = $2 AND status IN ('initiated', 'ringing', 'answered', 'in_progress')")
+            .bind(at.to_db())
+            .bind(id.as_str())
+            .execute(store.pool())
+            .await?;
+    }
+    Ok(())
+}
+
+/// Active calls left behind by a process that stopped: those owned by `node` (this node,
+/// restarted), or by anyone whose heartbeat is older than `stale_before`.
+pub async fn orphans(store: &Store, node: &str, stale_before: Timestamp) -> Result<Vec<Call>> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM calls WHERE status IN ('initiated', 'ringing', 'answered', 'in_progress') \
+         AND (owner_node = $1 OR heartbeat_at IS NULL OR heartbeat_at < $2) ORDER BY id",
+    )
+    .bind(node)
+    .bind(stale_before.to_db())
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// A call's events, oldest first.
+pub async fn events(store: &Store, tenant: &Tenant, call_id: &CallId) -> Result<Vec<CallEventRecord>> {
+    Ok(sqlx::query_as("SELECT * FROM call_events WHERE account_id = $1 AND call_id = $2 ORDER BY id")
+        .bind(tenant.account_id.as_str())
+        .bind(call_id.as_str())
+        .fetch_all(store.pool())
+        .await?)
+}
+
+/// A stored answer to a POST /v1/calls made with an `Idempotency-Key`.
+#[derive(Clone, Debug)]
+pub struct IdempotentResponse {
+    pub request_hash: String,
+    pub status: u16,
+    pub body: String,
+}
+
+/// The stored answer for `key`, if one exists.
+pub async fn find_idempotent(
+    conn: &mut AnyConnection,
+    account_id: &AccountId,
+    key: &str,
+) -> Result<Option<IdempotentResponse>> {
+    let row: Option<(String, i64, String)> = sqlx::query_as(
+        "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE account_id = $1 AND idempotency_key = $2",
+    )
+    .bind(account_id.as_str())
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|(request_hash, status, body)| IdempotentResponse {
+        request_hash,
+        status: u16::try_from(status).unwrap_or(500),
+        body,
+    }))
+}
+
+/// Records the answer for `key`, in the transaction that created the call.
+pub async fn save_idempotent(
+    conn: &mut AnyConnection,
+    account_id: &AccountId,
+    key: &str,
+    call_id: &CallId,
+    response: &IdempotentResponse,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO idempotency_keys (account_id, idempotency_key, request_hash, call_id, response_status, response_body, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(account_id.as_str())
+    .bind(key)
+    .bind(&response.request_hash)
+    .bind(call_id.as_str())
+    .bind(i64::from(response.status))
+    .bind(&response.body)
+    .bind(Timestamp::now().to_db())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Whether a live account can pay for at least one minute.
+pub async fn balance_and_rate(store: &Store, account_id: &AccountId) -> Result<(i64, i64)> {
+    Ok(sqlx::query_as("SELECT balance_cents, rate_cents_per_minute FROM accounts WHERE id = $1")
+        .bind(account_id.as_str())
+        .fetch_one(store.pool())
+        .await?)
+}
+
+/// Bumps a contact's interaction count when a call to them is placed.
+pub async fn count_interaction(conn: &mut AnyConnection, contact_id: &ContactId) -> Result<()> {
+    sqlx::query("UPDATE contacts SET interaction_count = interaction_count + 1 WHERE id = $1")
+        .bind(contact_id.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
