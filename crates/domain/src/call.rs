@@ -311,14 +311,11 @@ mod tests {
             let mut status = CallStatus::Queued;
             let mut answered = false;
             for event in events {
-                match status.apply(event) {
-                    Ok(t) => {
-                        prop_assert!(!status.is_terminal());
-                        prop_assert_eq!(t.from(), status);
-                        status = t.to();
-                        answered |= status.was_answered();
-                    }
-                    Err(_) => {}
+                if let Ok(t) = status.apply(event) {
+                    prop_assert!(!status.is_terminal());
+                    prop_assert_eq!(t.from(), status);
+                    status = t.to();
+                    answered |= status.was_answered();
                 }
             }
             prop_assert!(status != CallStatus::Completed || answered);
