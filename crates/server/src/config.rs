@@ -23,6 +23,24 @@ pub struct Config {
     pub webhook_allow_private: bool,
     pub rate_limits: RateLimits,
     pub accounts: AccountDefaults,
+    pub calls: CallSettings,
+    pub sandbox: SandboxSettings,
+}
+
+/// How calls are dispatched and supervised.
+#[derive(Clone, Debug, Deserialize)]
+pub struct CallSettings {
+    pub node_id: String,
+    pub max_queued_per_account: i64,
+    pub default_ring_timeout_secs: i64,
+    pub dispatch_interval_ms: u64,
+    pub heartbeat_secs: u64,
+}
+
+/// The sandbox carrier.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SandboxSettings {
+    pub speed: f64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
@@ -80,6 +98,18 @@ impl Config {
         }
         if self.accounts.concurrency_limit < 1 || self.accounts.rate_cents_per_minute < 0 {
             bail!("accounts: concurrency_limit must be at least 1 and rate_cents_per_minute not negative");
+        }
+        if !(self.sandbox.speed.is_finite() && (0.01..=1000.0).contains(&self.sandbox.speed)) {
+            bail!("sandbox.speed must be between 0.01 and 1000");
+        }
+        if self.calls.node_id.trim().is_empty()
+            || self.calls.heartbeat_secs == 0
+            || self.calls.dispatch_interval_ms == 0
+        {
+            bail!("calls: node_id must be set and heartbeat_secs and dispatch_interval_ms must be positive");
+        }
+        if !(5..=120).contains(&self.calls.default_ring_timeout_secs) {
+            bail!("calls.default_ring_timeout_secs must be between 5 and 120");
         }
         if let Some(url) = &self.database_url {
             let url = url.expose();

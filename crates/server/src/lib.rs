@@ -5,12 +5,14 @@
 //! the same two calls with port 0.
 
 pub mod api;
+pub mod calls;
 pub mod config;
 
 use agentline_store::Store;
 use anyhow::Context;
 use api::rate_limit::RateLimiter;
 use axum::body::Bytes;
+use calls::CallRuntime;
 use config::Config;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::net::SocketAddr;
@@ -26,6 +28,7 @@ pub struct AppState {
     pub rate_limiter: Arc<RateLimiter>,
     pub metrics: PrometheusHandle,
     pub openapi_json: Bytes,
+    pub calls: Arc<CallRuntime>,
 }
 
 /// The process-wide Prometheus recorder; `metrics` macros need exactly one.
@@ -64,12 +67,16 @@ impl Application {
         let store = open_store(&config).await?;
         let listener =
             TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
+        let config = Arc::new(config);
+        let calls = CallRuntime::new(store.clone(), Arc::clone(&config));
+        calls.reconcile(true).await.context("cannot reconcile calls left by a previous run")?;
         let state = AppState {
             store,
             rate_limiter: Arc::new(RateLimiter::new(&config.rate_limits)),
-            config: Arc::new(config),
+            config,
             metrics: metrics_handle(),
             openapi_json: Bytes::from(api::openapi_json()),
+            calls,
         };
         Ok(Self { listener, state })
     }
@@ -86,8 +93,20 @@ impl Application {
         &self.state.store
     }
 
-    /// Serves until `shutdown` completes, then lets in-flight requests finish.
+    /// The call runtime, for tests that drive the dispatcher by hand.
+    pub fn calls(&self) -> Arc<CallRuntime> {
+        Arc::clone(&self.state.calls)
+    }
+
+    /// Serves until `shutdown` completes, then lets in-flight requests finish and hangs up
+    /// the calls still running.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        let dispatcher = tokio::spawn(Arc::clone(&self.state.calls).run(stopped.clone()));
         let limiter = Arc::clone(&self.state.rate_limiter);
         let janitor = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -98,8 +117,14 @@ impl Application {
         });
         let store = self.state.store.clone();
         let app = api::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, app).with_graceful_shutdown(shutdown).await;
+        let mut http_stop = stopped;
+        let served = axum::serve(self.listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = http_stop.wait_for(|stop| *stop).await;
+            })
+            .await;
         janitor.abort();
+        let _ = dispatcher.await;
         store.close().await;
         served.context("the HTTP server failed")
     }

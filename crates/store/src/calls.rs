@@ -308,6 +308,12 @@ pub async fn slot_counts(conn: &mut AnyConnection, account_id: &AccountId) -> Re
     Ok((active, queued))
 }
 
+/// [`slot_counts`] outside any transaction.
+pub async fn concurrency(store: &Store, account_id: &AccountId) -> Result<(i64, i64)> {
+    let mut conn = store.pool().acquire().await?;
+    slot_counts(&mut conn, account_id).await
+}
+
 /// 1-based place of a queued call among its account's queued calls that are due.
 pub async fn queue_position(store: &Store, call: &Call) -> Result<i64> {
     let ahead: i64 = sqlx::query_scalar(
@@ -521,17 +527,13 @@ pub struct IdempotentResponse {
 }
 
 /// The stored answer for `key`, if one exists.
-pub async fn find_idempotent(
-    conn: &mut AnyConnection,
-    account_id: &AccountId,
-    key: &str,
-) -> Result<Option<IdempotentResponse>> {
+pub async fn find_idempotent(store: &Store, account_id: &AccountId, key: &str) -> Result<Option<IdempotentResponse>> {
     let row: Option<(String, i64, String)> = sqlx::query_as(
         "SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE account_id = $1 AND idempotency_key = $2",
     )
     .bind(account_id.as_str())
     .bind(key)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(store.pool())
     .await?;
     Ok(row.map(|(request_hash, status, body)| IdempotentResponse {
         request_hash,

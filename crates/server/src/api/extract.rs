@@ -37,16 +37,24 @@ where
             ));
         }
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
-        serde_path_to_error::deserialize(&mut deserializer).map(Self).map_err(|err| {
-            let path = err.path().to_string();
-            let inner = err.into_inner();
-            if path.is_empty() || path == "." {
-                ApiError::validation(inner.to_string())
-            } else {
-                ApiError::validation(format!("{path}: {inner}")).with_param(path)
-            }
-        })
+        serde_path_to_error::deserialize(&mut deserializer).map(Self).map_err(field_error)
     }
+}
+
+/// A deserialisation error as `validation_error`, naming the field at fault.
+fn field_error<E: std::fmt::Display>(err: serde_path_to_error::Error<E>) -> ApiError {
+    let path = err.path().to_string();
+    let inner = err.into_inner();
+    if path.is_empty() || path == "." {
+        ApiError::validation(inner.to_string())
+    } else {
+        ApiError::validation(format!("{path}: {inner}")).with_param(path)
+    }
+}
+
+/// Reads an already-parsed JSON body into `T`, with the same errors as [`ApiJson`].
+pub(crate) fn from_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(field_error)
 }
 
 /// Query-string parameters.

@@ -5,6 +5,8 @@ pub mod agents;
 pub mod auth;
 pub mod billing;
 pub mod businesses;
+pub mod call_request;
+pub mod calls;
 pub mod contacts;
 pub mod dnc;
 pub mod error;
@@ -77,6 +79,7 @@ fn versioned() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(businesses::router())
         .merge(keys::router())
         .merge(billing::router())
+        .merge(calls::router())
         .split_for_parts()
 }
 

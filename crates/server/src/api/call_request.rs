@@ -1,0 +1,319 @@
+//! `POST /v1/calls`: turning a request into a queued call, or into the error the seeds
+//! document for it. Nothing is written until every check has passed.
+
+use super::auth::Caller;
+use super::error::{ApiError, ApiResult};
+use super::extract::non_null;
+use crate::AppState;
+use agentline_domain::validate::{FieldError, http_url, optional_text, text};
+use agentline_domain::{ApiKeyMode, CallId, PhoneNumber, Timestamp, template};
+use agentline_store::agents::{self, Agent};
+use agentline_store::businesses::Business;
+use agentline_store::calls::Call;
+use agentline_store::contacts::Contact;
+use agentline_store::numbers::Number;
+use agentline_store::record::{self, Filter};
+use agentline_store::{PageRequest, dnc};
+use axum::http::StatusCode;
+use chrono::Timelike;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use utoipa::ToSchema;
+
+/// A call to place. Field names of the seeds' APIs are accepted as aliases.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCall {
+    /// Destination in E.164. Also `phone_number`, `to_number`, `toNumber`.
+    #[serde(default, deserialize_with = "non_null", alias = "phone_number", alias = "to_number", alias = "toNumber")]
+    pub to: Option<String>,
+    /// Agent id (`agt_…`) or the agent's `assistant_id`. Also `agentId`, `endpoint_id`.
+    #[serde(default, deserialize_with = "non_null", alias = "agentId", alias = "endpoint_id")]
+    #[schema(value_type = Option<String>)]
+    pub agent_id: Option<Value>,
+    /// Caller ID: one of the account's numbers, outbound-enabled. Default: the agent's first number.
+    #[serde(default, alias = "fromNumber")]
+    pub from_number: Option<String>,
+    /// Caller ID by number id. Also `fromNumberId`.
+    #[serde(default, alias = "fromNumberId")]
+    pub from_number_id: Option<String>,
+    /// The contact (lead) called; found by `to` when omitted. Also `lead_id`.
+    #[serde(default, alias = "lead_id", alias = "contactId", alias = "leadId")]
+    pub contact_id: Option<String>,
+    /// The callee's name. Also `customer_name`.
+    #[serde(default, alias = "customer_name")]
+    pub name: Option<String>,
+    /// Free-form context the agent can use (`{{context}}`).
+    #[serde(default)]
+    pub context: Option<String>,
+    /// Values for the `{{placeholders}}` in the agent's instructions and first message.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub variables: Option<Map<String, Value>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub metadata: Option<Map<String, Value>>,
+    /// Overrides the agent's opening line. Also `firstMessage`, `initial_greeting`.
+    #[serde(default, alias = "firstMessage", alias = "initial_greeting", alias = "initialGreeting")]
+    pub first_message: Option<String>,
+    /// Overrides the agent's instructions for this call. Also `systemPrompt`.
+    #[serde(default, alias = "systemPrompt")]
+    pub system_prompt: Option<String>,
+    #[serde(default)]
+    pub voice: Option<String>,
+    /// Also receives this call's events.
+    #[serde(default)]
+    pub webhook_url: Option<String>,
+    /// Seconds (default: the agent's, normally 600).
+    #[serde(default, alias = "max_duration_secs")]
+    pub max_duration: Option<i64>,
+    /// Seconds to ring before giving up (default 30).
+    #[serde(default, alias = "ring_timeout_secs")]
+    pub ring_timeout: Option<i64>,
+    /// Place the call at this time (RFC 3339) instead of now.
+    #[serde(default)]
+    pub start_at: Option<String>,
+}
+
+fn error(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError::new(status, code, message)
+}
+
+fn destination(input: &CreateCall) -> ApiResult<PhoneNumber> {
+    let raw = input.to.as_deref().filter(|t| !t.trim().is_empty());
+    let raw = raw.ok_or_else(|| {
+        error(StatusCode::BAD_REQUEST, "missing_phone_number", "Phone number (`to`) is required").with_param("to")
+    })?;
+    PhoneNumber::parse(raw)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, "invalid_phone_number", e.to_string()).with_param("to"))
+}
+
+async fn agent(state: &AppState, caller: &Caller, input: &CreateCall) -> ApiResult<Agent> {
+    let key = match &input.agent_id {
+        None => {
+            return Err(
+                error(StatusCode::BAD_REQUEST, "missing_agent_id", "Agent ID is required").with_param("agent_id")
+            );
+        }
+        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(_) => return Err(ApiError::validation("agent_id: must be a string or a number").with_param("agent_id")),
+    };
+    agents::find_by_id_or_assistant_id(&state.store, &caller.tenant, &key).await.map_err(|e| match e {
+        agentline_store::Error::NotFound => {
+            error(StatusCode::NOT_FOUND, "agent_not_found", "AI agent not found or you do not have access")
+                .with_param("agent_id")
+        }
+        other => other.into(),
+    })
+}
+
+async fn caller_id(state: &AppState, caller: &Caller, input: &CreateCall, agent: &Agent) -> ApiResult<Number> {
+    let not_owned = |param: &str| {
+        error(StatusCode::BAD_REQUEST, "number_not_owned", "The caller ID is not a number of this account")
+            .with_param(param)
+    };
+    let number = if let Some(id) = &input.from_number_id {
+        record::get::<Number>(&state.store, &caller.tenant, id).await.map_err(|_| not_owned("from_number_id"))?
+    } else if let Some(raw) = &input.from_number {
+        let phone = PhoneNumber::parse(raw).map_err(|e| {
+            error(StatusCode::BAD_REQUEST, "invalid_phone_number", e.to_string()).with_param("from_number")
+        })?;
+        let filter = Filter::new().eq("phone_number", Some(phone.as_str()));
+        let page = record::list::<Number>(
+            &state.store,
+            &caller.tenant,
+            &filter,
+            &PageRequest { limit: 1, ..Default::default() },
+        )
+        .await?;
+        page.items.into_iter().next().ok_or_else(|| not_owned("from_number"))?
+    } else {
+        return agents_first_number(state, caller, agent).await;
+    };
+    if !number.outbound_enabled {
+        return Err(error(StatusCode::BAD_REQUEST, "outbound_disabled", "Outbound calls are disabled for this number")
+            .with_param("from_number"));
+    }
+    Ok(number)
+}
+
+/// The agent's oldest outbound-enabled number.
+async fn agents_first_number(state: &AppState, caller: &Caller, agent: &Agent) -> ApiResult<Number> {
+    let filter = Filter::new().eq("agent_id", Some(agent.id.as_str())).eq("outbound_enabled", Some(1_i64));
+    let page = record::list::<Number>(
+        &state.store,
+        &caller.tenant,
+        &filter,
+        &PageRequest { limit: 100, ..Default::default() },
+    )
+    .await?;
+    page.items.into_iter().last().ok_or_else(|| {
+        error(
+            StatusCode::NOT_FOUND,
+            "no_phone_number",
+            "The agent does not have an assigned phone number with outbound calls enabled",
+        )
+    })
+}
+
+async fn contact(
+    state: &AppState,
+    caller: &Caller,
+    input: &CreateCall,
+    to: &PhoneNumber,
+) -> ApiResult<Option<Contact>> {
+    if let Some(id) = &input.contact_id {
+        let found = record::get::<Contact>(&state.store, &caller.tenant, id).await;
+        return found.map(Some).map_err(|_| {
+            error(StatusCode::NOT_FOUND, "contact_not_found", "Contact not found").with_param("contact_id")
+        });
+    }
+    let filter = Filter::new().eq("phone_number", Some(to.as_str()));
+    let page =
+        record::list::<Contact>(&state.store, &caller.tenant, &filter, &PageRequest { limit: 1, ..Default::default() })
+            .await?;
+    Ok(page.items.into_iter().next())
+}
+
+fn time_of_day(timezone: Option<&str>, now: Timestamp) -> &'static str {
+    let tz: chrono_tz::Tz = timezone.and_then(|t| t.parse().ok()).unwrap_or(chrono_tz::UTC);
+    match now.datetime().with_timezone(&tz).hour() {
+        5..=11 => "morning",
+        12..=16 => "afternoon",
+        _ => "evening",
+    }
+}
+
+/// The variables a call's templates see: enrichment from the contact and business (always
+/// present, empty when unknown), then the request's own variables on top.
+fn variables(input: &CreateCall, contact: Option<&Contact>, business: &Business, now: Timestamp) -> Map<String, Value> {
+    let days = contact.map_or(0, |c| (now.datetime() - c.created_at.datetime()).num_days());
+    let name = input.name.clone().or_else(|| contact.and_then(|c| c.name.clone())).unwrap_or_default();
+    let first_name = name.split_whitespace().next().unwrap_or_default().to_owned();
+    let timezone = contact.and_then(|c| c.timezone.as_deref()).or(business.timezone.as_deref());
+    let mut vars = json!({
+        "name": first_name,
+        "full_name": name,
+        "context": input.context.clone().unwrap_or_default(),
+        "lead_score": contact.and_then(|c| c.lead_score),
+        "lead_status": contact.and_then(|c| c.lead_status.clone()).unwrap_or_default(),
+        "lead_source": contact.and_then(|c| c.lead_source.clone()).unwrap_or_default(),
+        "interaction_count": contact.map_or(0, |c| c.interaction_count),
+        "days_since_first_contact": days,
+        "business_name": business.name,
+        "business_phone": business.phone.clone().unwrap_or_default(),
+        "time_of_day": time_of_day(timezone, now),
+    });
+    let map = vars.as_object_mut().map(std::mem::take).unwrap_or_default();
+    let mut merged = map;
+    for (key, value) in input.variables.clone().unwrap_or_default() {
+        merged.insert(key, value);
+    }
+    merged
+}
+
+fn render(field: &'static str, source: &str, vars: &Map<String, Value>) -> ApiResult<String> {
+    template::render(source, &Value::Object(vars.clone()))
+        .map_err(|e| ApiError::validation(format!("{field}: {e}; pass it in `variables`")).with_param("variables"))
+}
+
+fn bounded(
+    field: &'static str,
+    value: Option<i64>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> ApiResult<i64> {
+    let value = value.unwrap_or(default);
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(FieldError::new(field, format!("must be between {} and {} seconds", range.start(), range.end())).into())
+    }
+}
+
+fn check_texts(input: &CreateCall) -> ApiResult<()> {
+    input.name.as_deref().map(|n| text("name", n, 200)).transpose()?;
+    input.context.as_deref().map(|c| optional_text("context", c, 8_000)).transpose()?;
+    input.voice.as_deref().map(|v| text("voice", v, 100)).transpose()?;
+    input.webhook_url.as_deref().map(|u| http_url("webhook_url", u)).transpose()?;
+    for (field, map) in [("variables", &input.variables), ("metadata", &input.metadata)] {
+        if let Some(map) = map {
+            super::agents::check_metadata(field, map)?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks everything about the request and returns the call to insert (status `queued`).
+/// The wallet and queue checks need a transaction and happen at insert time.
+pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall) -> ApiResult<Call> {
+    let to = destination(&input)?;
+    let agent = agent(state, caller, &input).await?;
+    if dnc::is_listed(&state.store, &caller.tenant, &to).await? {
+        return Err(error(StatusCode::FORBIDDEN, "do_not_call", "The phone number is on your Do Not Call list")
+            .with_param("to"));
+    }
+    let number = caller_id(state, caller, &input, &agent).await?;
+    let contact = contact(state, caller, &input, &to).await?;
+    check_texts(&input)?;
+    let max_duration_secs = bounded("max_duration", input.max_duration, agent.max_duration_secs, 10..=14_400)?;
+    let ring_timeout_secs =
+        bounded("ring_timeout", input.ring_timeout, state.config.calls.default_ring_timeout_secs, 5..=120)?;
+    let now = Timestamp::now();
+    let start_at = match &input.start_at {
+        Some(text) => Timestamp::parse(text)
+            .map_err(|e| ApiError::validation(format!("start_at: {e}")).with_param("start_at"))?
+            .max(now),
+        None => now,
+    };
+    let business = record::get::<Business>(&state.store, &caller.tenant, agent.business_id.as_str()).await?;
+    let vars = variables(&input, contact.as_ref(), &business, now);
+    let instructions = render("instructions", input.system_prompt.as_deref().unwrap_or(&agent.instructions), &vars)?;
+    let first_message = input
+        .first_message
+        .as_deref()
+        .or(agent.first_message.as_deref())
+        .map(|m| render("first_message", m, &vars))
+        .transpose()?;
+    let mode = caller.mode();
+    Ok(Call {
+        id: CallId::generate(),
+        account_id: caller.account_id().clone(),
+        business_id: agent.business_id.clone(),
+        agent_id: agent.id.clone(),
+        agent_name: agent.name.clone(),
+        assistant_id: agent.assistant_id.clone(),
+        direction: "outbound".to_owned(),
+        mode,
+        carrier: if mode == ApiKeyMode::Test { "sandbox".to_owned() } else { number.carrier.clone() },
+        from_number: number.phone_number.clone(),
+        from_number_id: number.id.clone(),
+        to_number: to,
+        contact_id: contact.map(|c| c.id),
+        name: input.name,
+        context: input.context,
+        variables: input.variables.unwrap_or_default(),
+        metadata: input.metadata.unwrap_or_default(),
+        instructions,
+        first_message,
+        voice: input.voice.or(agent.voice),
+        webhook_url: input.webhook_url.or(agent.webhook_url),
+        max_duration_secs,
+        ring_timeout_secs,
+        start_at,
+        status: agentline_domain::call::CallStatus::Queued,
+        end_reason: None,
+        end_detail: None,
+        owner_node: None,
+        heartbeat_at: None,
+        initiated_at: None,
+        ringing_at: None,
+        answered_at: None,
+        ended_at: None,
+        duration_secs: None,
+        cost_cents: None,
+        created_at: now,
+        updated_at: now,
+    })
+}

@@ -1,0 +1,128 @@
+//! One task per live call: relays carrier signals into the call's lifecycle, and enforces
+//! the ring timeout, the maximum duration, the wallet, and API or shutdown orders.
+
+use super::carrier::{Carrier, CarrierControl, CarrierSignal};
+use super::{CallCommand, CallRuntime};
+use agentline_domain::call::{CallEvent, EndReason};
+use agentline_domain::{ApiKeyMode, Timestamp};
+use agentline_store::calls::{self, Call};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until};
+
+/// How the call ended, and what the network must be told.
+struct Ending {
+    reason: EndReason,
+    detail: String,
+    control: Option<CarrierControl>,
+}
+
+impl Ending {
+    fn new(reason: EndReason, detail: impl Into<String>, control: Option<CarrierControl>) -> Self {
+        Self { reason, detail: detail.into(), control }
+    }
+}
+
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(86_400 * 365)
+}
+
+pub(crate) async fn supervise(rt: Arc<CallRuntime>, call: Call, mut commands: mpsc::Receiver<CallCommand>) {
+    let carrier = Carrier::for_call(&call, rt.config.sandbox.speed);
+    let scale = carrier.time_scale();
+    let seconds = |secs: i64| Duration::from_secs(u64::try_from(secs).unwrap_or(0)).div_f64(scale);
+    let mut dialed = carrier.dial(&call);
+    let ring_deadline = Instant::now() + seconds(call.ring_timeout_secs);
+    let mut talk_deadline = far_future();
+    let mut talk_limit_reason = EndReason::MaxDuration;
+    let mut answered = false;
+    let mut heartbeat = tokio::time::interval(Duration::from_secs(rt.config.calls.heartbeat_secs));
+    let hang_up = |answered: bool| Some(if answered { CarrierControl::Hangup } else { CarrierControl::Cancel });
+
+    let ending = loop {
+        tokio::select! {
+            signal = dialed.signals.recv() => match signal {
+                Some(CarrierSignal::Ringing) => {
+                    if !step(&rt, &call, CallEvent::Ringing).await {
+                        break None;
+                    }
+                }
+                Some(CarrierSignal::Answered) => {
+                    if !step(&rt, &call, CallEvent::Answered).await || !step(&rt, &call, CallEvent::Connected).await {
+                        break None;
+                    }
+                    answered = true;
+                    let (limit, reason) = talk_limit(&rt, &call).await;
+                    talk_deadline = Instant::now() + seconds(limit);
+                    talk_limit_reason = reason;
+                }
+                Some(CarrierSignal::Ended { reason, detail }) => break Some(Ending::new(reason, detail, None)),
+                None => break Some(Ending::new(EndReason::CarrierError, "the carrier stopped reporting on the call", None)),
+            },
+            () = sleep_until(ring_deadline), if !answered => {
+                let detail = format!("no answer within {} s; canceled", call.ring_timeout_secs);
+                break Some(Ending::new(EndReason::NoAnswer, detail, Some(CarrierControl::Cancel)));
+            }
+            () = sleep_until(talk_deadline), if answered => {
+                let detail = match talk_limit_reason {
+                    EndReason::InsufficientFunds => "the wallet ran out".to_owned(),
+                    _ => format!("reached max_duration of {} s", call.max_duration_secs),
+                };
+                break Some(Ending::new(talk_limit_reason, detail, Some(CarrierControl::Hangup)));
+            }
+            command = commands.recv() => {
+                let ending = match command {
+                    Some(CallCommand::Shutdown) => Ending::new(EndReason::ServerRestart, "the server shut down", hang_up(answered)),
+                    Some(CallCommand::End) | None => {
+                        let reason = if answered { EndReason::EndedByApi } else { EndReason::Canceled };
+                        Ending::new(reason, "ended through the API", hang_up(answered))
+                    }
+                };
+                break Some(ending);
+            }
+            _ = heartbeat.tick() => {
+                if let Err(err) = calls::heartbeat(&rt.store, std::slice::from_ref(&call.id), Timestamp::now()).await {
+                    tracing::warn!(call_id = %call.id, error = %err, "heartbeat failed");
+                }
+            }
+        }
+    };
+    let ending = ending
+        .unwrap_or_else(|| Ending::new(EndReason::CarrierError, "the call was ended elsewhere", hang_up(answered)));
+    if let Some(control) = ending.control {
+        let _ = dialed.controls.send(control).await;
+    }
+    step_with(&rt, &call, CallEvent::Ended(ending.reason), Some(ending.detail)).await;
+    rt.finished(&call.id);
+}
+
+/// Applies `event`; false when the call has already moved on (ended elsewhere).
+async fn step(rt: &CallRuntime, call: &Call, event: CallEvent) -> bool {
+    step_with(rt, call, event, None).await
+}
+
+async fn step_with(rt: &CallRuntime, call: &Call, event: CallEvent, detail: Option<String>) -> bool {
+    match calls::advance(&rt.store, &call.id, event, detail, Timestamp::now()).await {
+        Ok(applied) => applied.is_some(),
+        Err(err) => {
+            tracing::error!(call_id = %call.id, error = %err, ?event, "could not record a call event");
+            false
+        }
+    }
+}
+
+/// Seconds the answered call may last: its max_duration, or less if a live wallet runs out first.
+async fn talk_limit(rt: &CallRuntime, call: &Call) -> (i64, EndReason) {
+    if call.mode == ApiKeyMode::Live {
+        if let Ok((balance, rate)) = calls::balance_and_rate(&rt.store, &call.account_id).await {
+            if rate > 0 {
+                let affordable = balance.max(0) * 60 / rate;
+                if affordable < call.max_duration_secs {
+                    return (affordable, EndReason::InsufficientFunds);
+                }
+            }
+        }
+    }
+    (call.max_duration_secs, EndReason::MaxDuration)
+}
