@@ -169,10 +169,10 @@ async fn create_call(
 ) -> ApiResult<Response> {
     let key = idempotency_key(&headers)?;
     let request_hash = hash_secret(&body.to_string());
-    if let Some(key) = &key {
-        if let Some(saved) = calls::find_idempotent(&state.store, caller.account_id(), key).await? {
-            return replay(saved, &request_hash);
-        }
+    if let Some(key) = &key
+        && let Some(saved) = calls::find_idempotent(&state.store, caller.account_id(), key).await?
+    {
+        return replay(saved, &request_hash);
     }
     let input: CreateCall = from_value(body)?;
     let call = call_request::prepare(&state, &caller, input).await?;

@@ -114,14 +114,13 @@ async fn step_with(rt: &CallRuntime, call: &Call, event: CallEvent, detail: Opti
 
 /// Seconds the answered call may last: its max_duration, or less if a live wallet runs out first.
 async fn talk_limit(rt: &CallRuntime, call: &Call) -> (i64, EndReason) {
-    if call.mode == ApiKeyMode::Live {
-        if let Ok((balance, rate)) = calls::balance_and_rate(&rt.store, &call.account_id).await {
-            if rate > 0 {
-                let affordable = balance.max(0) * 60 / rate;
-                if affordable < call.max_duration_secs {
-                    return (affordable, EndReason::InsufficientFunds);
-                }
-            }
+    if call.mode == ApiKeyMode::Live
+        && let Ok((balance, rate)) = calls::balance_and_rate(&rt.store, &call.account_id).await
+        && rate > 0
+    {
+        let affordable = balance.max(0) * 60 / rate;
+        if affordable < call.max_duration_secs {
+            return (affordable, EndReason::InsufficientFunds);
         }
     }
     (call.max_duration_secs, EndReason::MaxDuration)

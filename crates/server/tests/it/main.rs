@@ -5,6 +5,7 @@
 mod helpers;
 
 mod access;
+mod calls;
 mod errors;
 mod isolation;
 mod limits;

@@ -1,0 +1,147 @@
+//! A server killed with SIGKILL in the middle of a call restarts and reconciles the call:
+//! ended with `server_restart`, charged exactly once for the time it ran. Runs the real
+//! binary as a child process, on SQLite and on Postgres.
+
+use agentline_store::test_support::{Engine, TestDatabase, fresh_database};
+use serde_json::{Value, json};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn agentline(db: &TestDatabase, dir: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_agentline"));
+    command
+        .env("AGENTLINE_DATABASE_URL", &db.url)
+        .env("AGENTLINE_DATA_DIR", dir)
+        .env("AGENTLINE_CALLS__HEARTBEAT_SECS", "1")
+        .env("AGENTLINE_LOG", "warn")
+        .stdin(Stdio::null());
+    command
+}
+
+async fn start(db: &TestDatabase, dir: &std::path::Path, client: &reqwest::Client) -> Server {
+    let port = free_port();
+    let child = agentline(db, dir)
+        .arg("serve")
+        .env("AGENTLINE_BIND", format!("127.0.0.1:{port}"))
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(20), "the server did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Server { child, base }
+}
+
+async fn call_json(
+    client: &reqwest::Client,
+    key: &str,
+    url: String,
+    body: Option<Value>,
+    idempotency: Option<&str>,
+) -> Value {
+    let mut request = match body {
+        Some(body) => client.post(url).json(&body),
+        None => client.get(url),
+    };
+    request = request.bearer_auth(key);
+    if let Some(idempotency) = idempotency {
+        request = request.header("idempotency-key", idempotency);
+    }
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+async fn killed_mid_call_is_reconciled_and_charged_once(engine: Engine) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = fresh_database(engine).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = agentline(&db, dir.path())
+        .args(["bootstrap", "--account", "Crash", "--json", "--rate-cents-per-minute", "60"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let creds: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let key = creds["api_key"].as_str().unwrap();
+    let client = reqwest::Client::new();
+
+    let mut server = start(&db, dir.path(), &client).await;
+    let base = server.base.clone();
+    let agent = call_json(&client, key, format!("{base}/v1/agents"), Some(json!({"name": "Riley"})), None).await;
+    call_json(
+        &client,
+        key,
+        format!("{base}/v1/numbers"),
+        Some(json!({"phone_number": "+14155550150", "agent_id": agent["id"]})),
+        None,
+    )
+    .await;
+    // Stays on the line until something ends it.
+    let call = call_json(
+        &client,
+        key,
+        format!("{base}/v1/calls"),
+        Some(json!({"agent_id": agent["id"], "to": "+14155550107"})),
+        None,
+    )
+    .await;
+    let id = call["id"].as_str().unwrap().to_owned();
+    let later = json!({"agent_id": agent["id"], "to": "+14155550100", "start_at": "2099-01-01T00:00:00Z"});
+    let scheduled = call_json(&client, key, format!("{base}/v1/calls"), Some(later.clone()), Some("survives")).await;
+    let started = Instant::now();
+    loop {
+        let now = call_json(&client, key, format!("{base}/v1/calls/{id}"), None, None).await;
+        if now["status"] == "in_progress" {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{now}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    server.child.kill().unwrap(); // SIGKILL: no graceful shutdown.
+    server.child.wait().unwrap();
+
+    for restart in 0..2 {
+        let mut server = start(&db, dir.path(), &client).await;
+        let base = server.base.clone();
+        let ended = call_json(&client, key, format!("{base}/v1/calls/{id}"), None, None).await;
+        assert_eq!(
+            (ended["status"].as_str(), ended["end_reason"].as_str()),
+            (Some("completed"), Some("server_restart")),
+            "{ended}"
+        );
+        let seconds = ended["duration"].as_i64().unwrap();
+        assert!((1..=5).contains(&seconds), "charged for the time it ran: {ended}");
+        assert_eq!(ended["cost_cents"].as_i64(), Some(seconds), "60 cents a minute is a cent a second");
+        let ledger = call_json(&client, key, format!("{base}/v1/balance/ledger"), None, None).await;
+        let charges = ledger["data"].as_array().unwrap().iter().filter(|e| e["call_id"] == ended["id"]).count();
+        assert_eq!(charges, 1, "restart {restart}: exactly one charge: {ledger}");
+        let balance = call_json(&client, key, format!("{base}/v1/balance"), None, None).await;
+        assert_eq!(balance["balance_cents"].as_i64(), Some(1000 - seconds));
+        // The idempotency record survived too: the retry answers with the first call.
+        let replay = call_json(&client, key, format!("{base}/v1/calls"), Some(later.clone()), Some("survives")).await;
+        assert_eq!(replay["id"], scheduled["id"]);
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_call_sqlite() {
+    killed_mid_call_is_reconciled_and_charged_once(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_call_postgres() {
+    killed_mid_call_is_reconciled_and_charged_once(Engine::Postgres).await;
+}
