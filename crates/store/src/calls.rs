@@ -355,8 +355,11 @@ pub async fn claim_due(store: &Store, node: &str, now: Timestamp) -> Result<Vec<
         .bind(free)
         .fetch_all(&mut *tx)
         .await?;
+        // Stamped inside the transaction, after the count: a slot freed by a call that ended
+        // at T is only reused at a time after T.
+        let at = Timestamp::now();
         for call in due {
-            if let Some(next) = apply(&mut tx, call, CallEvent::Dispatched, None, now, Some(node)).await? {
+            if let Some(next) = apply(&mut tx, call, CallEvent::Dispatched, None, at, Some(node)).await? {
                 claimed.push(next);
             }
         }
