@@ -32,6 +32,37 @@ enum Command {
     Openapi,
     /// Start a server on the embedded default and walk through a first session with it.
     Demo(demo::DemoArgs),
+    /// Webhook tools.
+    #[command(subcommand)]
+    Webhooks(WebhookCommand),
+}
+
+#[derive(Subcommand)]
+enum WebhookCommand {
+    /// Check a received delivery's Standard Webhooks signature; exits 0 when it is valid.
+    Verify(VerifyArgs),
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// The endpoint's secret (whsec_…).
+    #[arg(long, env = "AGENTLINE_WEBHOOK_SECRET")]
+    secret: String,
+    /// The `webhook-id` header.
+    #[arg(long)]
+    id: String,
+    /// The `webhook-timestamp` header.
+    #[arg(long)]
+    timestamp: String,
+    /// The `webhook-signature` header.
+    #[arg(long)]
+    signature: String,
+    /// File holding the raw body exactly as received; standard input when absent.
+    #[arg(long)]
+    body_file: Option<PathBuf>,
+    /// Check the timestamp against this Unix time instead of now (for replaying old deliveries).
+    #[arg(long)]
+    now: Option<i64>,
 }
 
 #[derive(clap::Args)]
@@ -68,6 +99,9 @@ async fn main() -> anyhow::Result<()> {
     // reqwest and sqlx share rustls; exactly one crypto provider must be chosen before either runs.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
+    if let Command::Webhooks(WebhookCommand::Verify(args)) = &cli.command {
+        return verify_webhook(args);
+    }
     let config = Config::load(cli.config.as_deref())?;
     init_logging(config.log_format);
     match cli.command {
@@ -83,6 +117,32 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo(args) => demo::run(config, args).await,
+        Command::Webhooks(_) => unreachable!("handled before the configuration is loaded"),
+    }
+}
+
+fn verify_webhook(args: &VerifyArgs) -> anyhow::Result<()> {
+    use std::io::Read as _;
+    let body = match &args.body_file {
+        Some(path) => std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?,
+        None => {
+            let mut body = Vec::new();
+            std::io::stdin().read_to_end(&mut body)?;
+            body
+        }
+    };
+    let now = args.now.unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+    });
+    match agentline_domain::webhook::verify(&args.secret, &args.id, &args.timestamp, &args.signature, &body, now) {
+        Ok(()) => {
+            println!("valid");
+            Ok(())
+        }
+        Err(err) => {
+            eprintln!("invalid: {err}");
+            std::process::exit(1);
+        }
     }
 }
 
@@ -107,6 +167,7 @@ async fn bootstrap(config: &Config, args: BootstrapArgs) -> anyhow::Result<()> {
     )
     .await
     .context("cannot create the account")?;
+    let webhook_secret = agentline_store::webhooks::account_secret(&store, &made.account.id).await?;
     let out = json!({
         "account_id": made.account.id,
         "business_id": made.business.id,
@@ -115,6 +176,7 @@ async fn bootstrap(config: &Config, args: BootstrapArgs) -> anyhow::Result<()> {
         "test_api_key": made.test_key.expose(),
         "test_api_key_id": made.test_key_id,
         "admin_token": made.admin_token.expose(),
+        "webhook_secret": webhook_secret.expose(),
     });
     if args.json {
         println!("{out}");

@@ -105,6 +105,9 @@ define_id!(/** A Do-Not-Call entry. */ DncId, "dnc", "do-not-call entry");
 define_id!(/** A call. */ CallId, "call", "call");
 define_id!(/** A wallet ledger entry. */ LedgerId, "led", "ledger entry");
 define_id!(/** A request in the usage log. */ UsageId, "use", "usage log entry");
+define_id!(/** A webhook endpoint. */ EndpointId, "whe", "webhook endpoint");
+define_id!(/** One delivery of an event to one URL. */ DeliveryId, "whd", "webhook delivery");
+define_id!(/** One attempt at a delivery. */ AttemptId, "wha", "delivery attempt");
 define_id!(/** An event (call event, webhook event). */ EventId, "evt", "event");
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod secret;
 pub mod template;
 pub mod time;
 pub mod validate;
+pub mod webhook;
 
 pub use id::*;
 pub use phone::{PhoneNumber, PhoneNumberError};

@@ -25,6 +25,16 @@ pub struct Config {
     pub accounts: AccountDefaults,
     pub calls: CallSettings,
     pub sandbox: SandboxSettings,
+    pub webhooks: WebhookSettings,
+}
+
+/// Webhook delivery.
+#[derive(Clone, Debug, Deserialize)]
+pub struct WebhookSettings {
+    pub worker_enabled: bool,
+    pub retry_schedule_secs: Vec<u64>,
+    pub timeout_secs: u64,
+    pub batch_size: i64,
 }
 
 /// How calls are dispatched and supervised.
@@ -107,6 +117,12 @@ impl Config {
             || self.calls.dispatch_interval_ms == 0
         {
             bail!("calls: node_id must be set and heartbeat_secs and dispatch_interval_ms must be positive");
+        }
+        if self.webhooks.timeout_secs == 0
+            || self.webhooks.batch_size < 1
+            || self.webhooks.retry_schedule_secs.len() > 50
+        {
+            bail!("webhooks: timeout_secs and batch_size must be positive and retry_schedule_secs at most 50 entries");
         }
         if !(5..=120).contains(&self.calls.default_ring_timeout_secs) {
             bail!("calls.default_ring_timeout_secs must be between 5 and 120");

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod calls;
 pub mod config;
+pub mod webhooks;
 
 use agentline_store::Store;
 use anyhow::Context;
@@ -19,6 +20,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
+use webhooks::WebhookWorker;
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -29,6 +31,7 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     pub openapi_json: Bytes,
     pub calls: Arc<CallRuntime>,
+    pub webhooks: Arc<WebhookWorker>,
 }
 
 /// The process-wide Prometheus recorder; `metrics` macros need exactly one.
@@ -68,7 +71,8 @@ impl Application {
         let listener =
             TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
         let config = Arc::new(config);
-        let calls = CallRuntime::new(store.clone(), Arc::clone(&config));
+        let webhooks = WebhookWorker::new(store.clone(), Arc::clone(&config))?;
+        let calls = CallRuntime::new(store.clone(), Arc::clone(&config), Arc::clone(&webhooks));
         calls.reconcile(true).await.context("cannot reconcile calls left by a previous run")?;
         let state = AppState {
             store,
@@ -77,6 +81,7 @@ impl Application {
             metrics: metrics_handle(),
             openapi_json: Bytes::from(api::openapi_json()),
             calls,
+            webhooks,
         };
         Ok(Self { listener, state })
     }
@@ -98,6 +103,11 @@ impl Application {
         Arc::clone(&self.state.calls)
     }
 
+    /// The webhook worker, for tests that deliver with a clock of their own.
+    pub fn webhooks(&self) -> Arc<WebhookWorker> {
+        Arc::clone(&self.state.webhooks)
+    }
+
     /// Serves until `shutdown` completes, then lets in-flight requests finish and hangs up
     /// the calls still running.
     pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
@@ -107,6 +117,12 @@ impl Application {
             let _ = stop.send(true);
         });
         let dispatcher = tokio::spawn(Arc::clone(&self.state.calls).run(stopped.clone()));
+        let deliverer = self
+            .state
+            .config
+            .webhooks
+            .worker_enabled
+            .then(|| tokio::spawn(Arc::clone(&self.state.webhooks).run(stopped.clone())));
         let limiter = Arc::clone(&self.state.rate_limiter);
         let janitor = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -125,6 +141,9 @@ impl Application {
             .await;
         janitor.abort();
         let _ = dispatcher.await;
+        if let Some(deliverer) = deliverer {
+            let _ = deliverer.await;
+        }
         store.close().await;
         served.context("the HTTP server failed")
     }

@@ -53,7 +53,10 @@ pub struct Call {
     pub instructions: String,
     pub first_message: Option<String>,
     pub voice: Option<String>,
+    /// This call's own webhook URL.
     pub webhook_url: Option<String>,
+    /// The agent's webhook URL when the call was placed.
+    pub agent_webhook_url: Option<String>,
     pub max_duration_secs: i64,
     pub ring_timeout_secs: i64,
     pub start_at: Timestamp,
@@ -114,6 +117,7 @@ impl FromRow<'_, AnyRow> for Call {
             first_message: row.opt_text("first_message")?,
             voice: row.opt_text("voice")?,
             webhook_url: row.opt_text("webhook_url")?,
+            agent_webhook_url: row.opt_text("agent_webhook_url")?,
             max_duration_secs: row.int("max_duration_secs")?,
             ring_timeout_secs: row.int("ring_timeout_secs")?,
             start_at: row.parse("start_at")?,
@@ -166,6 +170,7 @@ impl Record for Call {
             ("first_message", text(&self.first_message)),
             ("voice", text(&self.voice)),
             ("webhook_url", text(&self.webhook_url)),
+            ("agent_webhook_url", text(&self.agent_webhook_url)),
             ("max_duration_secs", self.max_duration_secs.into()),
             ("ring_timeout_secs", self.ring_timeout_secs.into()),
             ("start_at", self.start_at.into()),
@@ -283,7 +288,14 @@ pub fn event_for(call: &Call, at: Timestamp) -> CallEventRecord {
 /// Inserts a new queued call and its `call.queued` event in the caller's transaction.
 pub async fn insert_queued(conn: &mut AnyConnection, call: &Call) -> Result<()> {
     insert(&mut *conn, call).await?;
-    insert(&mut *conn, &event_for(call, call.created_at)).await
+    record_event(conn, call, call.created_at).await
+}
+
+/// Writes the event for `call`'s current status and its webhook deliveries.
+async fn record_event(conn: &mut AnyConnection, call: &Call, at: Timestamp) -> Result<()> {
+    let event = event_for(call, at);
+    insert(&mut *conn, &event).await?;
+    crate::webhooks::enqueue(conn, &event, call).await
 }
 
 fn lock_suffix(store: &Store) -> &'static str {
@@ -424,7 +436,7 @@ async fn apply(
     if result.rows_affected() == 0 {
         return Ok(None);
     }
-    insert(&mut *conn, &event_for(&call, at)).await?;
+    record_event(conn, &call, at).await?;
     Ok(Some(call))
 }
 
@@ -455,17 +467,23 @@ fn stamp(call: &mut Call, transition: Transition, detail: Option<String>, at: Ti
 /// Debits an ended, answered live call once: the terminal transition happens once, and this
 /// runs inside it.
 async fn charge(conn: &mut AnyConnection, call: &mut Call) -> Result<()> {
-    let rate: i64 = sqlx::query_scalar("SELECT rate_cents_per_minute FROM accounts WHERE id = $1")
-        .bind(call.account_id.as_str())
-        .fetch_one(&mut *conn)
-        .await?;
+    let (balance, rate): (i64, i64) =
+        sqlx::query_as("SELECT balance_cents, rate_cents_per_minute FROM accounts WHERE id = $1")
+            .bind(call.account_id.as_str())
+            .fetch_one(&mut *conn)
+            .await?;
     let billable = call.mode == ApiKeyMode::Live;
-    let cost = if billable { cost_cents(call.duration_secs.unwrap_or(0), rate) } else { 0 };
+    let full = if billable { cost_cents(call.duration_secs.unwrap_or(0), rate) } else { 0 };
+    // The wallet never goes below zero: a call that outran it pays what is left.
+    let cost = full.min(balance.max(0));
     call.cost_cents = Some(cost);
     if cost == 0 {
         return Ok(());
     }
-    let description = format!("{} s call to {}", call.duration_secs.unwrap_or(0), call.to_number);
+    let mut description = format!("{} s call to {}", call.duration_secs.unwrap_or(0), call.to_number);
+    if cost < full {
+        description.push_str(&format!(" ({} cents unpaid: the wallet ran out)", full - cost));
+    }
     let movement = Movement {
         kind: "call_charge",
         amount_cents: -cost,
@@ -508,6 +526,23 @@ pub async fn orphans(store: &Store, node: &str, stale_before: Timestamp) -> Resu
     )
     .bind(node)
     .bind(stale_before.to_db())
+    .fetch_all(store.pool())
+    .await?)
+}
+
+/// A call's events after the event `after` (all when `None`), oldest first.
+pub async fn events_after(
+    store: &Store,
+    tenant: &Tenant,
+    call_id: &CallId,
+    after: Option<&str>,
+) -> Result<Vec<CallEventRecord>> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM call_events WHERE account_id = $1 AND call_id = $2 AND id > $3 ORDER BY id LIMIT 500",
+    )
+    .bind(tenant.account_id.as_str())
+    .bind(call_id.as_str())
+    .bind(after.unwrap_or(""))
     .fetch_all(store.pool())
     .await?)
 }
@@ -575,6 +610,24 @@ pub async fn balance_and_rate(store: &Store, account_id: &AccountId) -> Result<(
         .bind(account_id.as_str())
         .fetch_one(store.pool())
         .await?)
+}
+
+/// The account's balance, and what its answered live calls have cost so far (each rounded
+/// up as it will be billed), to stop calls when together they reach the balance.
+pub async fn live_exposure(store: &Store, account_id: &AccountId, now: Timestamp) -> Result<(i64, i64)> {
+    let (balance, rate) = balance_and_rate(store, account_id).await?;
+    let answered: Vec<String> = sqlx::query_scalar(
+        "SELECT answered_at FROM calls WHERE account_id = $1 AND mode = 'live' AND status IN ('answered', 'in_progress') AND answered_at IS NOT NULL",
+    )
+    .bind(account_id.as_str())
+    .fetch_all(store.pool())
+    .await?;
+    let exposure = answered
+        .iter()
+        .filter_map(|at| Timestamp::parse(at).ok())
+        .map(|at| cost_cents((now.datetime() - at.datetime()).num_seconds() + 1, rate))
+        .sum();
+    Ok((balance, exposure))
 }
 
 /// Bumps a contact's interaction count when a call to them is placed.

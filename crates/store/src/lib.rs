@@ -25,6 +25,7 @@ pub mod numbers;
 pub mod page;
 pub mod usage;
 pub mod wallet;
+pub mod webhooks;
 
 pub use db::{Dialect, Store};
 pub use error::{Error, Result};

@@ -168,8 +168,18 @@ async fn create_agent(
         updated_at: now,
     };
     input.apply(&mut agent)?;
+    guard_urls(&state, &agent).await?;
     record::create(&state.store, &agent).await.map_err(assistant_id_conflict)?;
     Ok((StatusCode::CREATED, Json(agent)))
+}
+
+/// The agent's outbound URLs must pass the SSRF guard.
+async fn guard_urls(state: &AppState, agent: &Agent) -> ApiResult<()> {
+    super::webhooks::check_webhook_url(state, "webhook_url", agent.webhook_url.as_deref()).await?;
+    if let Brain::Webhook { url, .. } = &agent.brain {
+        super::webhooks::check_webhook_url(state, "brain.url", Some(url)).await?;
+    }
+    Ok(())
 }
 
 fn assistant_id_conflict(err: agentline_store::Error) -> ApiError {
@@ -229,6 +239,7 @@ async fn update_agent(
     }
     let mut agent = find(&state, &caller, &id).await?;
     input.apply(&mut agent)?;
+    guard_urls(&state, &agent).await?;
     agent.updated_at = Timestamp::now();
     record::update(&state.store, &caller.tenant, &agent).await.map_err(assistant_id_conflict)?;
     Ok(Json(agent))

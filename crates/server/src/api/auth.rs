@@ -139,6 +139,8 @@ scope_permission!(
     CallsRead => Calls Read,
     CallsWrite => Calls Write,
     BillingRead => Billing Read,
+    WebhooksRead => Webhooks Read,
+    WebhooksWrite => Webhooks Write,
 );
 
 /// Needs the account's admin token.

@@ -3,7 +3,6 @@
 
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
-use super::extract::non_null;
 use crate::AppState;
 use agentline_domain::validate::{FieldError, http_url, optional_text, text};
 use agentline_domain::{ApiKeyMode, CallId, PhoneNumber, Timestamp, template};
@@ -25,10 +24,10 @@ use utoipa::ToSchema;
 #[serde(deny_unknown_fields)]
 pub struct CreateCall {
     /// Destination in E.164. Also `phone_number`, `to_number`, `toNumber`.
-    #[serde(default, deserialize_with = "non_null", alias = "phone_number", alias = "to_number", alias = "toNumber")]
+    #[serde(default, alias = "phone_number", alias = "to_number", alias = "toNumber")]
     pub to: Option<String>,
     /// Agent id (`agt_…`) or the agent's `assistant_id`. Also `agentId`, `endpoint_id`.
-    #[serde(default, deserialize_with = "non_null", alias = "agentId", alias = "endpoint_id")]
+    #[serde(default, alias = "agentId", alias = "endpoint_id")]
     #[schema(value_type = Option<String>)]
     pub agent_id: Option<Value>,
     /// Caller ID: one of the account's numbers, outbound-enabled. Default: the agent's first number.
@@ -88,14 +87,15 @@ fn destination(input: &CreateCall) -> ApiResult<PhoneNumber> {
         .map_err(|e| error(StatusCode::BAD_REQUEST, "invalid_phone_number", e.to_string()).with_param("to"))
 }
 
+fn missing_agent() -> ApiError {
+    error(StatusCode::BAD_REQUEST, "missing_agent_id", "Agent ID is required").with_param("agent_id")
+}
+
 async fn agent(state: &AppState, caller: &Caller, input: &CreateCall) -> ApiResult<Agent> {
     let key = match &input.agent_id {
-        None => {
-            return Err(
-                error(StatusCode::BAD_REQUEST, "missing_agent_id", "Agent ID is required").with_param("agent_id")
-            );
-        }
-        Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+        None | Some(Value::Null) => return Err(missing_agent()),
+        Some(Value::String(s)) if s.trim().is_empty() => return Err(missing_agent()),
+        Some(Value::String(s)) => s.clone(),
         Some(Value::Number(n)) => n.to_string(),
         Some(_) => return Err(ApiError::validation("agent_id: must be a string or a number").with_param("agent_id")),
     };
@@ -109,6 +109,7 @@ async fn agent(state: &AppState, caller: &Caller, input: &CreateCall) -> ApiResu
 }
 
 async fn caller_id(state: &AppState, caller: &Caller, input: &CreateCall, agent: &Agent) -> ApiResult<Number> {
+    let param = if input.from_number_id.is_some() { "from_number_id" } else { "from_number" };
     let not_owned = |param: &str| {
         error(StatusCode::BAD_REQUEST, "number_not_owned", "The caller ID is not a number of this account")
             .with_param(param)
@@ -133,7 +134,7 @@ async fn caller_id(state: &AppState, caller: &Caller, input: &CreateCall, agent:
     };
     if !number.outbound_enabled {
         return Err(error(StatusCode::BAD_REQUEST, "outbound_disabled", "Outbound calls are disabled for this number")
-            .with_param("from_number"));
+            .with_param(param));
     }
     Ok(number)
 }
@@ -196,7 +197,7 @@ fn variables(input: &CreateCall, contact: Option<&Contact>, business: &Business,
         "name": first_name,
         "full_name": name,
         "context": input.context.clone().unwrap_or_default(),
-        "lead_score": contact.and_then(|c| c.lead_score),
+        "lead_score": contact.and_then(|c| c.lead_score).map_or(json!(""), |score| json!(score)),
         "lead_status": contact.and_then(|c| c.lead_status.clone()).unwrap_or_default(),
         "lead_source": contact.and_then(|c| c.lead_source.clone()).unwrap_or_default(),
         "interaction_count": contact.map_or(0, |c| c.interaction_count),
@@ -214,6 +215,9 @@ fn variables(input: &CreateCall, contact: Option<&Contact>, business: &Business,
 }
 
 fn render(field: &'static str, source: &str, vars: &Map<String, Value>) -> ApiResult<String> {
+    if let Err(e) = template::variables_of(source) {
+        return Err(ApiError::validation(format!("{field}: invalid template: {e}")).with_param(field));
+    }
     template::render(source, &Value::Object(vars.clone()))
         .map_err(|e| ApiError::validation(format!("{field}: {e}; pass it in `variables`")).with_param("variables"))
 }
@@ -257,6 +261,7 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
     let number = caller_id(state, caller, &input, &agent).await?;
     let contact = contact(state, caller, &input, &to).await?;
     check_texts(&input)?;
+    super::webhooks::check_webhook_url(state, "webhook_url", input.webhook_url.as_deref()).await?;
     let max_duration_secs = bounded("max_duration", input.max_duration, agent.max_duration_secs, 10..=14_400)?;
     let ring_timeout_secs =
         bounded("ring_timeout", input.ring_timeout, state.config.calls.default_ring_timeout_secs, 5..=120)?;
@@ -269,7 +274,9 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
     };
     let business = record::get::<Business>(&state.store, &caller.tenant, agent.business_id.as_str()).await?;
     let vars = variables(&input, contact.as_ref(), &business, now);
-    let instructions = render("instructions", input.system_prompt.as_deref().unwrap_or(&agent.instructions), &vars)?;
+    let instructions_field = if input.system_prompt.is_some() { "system_prompt" } else { "instructions" };
+    let instructions =
+        render(instructions_field, input.system_prompt.as_deref().unwrap_or(&agent.instructions), &vars)?;
     let first_message = input
         .first_message
         .as_deref()
@@ -298,7 +305,8 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
         instructions,
         first_message,
         voice: input.voice.or(agent.voice),
-        webhook_url: input.webhook_url.or(agent.webhook_url),
+        webhook_url: input.webhook_url,
+        agent_webhook_url: agent.webhook_url,
         max_duration_secs,
         ring_timeout_secs,
         start_at,

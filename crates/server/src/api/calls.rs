@@ -5,7 +5,7 @@ use super::call_request::{self, CreateCall};
 use super::error::{ApiError, ApiErrorDoc, ApiResult};
 use super::extract::{ApiJson, ApiPath, ApiQuery, from_value};
 use super::pagination::{List, ListParams};
-use super::tenancy;
+use super::{live, tenancy};
 use crate::AppState;
 use agentline_domain::call::CallStatus;
 use agentline_domain::secret::hash_secret;
@@ -30,6 +30,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_call))
         .routes(routes!(end_call))
         .routes(routes!(call_events))
+        .routes(routes!(transcript_stream))
         .routes(routes!(number_calls))
 }
 
@@ -167,7 +168,8 @@ async fn create_call(
     headers: HeaderMap,
     ApiJson(body): ApiJson<Value>,
 ) -> ApiResult<Response> {
-    let key = idempotency_key(&headers)?;
+    // Test and live keys never share idempotency records.
+    let key = idempotency_key(&headers)?.map(|k| format!("{}:{k}", caller.mode().as_str()));
     let request_hash = hash_secret(&body.to_string());
     if let Some(key) = &key
         && let Some(saved) = calls::find_idempotent(&state.store, caller.account_id(), key).await?
@@ -178,6 +180,8 @@ async fn create_call(
     let call = call_request::prepare(&state, &caller, input).await?;
     check_wallet(&state, &call).await?;
     let limit = accounts::get(&state.store, caller.account_id()).await?.concurrency_limit;
+    // Read before the write transaction: nothing may take a second connection while one is held.
+    let position = calls::queue_position(&state.store, &call).await?;
 
     let mut tx = state.store.begin_write().await?;
     let (in_use, queued) = calls::slot_counts(&mut tx, caller.account_id()).await?;
@@ -193,7 +197,6 @@ async fn create_call(
         err.retry_after_secs = Some(30);
         return Err(err);
     }
-    let position = queued + 1;
     let mut view = CallView::brief(call.clone());
     view.queue_position = Some(position);
     view.estimated_start = Some(estimate_start(call.start_at, position, in_use, limit));
@@ -332,15 +335,43 @@ pub struct CallEvents {
 }
 
 /// A call's event log: every status change with its time.
-#[utoipa::path(get, path = "/v1/calls/{id}/events", tag = "calls", params(("id" = String, Path)),
-    responses((status = 200, body = CallEvents), ApiErrorDoc), security(("api_key" = [])))]
+///
+/// With `Accept: text/event-stream` this is a live stream (Server-Sent Events): the events so
+/// far, then each new one as it happens, closing after the call's final event. Reconnect
+/// with `Last-Event-ID` to continue where the stream stopped.
+#[utoipa::path(get, path = "/v1/calls/{id}/events", tag = "calls",
+    params(("id" = String, Path), ("Last-Event-ID" = Option<String>, Header, description = "Resume a stream after this event")),
+    responses((status = 200, body = CallEvents, description = "JSON, or text/event-stream when asked for"), ApiErrorDoc),
+    security(("api_key" = [])))]
 async fn call_events(
     State(state): State<AppState>,
     caller: Authorized<CallsRead>,
     ApiPath(id): ApiPath<String>,
-) -> ApiResult<Json<CallEvents>> {
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let call = find(&state, &caller, &id).await?;
-    Ok(Json(CallEvents { data: calls::events(&state.store, &caller.tenant, &call.id).await? }))
+    if live::wants_event_stream(&headers) {
+        let tenant = caller.tenant.clone();
+        return Ok(live::stream(state, tenant, call.id.clone(), live::last_event_id(&headers), None).into_response());
+    }
+    Ok(Json(CallEvents { data: calls::events(&state.store, &caller.tenant, &call.id).await? }).into_response())
+}
+
+/// The call's transcript turns as they happen (Server-Sent Events of `call.transcript`),
+/// closing when the call ends. Resumable with `Last-Event-ID`.
+#[utoipa::path(get, path = "/v1/calls/{id}/transcript/stream", tag = "calls", params(("id" = String, Path)),
+    responses((status = 200, description = "text/event-stream of call.transcript events"), ApiErrorDoc),
+    security(("api_key" = [])))]
+async fn transcript_stream(
+    State(state): State<AppState>,
+    caller: Authorized<CallsRead>,
+    ApiPath(id): ApiPath<String>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let call = find(&state, &caller, &id).await?;
+    let tenant = caller.tenant.clone();
+    Ok(live::stream(state, tenant, call.id.clone(), live::last_event_id(&headers), Some("call.transcript"))
+        .into_response())
 }
 
 /// Calls placed from one of your numbers, newest first.

@@ -12,11 +12,13 @@ pub mod dnc;
 pub mod error;
 pub mod extract;
 pub mod keys;
+mod live;
 pub mod numbers;
 pub mod pagination;
 pub mod rate_limit;
 mod system;
 mod tenancy;
+pub mod webhooks;
 
 use crate::AppState;
 use axum::extract::{MatchedPath, Request};
@@ -80,6 +82,7 @@ fn versioned() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(keys::router())
         .merge(billing::router())
         .merge(calls::router())
+        .merge(webhooks::router())
         .split_for_parts()
 }
 

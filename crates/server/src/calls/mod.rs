@@ -28,13 +28,19 @@ pub enum CallCommand {
 pub struct CallRuntime {
     store: Store,
     config: Arc<Config>,
+    webhooks: Arc<crate::webhooks::WebhookWorker>,
     live: Mutex<HashMap<CallId, mpsc::Sender<CallCommand>>>,
     wake: Notify,
 }
 
 impl CallRuntime {
-    pub fn new(store: Store, config: Arc<Config>) -> Arc<Self> {
-        Arc::new(Self { store, config, live: Mutex::new(HashMap::new()), wake: Notify::new() })
+    pub fn new(store: Store, config: Arc<Config>, webhooks: Arc<crate::webhooks::WebhookWorker>) -> Arc<Self> {
+        Arc::new(Self { store, config, webhooks, live: Mutex::new(HashMap::new()), wake: Notify::new() })
+    }
+
+    /// A call event was committed: its webhook deliveries are due now.
+    pub(crate) fn event_recorded(&self) {
+        self.webhooks.wake();
     }
 
     fn live(&self) -> std::sync::MutexGuard<'_, HashMap<CallId, mpsc::Sender<CallCommand>>> {
@@ -45,6 +51,7 @@ impl CallRuntime {
     /// Asks the dispatcher to look for due calls now rather than at its next tick.
     pub fn wake(&self) {
         self.wake.notify_one();
+        self.event_recorded();
     }
 
     /// How many calls this node is running.

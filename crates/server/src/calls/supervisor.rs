@@ -85,6 +85,9 @@ pub(crate) async fn supervise(rt: Arc<CallRuntime>, call: Call, mut commands: mp
                 if let Err(err) = calls::heartbeat(&rt.store, std::slice::from_ref(&call.id), Timestamp::now()).await {
                     tracing::warn!(call_id = %call.id, error = %err, "heartbeat failed");
                 }
+                if answered && wallet_exhausted(&rt, &call).await {
+                    break Some(Ending::new(EndReason::InsufficientFunds, "the wallet ran out", Some(CarrierControl::Hangup)));
+                }
             }
         }
     };
@@ -104,9 +107,27 @@ async fn step(rt: &CallRuntime, call: &Call, event: CallEvent) -> bool {
 
 async fn step_with(rt: &CallRuntime, call: &Call, event: CallEvent, detail: Option<String>) -> bool {
     match calls::advance(&rt.store, &call.id, event, detail, Timestamp::now()).await {
-        Ok(applied) => applied.is_some(),
+        Ok(applied) => {
+            rt.event_recorded();
+            applied.is_some()
+        }
         Err(err) => {
             tracing::error!(call_id = %call.id, error = %err, ?event, "could not record a call event");
+            false
+        }
+    }
+}
+
+/// Whether the account's answered live calls together have spent its balance; checked on
+/// every heartbeat, because each call's own limit assumes it is the only one spending.
+async fn wallet_exhausted(rt: &CallRuntime, call: &Call) -> bool {
+    if call.mode != ApiKeyMode::Live {
+        return false;
+    }
+    match calls::live_exposure(&rt.store, &call.account_id, Timestamp::now()).await {
+        Ok((balance, exposure)) => exposure >= balance,
+        Err(err) => {
+            tracing::warn!(call_id = %call.id, error = %err, "wallet check failed");
             false
         }
     }
@@ -118,7 +139,8 @@ async fn talk_limit(rt: &CallRuntime, call: &Call) -> (i64, EndReason) {
         && let Ok((balance, rate)) = calls::balance_and_rate(&rt.store, &call.account_id).await
         && rate > 0
     {
-        let affordable = balance.max(0) * 60 / rate;
+        // One second short of the balance, so the final second's rounding up still fits.
+        let affordable = (balance.max(0) * 60 / rate - 1).max(0);
         if affordable < call.max_duration_secs {
             return (affordable, EndReason::InsufficientFunds);
         }

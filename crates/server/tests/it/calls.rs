@@ -76,6 +76,10 @@ async fn every_documented_error_and_nothing_written(engine: Engine) {
         (json!({"agent_id": agent, "to": "+15551234567"}), 400, "invalid_phone_number"),
         (json!({"agent_id": agent, "to": "(415) 555-1234"}), 400, "invalid_phone_number"),
         (json!({"to": to}), 400, "missing_agent_id"),
+        (json!({"to": to, "agent_id": null}), 400, "missing_agent_id"),
+        (json!({"to": to, "agent_id": " "}), 400, "missing_agent_id"),
+        (json!({"to": null, "agent_id": agent}), 400, "missing_phone_number"),
+        (json!({"to": to, "agent_id": agent, "system_prompt": "Hi {{ nickname"}), 400, "validation_error"),
         (json!({"to": to, "agent_id": "agt_0192f5e0c3a87d3e9b1f6a2c4d5e6f70"}), 404, "agent_not_found"),
         (json!({"to": to, "agent_id": 123}), 404, "agent_not_found"),
         (json!({"to": to, "agent_id": lonely}), 404, "no_phone_number"),
@@ -124,6 +128,12 @@ async fn every_documented_error_and_nothing_written(engine: Engine) {
     // Test keys are never charged, so they still call.
     let later = json!({"start_at": "2099-01-01T00:00:00Z"});
     assert_eq!(place(&app, &acct.test_key, &agent, to, later.clone()).await["mode"], "test");
+    let disabled_param =
+        app.post("/v1/calls", key, json!({"to": to, "agent_id": agent, "from_number_id": disabled})).await;
+    assert_eq!(disabled_param.body["error"]["param"], "from_number_id");
+    let syntax =
+        app.post("/v1/calls", key, json!({"to": to, "agent_id": agent, "system_prompt": "Hi {{ nickname"})).await;
+    assert_eq!(syntax.body["error"]["param"], "system_prompt", "a syntax error names the template, not the variables");
 
     // Everything refused above left nothing behind.
     let calls = app.get("/v1/calls", key).await.body;
@@ -269,6 +279,19 @@ async fn idempotent_retries_never_make_a_second_call(engine: Engine) {
     assert_eq!(ids.len(), 1, "all racing requests got the same call");
     let listed = app.get("/v1/calls?limit=100", &acct.test_key).await.body;
     assert_eq!(listed["data"].as_array().unwrap().len(), 2, "one call per key");
+    // A live key's request with the same key is its own, not a replay of the test call.
+    let live = app
+        .client
+        .post(format!("{}/v1/calls", app.base))
+        .bearer_auth(&acct.key)
+        .header("idempotency-key", "retry-1")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let live: Value = live.json().await.unwrap();
+    assert_eq!(live["mode"], "live");
+    assert_ne!(live["id"], first["id"]);
 }
 
 async fn concurrency_limit_holds_and_every_call_finishes(engine: Engine) {
@@ -349,6 +372,28 @@ async fn billing_charges_live_calls_once_and_test_calls_never(engine: Engine) {
         "{dry}"
     );
     assert!(app.get("/v1/balance", &acct.key).await.body["balance_cents"].as_i64().unwrap() >= 0, "never below zero");
+
+    // Three calls at once share one wallet: together they stop at the balance, never below zero.
+    sqlx::query("UPDATE accounts SET balance_cents = 600 WHERE id = $1")
+        .bind(&acct.account_id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let mut racing = Vec::new();
+    for _ in 0..3 {
+        racing.push(
+            place(&app, &acct.key, &agent, "+14155550107", json!({"max_duration": 600})).await["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    for id in &racing {
+        let call = wait_for(&app, &acct.key, id, terminal).await;
+        assert_eq!(call["end_reason"], "insufficient_funds", "{call}");
+    }
+    let balance = app.get("/v1/balance", &acct.key).await.body["balance_cents"].as_i64().unwrap();
+    assert!(balance >= 0, "the wallet went negative: {balance}");
 }
 
 async fn scheduled_calls_wait_for_their_time(engine: Engine) {

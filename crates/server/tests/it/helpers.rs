@@ -69,9 +69,13 @@ pub(crate) struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub store: Store,
-    _db: TestDatabase,
-    _dir: tempfile::TempDir,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    /// The webhook worker, to deliver with a controlled clock when the background worker is off.
+    pub webhooks: std::sync::Arc<agentline_server::webhooks::WebhookWorker>,
+    config: Config,
+    db: TestDatabase,
+    dir: tempfile::TempDir,
+    stop: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
 /// The credentials `agentline bootstrap` prints.
@@ -128,17 +132,33 @@ pub(crate) async fn spawn_app_with(engine: Engine, tweak: impl FnOnce(&mut Confi
     config.rate_limits.write_per_minute = 100_000;
     config.rate_limits.calls_create_per_minute = 100_000;
     tweak(&mut config);
-    let app = Application::build(config).await.expect("the server starts");
+    start(config, db, dir).await
+}
+
+async fn start(config: Config, db: TestDatabase, dir: tempfile::TempDir) -> TestApp {
+    let app = Application::build(config.clone()).await.expect("the server starts");
     let base = format!("http://{}", app.local_addr());
     let store = app.store().clone();
+    let webhooks = app.webhooks();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(app.run_until_stopped(async move {
+    let server = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
     }));
-    TestApp { base, client: reqwest::Client::new(), store, _db: db, _dir: dir, _stop: stop }
+    TestApp { base, client: reqwest::Client::new(), store, webhooks, config, db, dir, stop, server }
 }
 
 impl TestApp {
+    /// Stops this server and starts another on the same database and data directory, after
+    /// `tweak` adjusts the configuration.
+    pub(crate) async fn restart(self, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let _ = self.stop.send(());
+        let _ = self.server.await;
+        let mut config = self.config;
+        config.bind = "127.0.0.1:0".parse().unwrap();
+        tweak(&mut config);
+        start(config, self.db, self.dir).await
+    }
+
     /// A new account, as `agentline bootstrap` makes it.
     pub(crate) async fn account(&self, name: &str) -> TestAccount {
         let made = accounts::bootstrap(

@@ -11,5 +11,7 @@ mod isolation;
 mod limits;
 mod openapi;
 mod pagination;
+mod receiver;
 mod resources;
 mod secrets;
+mod webhooks;

@@ -1,0 +1,103 @@
+//! Live call events as Server-Sent Events, fed from the stored event log so that a client
+//! can connect at any time, and resume with `Last-Event-ID` without missing anything.
+
+use crate::AppState;
+use agentline_domain::CallId;
+use agentline_store::Tenant;
+use agentline_store::calls::{self, Call, CallEventRecord};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+
+/// How often the log is read for new events while the call is live.
+const POLL: Duration = Duration::from_millis(100);
+
+/// Whether the client asked for an event stream.
+pub(crate) fn wants_event_stream(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/event-stream"))
+}
+
+/// The `Last-Event-ID` a reconnecting client sends.
+pub(crate) fn last_event_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+fn is_final(event: &CallEventRecord) -> bool {
+    matches!(event.event_type.as_str(), "call.completed" | "call.failed")
+}
+
+struct Cursor {
+    state: AppState,
+    tenant: Tenant,
+    call_id: CallId,
+    after: Option<String>,
+    pending: VecDeque<CallEventRecord>,
+    only: Option<&'static str>,
+    finished: bool,
+}
+
+impl Cursor {
+    /// The next event to send, waiting for one while the call is live; `None` once the
+    /// call has ended and everything has been sent.
+    async fn next(&mut self) -> Option<CallEventRecord> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                self.after = Some(event.id.to_string());
+                self.finished |= is_final(&event);
+                if self.only.is_none_or(|only| event.event_type == only) {
+                    return Some(event);
+                }
+                continue;
+            }
+            if self.finished {
+                return None;
+            }
+            match calls::events_after(&self.state.store, &self.tenant, &self.call_id, self.after.as_deref()).await {
+                Ok(events) if !events.is_empty() => self.pending.extend(events),
+                Ok(_) => {
+                    if self.call_has_ended().await {
+                        return None;
+                    }
+                    tokio::time::sleep(POLL).await;
+                }
+                Err(err) => {
+                    tracing::warn!(call_id = %self.call_id, error = %err, "live events: cannot read the log");
+                    return None;
+                }
+            }
+        }
+    }
+
+    async fn call_has_ended(&self) -> bool {
+        let call = agentline_store::record::get::<Call>(&self.state.store, &self.tenant, self.call_id.as_str()).await;
+        call.map_or(true, |c| c.status.is_terminal())
+    }
+}
+
+/// The stream of `call`'s events after `after`, of one type if `only` is set.
+pub(crate) fn stream(
+    state: AppState,
+    tenant: Tenant,
+    call_id: CallId,
+    after: Option<String>,
+    only: Option<&'static str>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let cursor = Cursor { state, tenant, call_id, after, pending: VecDeque::new(), only, finished: false };
+    let events = futures_util::stream::unfold(cursor, |mut cursor| async move {
+        let event = cursor.next().await?;
+        let data = serde_json::to_string(&event).unwrap_or_else(|_| "{}".to_owned());
+        Some((Ok(Event::default().id(event.id.to_string()).event(event.event_type).data(data)), cursor))
+    });
+    Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}

@@ -1,0 +1,431 @@
+//! Webhooks: endpoints, the delivery outbox and the attempt log.
+//!
+//! Deliveries are rows written by [`enqueue`] inside the transaction that records the call
+//! event, so an acknowledged state change always has its deliveries, and a crash between
+//! commit and sending loses nothing: the worker finds the rows when it comes back.
+
+use crate::calls::{Call, CallEventRecord};
+use crate::record::{Record, Tenant, insert};
+use crate::row::{RowExt, to_json};
+use crate::sql::Param;
+use crate::{Dialect, Error, Result, Store};
+use agentline_domain::{AccountId, AttemptId, CallId, DeliveryId, EndpointId, EventId, SecretString, Timestamp};
+use serde::Serialize;
+use serde_json::json;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, FromRow};
+use utoipa::ToSchema;
+
+/// An account-level destination for events.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Endpoint {
+    pub id: EndpointId,
+    #[serde(skip)]
+    pub account_id: AccountId,
+    pub url: String,
+    pub description: Option<String>,
+    /// Event types delivered here; empty means all.
+    pub event_types: Vec<String>,
+    pub enabled: bool,
+    #[serde(skip)]
+    pub secret: SecretString,
+    #[serde(skip)]
+    pub previous_secret: Option<SecretString>,
+    /// Until when the previous secret still signs deliveries (after a rotation).
+    pub previous_secret_expires_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl Endpoint {
+    pub fn wants(&self, event_type: &str) -> bool {
+        self.enabled && (self.event_types.is_empty() || self.event_types.iter().any(|t| t == event_type))
+    }
+}
+
+impl FromRow<'_, AnyRow> for Endpoint {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Self {
+            id: row.parse("id")?,
+            account_id: row.parse("account_id")?,
+            url: row.text("url")?,
+            description: row.opt_text("description")?,
+            event_types: row.json("event_types")?,
+            enabled: row.flag("enabled")?,
+            secret: SecretString::new(row.text("secret")?),
+            previous_secret: row.opt_text("previous_secret")?.map(SecretString::new),
+            previous_secret_expires_at: row.parse_opt("previous_secret_expires_at")?,
+            created_at: row.parse("created_at")?,
+            updated_at: row.parse("updated_at")?,
+        })
+    }
+}
+
+impl Record for Endpoint {
+    const TABLE: &'static str = "webhook_endpoints";
+    const BUSINESS_SCOPED: bool = false;
+
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
+    fn columns(&self) -> Vec<(&'static str, Param)> {
+        vec![
+            ("id", self.id.as_str().into()),
+            ("account_id", self.account_id.as_str().into()),
+            ("url", self.url.clone().into()),
+            ("description", self.description.clone().into()),
+            ("event_types", to_json(&self.event_types).into()),
+            ("enabled", self.enabled.into()),
+            ("secret", self.secret.expose().into()),
+            ("previous_secret", self.previous_secret.as_ref().map(|s| s.expose().to_owned()).into()),
+            ("previous_secret_expires_at", self.previous_secret_expires_at.into()),
+            ("created_at", self.created_at.into()),
+            ("updated_at", self.updated_at.into()),
+        ]
+    }
+}
+
+/// One event on its way to one URL.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Delivery {
+    pub id: DeliveryId,
+    #[serde(skip)]
+    pub account_id: AccountId,
+    pub event_id: EventId,
+    pub event_type: String,
+    pub call_id: Option<CallId>,
+    pub endpoint_id: Option<EndpointId>,
+    /// `endpoint`, `agent` (the agent's webhook_url) or `call` (the call's webhook_url).
+    pub source: String,
+    pub url: String,
+    /// The exact JSON body sent.
+    #[serde(skip)]
+    pub body: String,
+    /// `pending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: i64,
+    pub next_attempt_at: Timestamp,
+    pub last_status_code: Option<i64>,
+    pub last_error: Option<String>,
+    pub delivered_at: Option<Timestamp>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl FromRow<'_, AnyRow> for Delivery {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Self {
+            id: row.parse("id")?,
+            account_id: row.parse("account_id")?,
+            event_id: row.parse("event_id")?,
+            event_type: row.text("event_type")?,
+            call_id: row.parse_opt("call_id")?,
+            endpoint_id: row.parse_opt("endpoint_id")?,
+            source: row.text("source")?,
+            url: row.text("url")?,
+            body: row.text("body")?,
+            status: row.text("status")?,
+            attempts: row.int("attempts")?,
+            next_attempt_at: row.parse("next_attempt_at")?,
+            last_status_code: row.opt_int("last_status_code")?,
+            last_error: row.opt_text("last_error")?,
+            delivered_at: row.parse_opt("delivered_at")?,
+            created_at: row.parse("created_at")?,
+            updated_at: row.parse("updated_at")?,
+        })
+    }
+}
+
+impl Record for Delivery {
+    const TABLE: &'static str = "webhook_deliveries";
+    const BUSINESS_SCOPED: bool = false;
+
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
+    fn columns(&self) -> Vec<(&'static str, Param)> {
+        vec![
+            ("id", self.id.as_str().into()),
+            ("account_id", self.account_id.as_str().into()),
+            ("event_id", self.event_id.as_str().into()),
+            ("event_type", self.event_type.clone().into()),
+            ("call_id", self.call_id.as_ref().map(ToString::to_string).into()),
+            ("endpoint_id", self.endpoint_id.as_ref().map(ToString::to_string).into()),
+            ("source", self.source.clone().into()),
+            ("url", self.url.clone().into()),
+            ("body", self.body.clone().into()),
+            ("status", self.status.clone().into()),
+            ("attempts", self.attempts.into()),
+            ("next_attempt_at", self.next_attempt_at.into()),
+            ("last_status_code", self.last_status_code.into()),
+            ("last_error", self.last_error.clone().into()),
+            ("delivered_at", self.delivered_at.into()),
+            ("created_at", self.created_at.into()),
+            ("updated_at", self.updated_at.into()),
+        ]
+    }
+}
+
+/// One try at a delivery: what the receiver answered and how long it took.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Attempt {
+    pub id: AttemptId,
+    #[serde(skip)]
+    pub account_id: AccountId,
+    pub delivery_id: DeliveryId,
+    pub attempt: i64,
+    pub status_code: Option<i64>,
+    pub latency_ms: i64,
+    /// The first 500 bytes of the response body.
+    pub response_excerpt: Option<String>,
+    pub error: Option<String>,
+    pub created_at: Timestamp,
+}
+
+impl FromRow<'_, AnyRow> for Attempt {
+    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
+        Ok(Self {
+            id: row.parse("id")?,
+            account_id: row.parse("account_id")?,
+            delivery_id: row.parse("delivery_id")?,
+            attempt: row.int("attempt")?,
+            status_code: row.opt_int("status_code")?,
+            latency_ms: row.int("latency_ms")?,
+            response_excerpt: row.opt_text("response_excerpt")?,
+            error: row.opt_text("error")?,
+            created_at: row.parse("created_at")?,
+        })
+    }
+}
+
+impl Record for Attempt {
+    const TABLE: &'static str = "webhook_attempts";
+    const BUSINESS_SCOPED: bool = false;
+
+    fn id(&self) -> &str {
+        self.id.as_str()
+    }
+
+    fn columns(&self) -> Vec<(&'static str, Param)> {
+        vec![
+            ("id", self.id.as_str().into()),
+            ("account_id", self.account_id.as_str().into()),
+            ("delivery_id", self.delivery_id.as_str().into()),
+            ("attempt", self.attempt.into()),
+            ("status_code", self.status_code.into()),
+            ("latency_ms", self.latency_ms.into()),
+            ("response_excerpt", self.response_excerpt.clone().into()),
+            ("error", self.error.clone().into()),
+            ("created_at", self.created_at.into()),
+        ]
+    }
+}
+
+/// The JSON body every destination of `event` receives.
+pub fn envelope(event: &CallEventRecord) -> String {
+    to_json(&json!({
+        "id": event.id,
+        "type": event.event_type,
+        "event": event.event_type,
+        "call_id": event.call_id,
+        "created_at": event.created_at,
+        "data": event.payload,
+    }))
+}
+
+/// Writes a pending delivery of `event` to each destination that wants it: the account's
+/// enabled endpoints subscribed to its type, the agent's webhook URL and the call's own.
+pub async fn enqueue(conn: &mut AnyConnection, event: &CallEventRecord, call: &Call) -> Result<()> {
+    let endpoints: Vec<Endpoint> =
+        sqlx::query_as("SELECT * FROM webhook_endpoints WHERE account_id = $1 AND enabled = 1 ORDER BY id")
+            .bind(event.account_id.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut targets: Vec<(Option<EndpointId>, &str, String)> = endpoints
+        .iter()
+        .filter(|e| e.wants(&event.event_type))
+        .map(|e| (Some(e.id.clone()), "endpoint", e.url.clone()))
+        .collect();
+    for (source, url) in [("agent", &call.agent_webhook_url), ("call", &call.webhook_url)] {
+        if let Some(url) = url
+            && !targets.iter().any(|(_, _, existing)| existing == url)
+        {
+            targets.push((None, source, url.clone()));
+        }
+    }
+    let body = envelope(event);
+    for (endpoint_id, source, url) in targets {
+        let delivery = Delivery {
+            id: DeliveryId::generate(),
+            account_id: event.account_id.clone(),
+            event_id: event.id.clone(),
+            event_type: event.event_type.clone(),
+            call_id: Some(event.call_id.clone()),
+            endpoint_id,
+            source: source.to_owned(),
+            url,
+            body: body.clone(),
+            status: "pending".to_owned(),
+            attempts: 0,
+            next_attempt_at: event.created_at,
+            last_status_code: None,
+            last_error: None,
+            delivered_at: None,
+            created_at: event.created_at,
+            updated_at: event.created_at,
+        };
+        insert(&mut *conn, &delivery).await?;
+    }
+    Ok(())
+}
+
+/// Takes up to `limit` due deliveries for sending, leasing them for `lease_secs` so other
+/// workers (other nodes) skip them. A delivery waits while an earlier one of the same call
+/// to the same URL is still pending, so receivers see each call's events in order.
+pub async fn claim_due(store: &Store, now: Timestamp, lease_secs: i64, limit: i64) -> Result<Vec<Delivery>> {
+    let mut tx = store.begin_write().await?;
+    let lock = match store.dialect() {
+        Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+        Dialect::Sqlite => "",
+    };
+    let sql = format!(
+        "SELECT * FROM webhook_deliveries d WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.call_id = d.call_id AND e.url = d.url \
+                         AND e.status = 'pending' AND e.id < d.id) \
+         ORDER BY d.id LIMIT $2{lock}"
+    );
+    let due: Vec<Delivery> =
+        sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(now.to_db()).bind(limit).fetch_all(&mut *tx).await?;
+    let lease = now.plus_seconds(lease_secs).to_db();
+    for delivery in &due {
+        sqlx::query("UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE id = $2")
+            .bind(&lease)
+            .bind(delivery.id.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(due)
+}
+
+/// What happened when a delivery was tried.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub status_code: Option<i64>,
+    pub latency_ms: i64,
+    pub response_excerpt: Option<String>,
+    pub error: Option<String>,
+    /// `None`: delivered (or given up, see `give_up`); `Some`: try again then.
+    pub retry_at: Option<Timestamp>,
+    pub delivered: bool,
+}
+
+/// Logs the attempt and moves the delivery on: delivered, retried later, or failed.
+pub async fn record_attempt(store: &Store, delivery: &Delivery, outcome: &Outcome, now: Timestamp) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    let attempt = Attempt {
+        id: AttemptId::generate(),
+        account_id: delivery.account_id.clone(),
+        delivery_id: delivery.id.clone(),
+        attempt: delivery.attempts + 1,
+        status_code: outcome.status_code,
+        latency_ms: outcome.latency_ms,
+        response_excerpt: outcome.response_excerpt.clone(),
+        error: outcome.error.clone(),
+        created_at: now,
+    };
+    insert(&mut *tx, &attempt).await?;
+    let status = match (outcome.delivered, outcome.retry_at) {
+        (true, _) => "delivered",
+        (false, Some(_)) => "pending",
+        (false, None) => "failed",
+    };
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, last_status_code = $3, \
+         last_error = $4, delivered_at = $5, updated_at = $6 WHERE id = $7",
+    )
+    .bind(status)
+    .bind(outcome.retry_at.unwrap_or(now).to_db())
+    .bind(outcome.status_code)
+    .bind(outcome.error.clone())
+    .bind(outcome.delivered.then(|| now.to_db()))
+    .bind(now.to_db())
+    .bind(delivery.id.as_str())
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The secrets that sign a delivery: its endpoint's (both during a rotation's grace period),
+/// or the account's signing secret for agent and call URLs.
+pub async fn signing_secrets(store: &Store, delivery: &Delivery, now: Timestamp) -> Result<Vec<SecretString>> {
+    if let Some(endpoint_id) = &delivery.endpoint_id {
+        let tenant = Tenant::account(delivery.account_id.clone());
+        let endpoint: Endpoint = crate::record::get(store, &tenant, endpoint_id.as_str()).await?;
+        let mut secrets = vec![endpoint.secret];
+        if let (Some(previous), Some(until)) = (endpoint.previous_secret, endpoint.previous_secret_expires_at)
+            && until > now
+        {
+            secrets.push(previous);
+        }
+        return Ok(secrets);
+    }
+    Ok(vec![account_secret(store, &delivery.account_id).await?])
+}
+
+/// The account's signing secret for agent and per-call webhook URLs, made on first use.
+pub async fn account_secret(store: &Store, account_id: &AccountId) -> Result<SecretString> {
+    let fresh = agentline_domain::webhook::generate_secret();
+    sqlx::query("UPDATE accounts SET webhook_secret = $1 WHERE id = $2 AND webhook_secret IS NULL")
+        .bind(&fresh)
+        .bind(account_id.as_str())
+        .execute(store.pool())
+        .await?;
+    let secret: Option<String> = sqlx::query_scalar("SELECT webhook_secret FROM accounts WHERE id = $1")
+        .bind(account_id.as_str())
+        .fetch_one(store.pool())
+        .await?;
+    secret.map(SecretString::new).ok_or(Error::NotFound)
+}
+
+/// Queues a delivery to be sent again now, keeping its event id so receivers can deduplicate.
+pub async fn redeliver(store: &Store, tenant: &Tenant, id: &str, now: Timestamp) -> Result<()> {
+    let done = sqlx::query("UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, updated_at = $1 WHERE account_id = $2 AND id = $3")
+        .bind(now.to_db())
+        .bind(tenant.account_id.as_str())
+        .bind(id)
+        .execute(store.pool())
+        .await?;
+    if done.rows_affected() == 0 { Err(Error::NotFound) } else { Ok(()) }
+}
+
+/// A delivery's attempts, oldest first.
+pub async fn attempts(store: &Store, tenant: &Tenant, delivery_id: &DeliveryId) -> Result<Vec<Attempt>> {
+    Ok(sqlx::query_as("SELECT * FROM webhook_attempts WHERE account_id = $1 AND delivery_id = $2 ORDER BY id")
+        .bind(tenant.account_id.as_str())
+        .bind(delivery_id.as_str())
+        .fetch_all(store.pool())
+        .await?)
+}
+
+/// Gives up the pending deliveries of a deleted endpoint.
+pub async fn abandon_for_endpoint(
+    store: &Store,
+    tenant: &Tenant,
+    endpoint_id: &EndpointId,
+    now: Timestamp,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'failed', last_error = 'the endpoint was deleted', updated_at = $1 \
+         WHERE account_id = $2 AND endpoint_id = $3 AND status = 'pending'",
+    )
+    .bind(now.to_db())
+    .bind(tenant.account_id.as_str())
+    .bind(endpoint_id.as_str())
+    .execute(store.pool())
+    .await?;
+    Ok(())
+}
