@@ -50,11 +50,14 @@ pub async fn check_url(url: &str, allow_private: bool) -> Result<(), String> {
     if let Ok(ip) = host.parse::<IpAddr>() {
         return if is_forbidden(ip) { Err(format!("points at a private address ({ip})")) } else { Ok(()) };
     }
-    let addresses: Vec<SocketAddr> =
-        tokio::net::lookup_host((host.as_str(), port)).await.map_err(|e| format!("does not resolve ({e})"))?.collect();
+    // A name that does not resolve now is allowed: it cannot point inward yet, and every
+    // address a delivery connects to passes the guard again at send time.
+    let Ok(addresses) = tokio::net::lookup_host((host.as_str(), port)).await else {
+        return Ok(());
+    };
+    let addresses: Vec<SocketAddr> = addresses.collect();
     match addresses.iter().find(|a| is_forbidden(a.ip())) {
         Some(address) => Err(format!("resolves to a private address ({})", address.ip())),
-        None if addresses.is_empty() => Err("does not resolve".to_owned()),
         None => Ok(()),
     }
 }
@@ -115,6 +118,11 @@ mod tests {
             assert!(check_url(url, false).await.is_err(), "{url}");
             assert!(check_url(url, true).await.is_ok(), "{url} with the guard off");
         }
+    }
+
+    #[tokio::test]
+    async fn names_that_do_not_resolve_are_left_to_the_send_time_check() {
+        assert!(check_url("https://no-such-host.invalid/hook", false).await.is_ok());
     }
 
     #[tokio::test]

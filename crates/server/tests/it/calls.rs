@@ -168,7 +168,7 @@ async fn magic_numbers_reach_their_outcomes(engine: Engine) {
     ];
     let mut placed = Vec::new();
     for (to, _, _) in cases {
-        let call = place(&app, &acct.test_key, &agent, to, json!({"ring_timeout": 30, "max_duration": 10})).await;
+        let call = place(&app, &acct.test_key, &agent, to, json!({"ring_timeout": 120, "max_duration": 10})).await;
         assert_eq!(call["status"], "queued");
         placed.push(call["id"].as_str().unwrap().to_owned());
     }
