@@ -116,6 +116,11 @@ pub async fn update<R: Record>(store: &Store, tenant: &Tenant, record: &R) -> Re
     }
     scope_to::<R>(&mut sql, tenant);
     sql.push(" AND id = ").bind(id);
+    execute_one(store, sql).await
+}
+
+/// Runs a statement that must touch a row; [`Error::NotFound`] when it touched none.
+async fn execute_one(store: &Store, sql: Sql) -> Result<()> {
     let (text, args) = sql.build();
     match sqlx::query_with(text, args).execute(store.pool()).await?.rows_affected() {
         0 => Err(Error::NotFound),
@@ -128,11 +133,7 @@ pub async fn delete<R: Record>(store: &Store, tenant: &Tenant, id: &str) -> Resu
     let mut sql = Sql::new(&format!("DELETE FROM {}", R::TABLE));
     scope_to::<R>(&mut sql, tenant);
     sql.push(" AND id = ").bind(id);
-    let (text, args) = sql.build();
-    match sqlx::query_with(text, args).execute(store.pool()).await?.rows_affected() {
-        0 => Err(Error::NotFound),
-        _ => Ok(()),
-    }
+    execute_one(store, sql).await
 }
 
 fn filtered<R: Record>(select: &str, tenant: &Tenant, filter: &Filter) -> Sql {

@@ -3,9 +3,8 @@
 use super::auth::{Admin, Authorized, BillingRead};
 use super::error::{ApiError, ApiErrorDoc, ApiResult};
 use super::extract::{ApiJson, ApiQuery};
-use super::pagination::{List, ListParams};
+use super::pagination::{List, ListParams, instant};
 use crate::AppState;
-use agentline_domain::Timestamp;
 use agentline_domain::validate::text;
 use agentline_store::record::{self, Filter};
 use agentline_store::usage::UsageRecord;
@@ -110,16 +109,6 @@ pub struct UsageFilters {
     pub start: Option<String>,
     /// ISO 8601 / RFC 3339; entries before this instant.
     pub end: Option<String>,
-}
-
-fn instant(field: &'static str, value: Option<&str>) -> ApiResult<Option<String>> {
-    value
-        .map(|v| {
-            Timestamp::parse(v)
-                .map(Timestamp::to_db)
-                .map_err(|e| ApiError::validation(format!("{field}: {e}")).with_param(field))
-        })
-        .transpose()
 }
 
 /// The API usage log: one entry per authenticated request, newest first.

@@ -4,7 +4,7 @@ use super::auth::{Authorized, Caller, CallsRead, CallsWrite};
 use super::call_request::{self, CreateCall};
 use super::error::{ApiError, ApiErrorDoc, ApiResult};
 use super::extract::{ApiJson, ApiPath, ApiQuery, from_value};
-use super::pagination::{List, ListParams};
+use super::pagination::{List, ListParams, instant};
 use super::{live, tenancy};
 use crate::AppState;
 use agentline_domain::call::CallStatus;
@@ -249,16 +249,6 @@ pub struct CallFilters {
     pub created_after: Option<String>,
     /// RFC 3339; calls created before.
     pub created_before: Option<String>,
-}
-
-fn instant(field: &'static str, value: Option<&str>) -> ApiResult<Option<String>> {
-    value
-        .map(|v| {
-            Timestamp::parse(v)
-                .map(Timestamp::to_db)
-                .map_err(|e| ApiError::validation(format!("{field}: {e}")).with_param(field))
-        })
-        .transpose()
 }
 
 fn call_filter(filters: &CallFilters) -> ApiResult<Filter> {

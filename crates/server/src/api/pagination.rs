@@ -46,6 +46,12 @@ impl ListParams {
     }
 }
 
+/// An RFC 3339 query parameter in the stored timestamp form, for range filters.
+pub(crate) fn instant(field: &'static str, value: Option<&str>) -> ApiResult<Option<String>> {
+    let parse = |v: &str| agentline_domain::Timestamp::parse(v).map(agentline_domain::Timestamp::to_db);
+    value.map(|v| parse(v).map_err(|e| ApiError::validation(format!("{field}: {e}")).with_param(field))).transpose()
+}
+
 /// One page of a collection.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct List<T> {

@@ -1,0 +1,65 @@
+//! `agentline-bench`: measured, not guessed. Each scenario starts a real agentline server in
+//! this process (its own database on SQLite or Postgres), drives it over loopback HTTP like a
+//! client, and prints one Markdown table row per measurement. BENCHMARKS.md records the
+//! results and the commands that produced them.
+
+mod api;
+mod harness;
+mod stats;
+mod webhooks;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(name = "agentline-bench", about = "agentline's benchmark scenarios")]
+struct Cli {
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// Webhook deliveries per second and enqueue→delivered latency to a local receiver.
+    Webhooks {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        engine: Engine,
+        /// Sandbox calls to place; each produces six events, so six deliveries.
+        #[arg(long, default_value_t = 500)]
+        calls: usize,
+    },
+    /// Latency of POST /v1/calls and GET /v1/calls at fixed request rates (open loop).
+    Api {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        engine: Engine,
+        /// Requests per second to offer, comma separated.
+        #[arg(long, value_delimiter = ',', default_values_t = vec![100, 500])]
+        rates: Vec<u32>,
+        /// Seconds at each rate.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    match Cli::parse().scenario {
+        Scenario::Webhooks { engine, calls } => webhooks::run(engine.into(), calls).await,
+        Scenario::Api { engine, rates, seconds } => api::run(engine.into(), &rates, seconds).await,
+    }
+}
+
+impl From<Engine> for agentline_store::test_support::Engine {
+    fn from(engine: Engine) -> Self {
+        match engine {
+            Engine::Sqlite => Self::Sqlite,
+            Engine::Postgres => Self::Postgres,
+        }
+    }
+}

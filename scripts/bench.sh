@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the benchmark scenarios in release mode on SQLite and on a throwaway Postgres, and
+# prints Markdown table rows for BENCHMARKS.md. Arguments: scenario names to run
+# (default: all). Takes several minutes on a 2-core machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+cargo build --release --locked -p agentline-bench
+bin=target/release/agentline-bench
+pg_dir=target/bench-pg
+bash scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || true
+AGENTLINE_TEST_PG_URL=$(bash scripts/pg.sh start "$pg_dir")
+export AGENTLINE_TEST_PG_URL
+trap 'bash scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || true' EXIT
+scenarios=("${@:-webhooks api}")
+for scenario in ${scenarios[@]}; do
+  for engine in sqlite postgres; do
+    case "$scenario" in
+      webhooks) "$bin" webhooks --engine "$engine" --calls 500 ;;
+      api) "$bin" api --engine "$engine" --rates 100,500 --seconds 10 ;;
+      *) echo "unknown scenario $scenario" >&2; exit 2 ;;
+    esac
+  done
+done
