@@ -185,6 +185,7 @@ async fn bootstrap(config: &Config, args: BootstrapArgs) -> anyhow::Result<()> {
         println!("  admin token   {}   (manages keys and credit)", made.admin_token.expose());
         println!("  live API key  {}", made.live_key.expose());
         println!("  test API key  {}   (sandbox only, never charged)", made.test_key.expose());
+        println!("  webhook secret {}   (signs agent and per-call webhook URLs)", webhook_secret.expose());
     }
     store.close().await;
     Ok(())

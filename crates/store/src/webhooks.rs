@@ -283,7 +283,7 @@ pub async fn enqueue(conn: &mut AnyConnection, event: &CallEventRecord, call: &C
 
 /// Takes up to `limit` due deliveries for sending, leasing them for `lease_secs` so other
 /// workers (other nodes) skip them. A delivery waits while an earlier one of the same call
-/// to the same URL is still pending, so receivers see each call's events in order.
+/// to the same destination is still pending, so receivers see each call's events in order.
 pub async fn claim_due(store: &Store, now: Timestamp, lease_secs: i64, limit: i64) -> Result<Vec<Delivery>> {
     let mut tx = store.begin_write().await?;
     let lock = match store.dialect() {
@@ -293,6 +293,7 @@ pub async fn claim_due(store: &Store, now: Timestamp, lease_secs: i64, limit: i6
     let sql = format!(
         "SELECT * FROM webhook_deliveries d WHERE d.status = 'pending' AND d.next_attempt_at <= $1 \
          AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.call_id = d.call_id AND e.url = d.url \
+                         AND e.source = d.source AND COALESCE(e.endpoint_id, '') = COALESCE(d.endpoint_id, '') \
                          AND e.status = 'pending' AND e.id < d.id) \
          ORDER BY d.id LIMIT $2{lock}"
     );
@@ -357,6 +358,19 @@ pub async fn record_attempt(store: &Store, delivery: &Delivery, outcome: &Outcom
     .await?;
     tx.commit().await?;
     Ok(())
+}
+
+/// Why a delivery's endpoint can no longer take it (deleted or disabled); `None` if it can,
+/// or the delivery goes to an agent or call URL.
+pub async fn endpoint_gone(store: &Store, delivery: &Delivery) -> Result<Option<&'static str>> {
+    let Some(endpoint_id) = &delivery.endpoint_id else { return Ok(None) };
+    let tenant = Tenant::account(delivery.account_id.clone());
+    match crate::record::get::<Endpoint>(store, &tenant, endpoint_id.as_str()).await {
+        Ok(endpoint) if endpoint.enabled => Ok(None),
+        Ok(_) => Ok(Some("the endpoint is disabled")),
+        Err(Error::NotFound) => Ok(Some("the endpoint was deleted")),
+        Err(other) => Err(other),
+    }
 }
 
 /// The secrets that sign a delivery: its endpoint's (both during a rotation's grace period),

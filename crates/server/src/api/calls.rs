@@ -342,7 +342,7 @@ async fn call_events(
     let call = find(&state, &caller, &id).await?;
     if live::wants_event_stream(&headers) {
         let tenant = caller.tenant.clone();
-        return Ok(live::stream(state, tenant, call.id.clone(), live::last_event_id(&headers), None).into_response());
+        return Ok(live::stream(state, tenant, call.id.clone(), live::last_event_id(&headers)?, None).into_response());
     }
     Ok(Json(CallEvents { data: calls::events(&state.store, &caller.tenant, &call.id).await? }).into_response())
 }
@@ -360,7 +360,7 @@ async fn transcript_stream(
 ) -> ApiResult<Response> {
     let call = find(&state, &caller, &id).await?;
     let tenant = caller.tenant.clone();
-    Ok(live::stream(state, tenant, call.id.clone(), live::last_event_id(&headers), Some("call.transcript"))
+    Ok(live::stream(state, tenant, call.id.clone(), live::last_event_id(&headers)?, Some("call.transcript"))
         .into_response())
 }
 

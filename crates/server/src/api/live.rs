@@ -1,8 +1,9 @@
 //! Live call events as Server-Sent Events, fed from the stored event log so that a client
 //! can connect at any time, and resume with `Last-Event-ID` without missing anything.
 
+use super::error::ApiError;
 use crate::AppState;
-use agentline_domain::CallId;
+use agentline_domain::{CallId, EventId};
 use agentline_store::Tenant;
 use agentline_store::calls::{self, Call, CallEventRecord};
 use axum::http::HeaderMap;
@@ -23,14 +24,13 @@ pub(crate) fn wants_event_stream(headers: &HeaderMap) -> bool {
         .is_some_and(|v| v.contains("text/event-stream"))
 }
 
-/// The `Last-Event-ID` a reconnecting client sends.
-pub(crate) fn last_event_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
+/// The `Last-Event-ID` a reconnecting client sends; it must be an event id.
+pub(crate) fn last_event_id(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("last-event-id") else { return Ok(None) };
+    let id = value.to_str().ok().map(str::trim).and_then(|v| EventId::parse(v).ok());
+    let invalid =
+        || ApiError::validation("Last-Event-ID must be the id of an event of this stream").with_param("Last-Event-ID");
+    id.map(|id| Some(id.to_string())).ok_or_else(invalid)
 }
 
 fn is_final(event: &CallEventRecord) -> bool {

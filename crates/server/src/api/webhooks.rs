@@ -266,6 +266,11 @@ async fn list_deliveries(
     ApiQuery(filters): ApiQuery<DeliveryFilters>,
 ) -> ApiResult<Json<List<Delivery>>> {
     let request = params.to_request(50, 100)?;
+    if let Some(status) = filters.status.as_deref().filter(|s| !matches!(*s, "pending" | "delivered" | "failed")) {
+        return Err(
+            FieldError::new("status", format!("unknown status `{status}`; use pending, delivered or failed")).into()
+        );
+    }
     let filter = Filter::new()
         .eq("status", filters.status)
         .eq("event_id", filters.event_id)

@@ -59,6 +59,17 @@ impl WebhookWorker {
     }
 
     async fn attempt(&self, delivery: &Delivery, now: Timestamp) -> Outcome {
+        if let Ok(Some(why)) = webhooks::endpoint_gone(&self.store, delivery).await {
+            // Nothing to retry: the destination itself is gone.
+            return Outcome {
+                status_code: None,
+                latency_ms: 0,
+                response_excerpt: None,
+                error: Some(why.to_owned()),
+                retry_at: None,
+                delivered: false,
+            };
+        }
         let started = Instant::now();
         let result = self.send(delivery, now).await;
         let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);

@@ -20,6 +20,7 @@ on_both_engines!(
     private_urls_are_refused_when_the_guard_is_on,
     agent_and_call_urls_receive_too_and_rotation_signs_twice,
     sse_clients_get_the_rest_in_order_and_resume_without_gaps,
+    disabled_endpoints_stop_their_queued_deliveries,
 );
 
 /// A fast sandbox; the background delivery worker runs unless `manual` (then tests drive it).
@@ -379,4 +380,27 @@ async fn sse_clients_get_the_rest_in_order_and_resume_without_gaps(engine: Engin
     let refused =
         app.client.get(&url).bearer_auth(&other.key).header("accept", "text/event-stream").send().await.unwrap();
     assert_eq!(refused.status(), 404);
+}
+
+async fn disabled_endpoints_stop_their_queued_deliveries(engine: Engine) {
+    let app = app(engine, true).await;
+    let acct = app.account("A").await;
+    let receiver = Receiver::start().await;
+    let (endpoint_id, _) = endpoint(&app, &acct, &receiver.url, &[]).await;
+    let agent = agent_with_number(&app, &acct, json!({})).await;
+    let id = call(&app, &acct, &agent, "+14155550100").await;
+    wait_for(&app, &acct.key, &id, |c| c["status"] == "completed").await;
+    app.patch(&format!("/v1/webhook-endpoints/{endpoint_id}"), &acct.key, json!({"enabled": false}))
+        .await
+        .assert_status(200);
+    let mut rounds = 0;
+    while app.webhooks.deliver_due(Timestamp::now()).await.unwrap() > 0 {
+        rounds += 1;
+        assert!(rounds < 20);
+    }
+    assert!(receiver.received().is_empty(), "nothing goes to a disabled endpoint");
+    let log = app.get(&format!("/v1/webhook-deliveries?call_id={id}"), &acct.key).await.body;
+    let rows = log["data"].as_array().unwrap();
+    assert_eq!(rows.len(), 6);
+    assert!(rows.iter().all(|d| d["status"] == "failed" && d["last_error"] == "the endpoint is disabled"), "{log}");
 }
