@@ -7,6 +7,25 @@ use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// Webhook bodies received, in arrival order.
+type Inbox = std::sync::Arc<std::sync::Mutex<Vec<Value>>>;
+
+async fn receiver() -> (String, Inbox) {
+    let inbox: Inbox = Inbox::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let store = std::sync::Arc::clone(&inbox);
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |body: axum::body::Bytes| async move {
+            store.lock().unwrap().push(serde_json::from_slice(&body).unwrap_or(Value::Null));
+            "ok"
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, inbox)
+}
+
 struct Server {
     child: Child,
     base: String,
@@ -23,6 +42,7 @@ fn agentline(db: &TestDatabase, dir: &std::path::Path) -> Command {
         .env("AGENTLINE_DATA_DIR", dir)
         .env("AGENTLINE_CALLS__HEARTBEAT_SECS", "1")
         .env("AGENTLINE_LOG", "warn")
+        .env("AGENTLINE_WEBHOOK_ALLOW_PRIVATE", "true")
         .stdin(Stdio::null());
     command
 }
@@ -77,6 +97,8 @@ async fn killed_mid_call_is_reconciled_and_charged_once(engine: Engine) {
 
     let mut server = start(&db, dir.path(), &client).await;
     let base = server.base.clone();
+    let (hook, inbox) = receiver().await;
+    call_json(&client, key, format!("{base}/v1/webhook-endpoints"), Some(json!({"url": hook})), None).await;
     let agent = call_json(&client, key, format!("{base}/v1/agents"), Some(json!({"name": "Riley"})), None).await;
     call_json(
         &client,
@@ -131,6 +153,16 @@ async fn killed_mid_call_is_reconciled_and_charged_once(engine: Engine) {
         // The idempotency record survived too: the retry answers with the first call.
         let replay = call_json(&client, key, format!("{base}/v1/calls"), Some(later.clone()), Some("survives")).await;
         assert_eq!(replay["id"], scheduled["id"]);
+        // Every event of the killed call reaches the receiver exactly once, the reconciled end included.
+        let started = Instant::now();
+        let delivered = loop {
+            let got: Vec<String> = inbox.lock().unwrap().iter().filter(|b| b["call_id"] == ended["id"]).map(|b| b["type"].as_str().unwrap_or("").to_owned()).collect();
+            if got.last().is_some_and(|t| t == "call.completed") || started.elapsed() > Duration::from_secs(15) {
+                break got;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(delivered, ["call.queued", "call.initiated", "call.ringing", "call.answered", "call.in_progress", "call.completed"]);
         server.child.kill().unwrap();
         server.child.wait().unwrap();
     }
