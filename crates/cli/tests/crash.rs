@@ -156,13 +156,22 @@ async fn killed_mid_call_is_reconciled_and_charged_once(engine: Engine) {
         // Every event of the killed call reaches the receiver exactly once, the reconciled end included.
         let started = Instant::now();
         let delivered = loop {
-            let got: Vec<String> = inbox.lock().unwrap().iter().filter(|b| b["call_id"] == ended["id"]).map(|b| b["type"].as_str().unwrap_or("").to_owned()).collect();
+            let got: Vec<String> = inbox
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|b| b["call_id"] == ended["id"])
+                .map(|b| b["type"].as_str().unwrap_or("").to_owned())
+                .collect();
             if got.last().is_some_and(|t| t == "call.completed") || started.elapsed() > Duration::from_secs(15) {
                 break got;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         };
-        assert_eq!(delivered, ["call.queued", "call.initiated", "call.ringing", "call.answered", "call.in_progress", "call.completed"]);
+        assert_eq!(
+            delivered,
+            ["call.queued", "call.initiated", "call.ringing", "call.answered", "call.in_progress", "call.completed"]
+        );
         server.child.kill().unwrap();
         server.child.wait().unwrap();
     }

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod calls;
 pub mod config;
+pub mod usage;
 pub mod webhooks;
 
 use agentline_store::Store;
@@ -32,6 +33,7 @@ pub struct AppState {
     pub openapi_json: Bytes,
     pub calls: Arc<CallRuntime>,
     pub webhooks: Arc<WebhookWorker>,
+    pub usage: Arc<usage::UsageWriter>,
 }
 
 /// The process-wide Prometheus recorder; `metrics` macros need exactly one.
@@ -74,6 +76,7 @@ impl Application {
         let webhooks = WebhookWorker::new(store.clone(), Arc::clone(&config))?;
         let calls = CallRuntime::new(store.clone(), Arc::clone(&config), Arc::clone(&webhooks));
         calls.reconcile(true).await.context("cannot reconcile calls left by a previous run")?;
+        let usage = Arc::new(usage::UsageWriter::new(store.clone()));
         let state = AppState {
             store,
             rate_limiter: Arc::new(RateLimiter::new(&config.rate_limits)),
@@ -82,6 +85,7 @@ impl Application {
             openapi_json: Bytes::from(api::openapi_json()),
             calls,
             webhooks,
+            usage,
         };
         Ok(Self { listener, state })
     }
@@ -117,6 +121,9 @@ impl Application {
             let _ = stop.send(true);
         });
         let dispatcher = tokio::spawn(Arc::clone(&self.state.calls).run(stopped.clone()));
+        let usage = Arc::clone(&self.state.usage);
+        let usage_stop = stopped.clone();
+        let usage_writer = tokio::spawn(async move { usage.run(usage_stop).await });
         let deliverer = self
             .state
             .config
@@ -141,6 +148,7 @@ impl Application {
             .await;
         janitor.abort();
         let _ = dispatcher.await;
+        let _ = usage_writer.await;
         if let Some(deliverer) = deliverer {
             let _ = deliverer.await;
         }

@@ -63,3 +63,13 @@ impl Record for UsageRecord {
         ]
     }
 }
+
+/// Writes `rows` in one transaction.
+pub async fn insert_batch(store: &crate::Store, rows: &[UsageRecord]) -> crate::Result<()> {
+    let mut tx = store.begin_write().await?;
+    for row in rows {
+        crate::record::insert(&mut *tx, row).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}

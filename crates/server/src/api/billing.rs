@@ -121,6 +121,8 @@ async fn list_usage(
     ApiQuery(filters): ApiQuery<UsageFilters>,
 ) -> ApiResult<Json<List<UsageRecord>>> {
     let request = ListParams { limit: Some(params.limit.unwrap_or(100)), ..params }.to_request(100, 500)?;
+    // Rows of this node's earlier requests may still be queued: write them before reading.
+    state.usage.flush().await;
     // A key confined to one business sees only its own requests, not the whole account's.
     let own_requests = caller.tenant.business_id.as_ref().and(caller.key_id()).map(ToString::to_string);
     let filter = Filter::new()
