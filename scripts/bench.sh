@@ -12,12 +12,13 @@ bash scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || true
 AGENTLINE_TEST_PG_URL=$(bash scripts/pg.sh start "$pg_dir")
 export AGENTLINE_TEST_PG_URL
 trap 'bash scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || true' EXIT
-scenarios=("${@:-webhooks api}")
+scenarios=("${@:-webhooks api list}")
 for scenario in ${scenarios[@]}; do
   for engine in sqlite postgres; do
     case "$scenario" in
       webhooks) "$bin" webhooks --engine "$engine" --calls 500 ;;
-      api) "$bin" api --engine "$engine" --rates 100,500 --seconds 10 ;;
+      api) "$bin" api --engine "$engine" --rates 100,500,2000 --seconds 10 ;;
+      list) "$bin" list --engine "$engine" --calls 1000000 ;;
       *) echo "unknown scenario $scenario" >&2; exit 2 ;;
     esac
   done

@@ -9,6 +9,9 @@ use serde_json::Value;
 
 pub(crate) struct Bench {
     pub base: String,
+    pub store: agentline_store::Store,
+    pub account_id: String,
+    pub business_id: String,
     pub client: reqwest::Client,
     pub key: String,
     pub test_key: String,
@@ -43,10 +46,14 @@ pub(crate) async fn start(engine: Engine, tweak: impl FnOnce(&mut Config)) -> an
         },
     )
     .await?;
+    let store = app.store().clone();
     tokio::spawn(app.run_until_stopped(std::future::pending()));
     let client = reqwest::Client::builder().pool_max_idle_per_host(1024).build()?;
     Ok(Bench {
         base,
+        store,
+        account_id: made.account.id.to_string(),
+        business_id: made.business.id.to_string(),
         client,
         key: made.live_key.expose().to_owned(),
         test_key: made.test_key.expose().to_owned(),

@@ -5,6 +5,7 @@
 
 mod api;
 mod harness;
+mod list;
 mod stats;
 mod webhooks;
 
@@ -44,6 +45,14 @@ enum Scenario {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Latency of listing calls with a large call history.
+    List {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        engine: Engine,
+        /// Calls to load before measuring.
+        #[arg(long, default_value_t = 1_000_000)]
+        calls: usize,
+    },
 }
 
 #[tokio::main]
@@ -52,6 +61,7 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().scenario {
         Scenario::Webhooks { engine, calls } => webhooks::run(engine.into(), calls).await,
         Scenario::Api { engine, rates, seconds } => api::run(engine.into(), &rates, seconds).await,
+        Scenario::List { engine, calls } => list::run(engine.into(), calls).await,
     }
 }
 
