@@ -157,8 +157,9 @@ pub(crate) async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     println!("  curl -s {base}/v1/calls/{call_id} -H 'Authorization: Bearer {key}'");
     println!("  curl -s {base}/v1/calls/{call_id}/events -H 'Authorization: Bearer {key}'");
     println!("  API reference: {base}/openapi.json");
-    println!("\nNot in this demo yet: speech, transcripts and recordings (the sandbox callee does not talk yet),");
-    println!("webhooks, SIP trunks and Twilio.");
+    println!("  Webhooks and a live event stream: see docs/webhooks.md");
+    println!("\nNot in agentline yet: speech, transcripts and recordings (the sandbox callee does not talk yet),");
+    println!("SIP trunks and Twilio.");
 
     if keep_serving {
         println!("\nServing until Ctrl-C.");
