@@ -31,6 +31,7 @@ pub(crate) async fn start(engine: Engine, tweak: impl FnOnce(&mut Config)) -> an
     config.rate_limits.calls_create_per_minute = 10_000_000;
     config.rate_limits.read_per_minute = 10_000_000;
     config.rate_limits.write_per_minute = 10_000_000;
+    config.rate_limits.auth_failures_per_minute = 10_000_000;
     config.calls.max_queued_per_account = 100_000_000;
     tweak(&mut config);
     let app = Application::build(config).await?;

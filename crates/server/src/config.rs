@@ -66,6 +66,7 @@ pub struct RateLimits {
     pub calls_create_per_minute: u32,
     pub read_per_minute: u32,
     pub write_per_minute: u32,
+    pub auth_failures_per_minute: u32,
 }
 
 /// What new accounts start with.
@@ -100,7 +101,14 @@ impl Config {
 
     fn validate(&self) -> anyhow::Result<()> {
         let limits = &self.rate_limits;
-        if [limits.calls_create_per_minute, limits.read_per_minute, limits.write_per_minute].contains(&0) {
+        if [
+            limits.calls_create_per_minute,
+            limits.read_per_minute,
+            limits.write_per_minute,
+            limits.auth_failures_per_minute,
+        ]
+        .contains(&0)
+        {
             bail!("rate_limits: every limit must be at least 1 request per minute");
         }
         if self.body_limit_bytes < 1024 {

@@ -220,10 +220,13 @@ pub(crate) async fn authenticate(
     next: Next,
 ) -> Response {
     let Some(secret) = presented_secret(&request) else {
-        return missing_credential().into_response();
+        return throttle_failure(&state, peer.ip(), missing_credential()).into_response();
     };
     let caller = match resolve(&state, secret, peer.ip()).await {
         Ok(caller) => caller,
+        Err(err) if err.status == StatusCode::UNAUTHORIZED => {
+            return throttle_failure(&state, peer.ip(), err).into_response();
+        }
         Err(err) => return err.into_response(),
     };
     let method = request.method().clone();
@@ -249,6 +252,25 @@ pub(crate) async fn authenticate(
     };
     log_usage(&state, &caller, method.as_str(), endpoint, response.status()).await;
     response
+}
+
+/// A failed authentication: its 401, or a 429 once this address has failed too often.
+fn throttle_failure(state: &AppState, address: IpAddr, refusal: ApiError) -> ApiError {
+    match state.rate_limiter.auth_failure(&address.to_string()) {
+        Ok(()) => refusal,
+        Err(retry_after_secs) => {
+            let limit = state.rate_limiter.auth_failures_per_minute();
+            let mut err = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limit_exceeded",
+                format!(
+                    "More than {limit} failed authentications a minute from this address. Please try again after {retry_after_secs} seconds."
+                ),
+            );
+            err.retry_after_secs = Some(retry_after_secs);
+            err
+        }
+    }
 }
 
 async fn log_usage(state: &AppState, caller: &Caller, method: &str, endpoint: String, status: StatusCode) {

@@ -32,6 +32,8 @@ pub struct RateLimiter {
     create_call: DefaultKeyedRateLimiter<String>,
     read: DefaultKeyedRateLimiter<String>,
     write: DefaultKeyedRateLimiter<String>,
+    /// Failed authentications, keyed by client address.
+    auth_failures: DefaultKeyedRateLimiter<String>,
     clock: DefaultClock,
 }
 
@@ -46,6 +48,7 @@ impl RateLimiter {
             create_call: keyed(limits.calls_create_per_minute),
             read: keyed(limits.read_per_minute),
             write: keyed(limits.write_per_minute),
+            auth_failures: keyed(limits.auth_failures_per_minute),
             limits: limits.clone(),
             clock: DefaultClock::default(),
         }
@@ -75,9 +78,22 @@ impl RateLimiter {
         })
     }
 
+    /// Counts a failed authentication from `address`; `Err` with the seconds to wait once the
+    /// address has used up its budget.
+    pub fn auth_failure(&self, address: &str) -> Result<(), u64> {
+        self.auth_failures.check_key(&address.to_owned()).map_err(|not_until| {
+            let wait = not_until.wait_time_from(self.clock.now());
+            wait.as_secs() + u64::from(wait.subsec_nanos() > 0).max(u64::from(wait.as_secs() == 0))
+        })
+    }
+
+    pub fn auth_failures_per_minute(&self) -> u32 {
+        self.limits.auth_failures_per_minute
+    }
+
     /// Forgets keys whose budgets are full again, so the maps do not grow for ever.
     pub fn forget_idle_keys(&self) {
-        for limiter in [&self.create_call, &self.read, &self.write] {
+        for limiter in [&self.create_call, &self.read, &self.write, &self.auth_failures] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -98,8 +114,12 @@ mod tests {
 
     #[test]
     fn allows_a_burst_then_refuses_with_a_wait() {
-        let limiter =
-            RateLimiter::new(&RateLimits { calls_create_per_minute: 2, read_per_minute: 3, write_per_minute: 1 });
+        let limiter = RateLimiter::new(&RateLimits {
+            calls_create_per_minute: 2,
+            read_per_minute: 3,
+            write_per_minute: 1,
+            auth_failures_per_minute: 2,
+        });
         for _ in 0..3 {
             assert!(limiter.check(RequestClass::Read, "k").is_ok());
         }

@@ -131,6 +131,7 @@ pub(crate) async fn spawn_app_with(engine: Engine, tweak: impl FnOnce(&mut Confi
     config.rate_limits.read_per_minute = 100_000;
     config.rate_limits.write_per_minute = 100_000;
     config.rate_limits.calls_create_per_minute = 100_000;
+    config.rate_limits.auth_failures_per_minute = 100_000;
     tweak(&mut config);
     start(config, db, dir).await
 }

@@ -4,7 +4,11 @@ use crate::helpers::{Engine, spawn_app, spawn_app_with};
 use crate::on_both_engines;
 use serde_json::json;
 
-on_both_engines!(rate_limits_answer_429_with_retry_after, usage_log_records_requests);
+on_both_engines!(
+    rate_limits_answer_429_with_retry_after,
+    usage_log_records_requests,
+    failed_authentications_are_throttled
+);
 
 async fn rate_limits_answer_429_with_retry_after(engine: Engine) {
     let app = spawn_app_with(engine, |c| {
@@ -70,4 +74,18 @@ async fn usage_log_records_requests(engine: Engine) {
     assert_eq!(future.body["data"], json!([]));
     let past = app.get("/v1/usage?end=2000-01-01T00:00:00Z", &acct.key).await;
     assert_eq!(past.body["data"], json!([]));
+}
+
+async fn failed_authentications_are_throttled(engine: Engine) {
+    let app = spawn_app_with(engine, |c| c.rate_limits.auth_failures_per_minute = 3).await;
+    let acct = app.account("A").await;
+    for guess in ["al_live_aaaa", "al_live_bbbb", "nope"] {
+        app.get("/v1/agents", guess).await.assert_error(401, "invalid_key");
+    }
+    let throttled = app.get("/v1/agents", "al_live_cccc").await;
+    throttled.assert_error(429, "rate_limit_exceeded");
+    assert!(throttled.headers.contains_key("retry-after"));
+    app.send(reqwest::Method::GET, "/v1/agents", None, None).await.assert_error(429, "rate_limit_exceeded");
+    // Valid credentials from the same address are not slowed down.
+    app.get("/v1/agents", &acct.key).await.assert_status(200);
 }
