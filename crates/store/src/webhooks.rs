@@ -323,71 +323,76 @@ pub struct Outcome {
     pub delivered: bool,
 }
 
-/// Logs the attempt and moves the delivery on: delivered, retried later, or failed.
-pub async fn record_attempt(store: &Store, delivery: &Delivery, outcome: &Outcome, now: Timestamp) -> Result<()> {
+/// Logs each attempt of a round and moves its delivery on (delivered, retried later, or
+/// failed), all in one transaction: one commit per round rather than per delivery.
+pub async fn record_attempts(store: &Store, results: &[(&Delivery, &Outcome)], now: Timestamp) -> Result<()> {
     let mut tx = store.begin_write().await?;
-    let attempt = Attempt {
-        id: AttemptId::generate(),
-        account_id: delivery.account_id.clone(),
-        delivery_id: delivery.id.clone(),
-        attempt: delivery.attempts + 1,
-        status_code: outcome.status_code,
-        latency_ms: outcome.latency_ms,
-        response_excerpt: outcome.response_excerpt.clone(),
-        error: outcome.error.clone(),
-        created_at: now,
-    };
-    insert(&mut *tx, &attempt).await?;
-    let status = match (outcome.delivered, outcome.retry_at) {
-        (true, _) => "delivered",
-        (false, Some(_)) => "pending",
-        (false, None) => "failed",
-    };
-    sqlx::query(
-        "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, last_status_code = $3, \
-         last_error = $4, delivered_at = $5, updated_at = $6 WHERE id = $7",
-    )
-    .bind(status)
-    .bind(outcome.retry_at.unwrap_or(now).to_db())
-    .bind(outcome.status_code)
-    .bind(outcome.error.clone())
-    .bind(outcome.delivered.then(|| now.to_db()))
-    .bind(now.to_db())
-    .bind(delivery.id.as_str())
-    .execute(&mut *tx)
-    .await?;
+    for (delivery, outcome) in results {
+        let attempt = Attempt {
+            id: AttemptId::generate(),
+            account_id: delivery.account_id.clone(),
+            delivery_id: delivery.id.clone(),
+            attempt: delivery.attempts + 1,
+            status_code: outcome.status_code,
+            latency_ms: outcome.latency_ms,
+            response_excerpt: outcome.response_excerpt.clone(),
+            error: outcome.error.clone(),
+            created_at: now,
+        };
+        insert(&mut *tx, &attempt).await?;
+        let status = match (outcome.delivered, outcome.retry_at) {
+            (true, _) => "delivered",
+            (false, Some(_)) => "pending",
+            (false, None) => "failed",
+        };
+        sqlx::query(
+            "UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, last_status_code = $3, \
+             last_error = $4, delivered_at = $5, updated_at = $6 WHERE id = $7",
+        )
+        .bind(status)
+        .bind(outcome.retry_at.unwrap_or(now).to_db())
+        .bind(outcome.status_code)
+        .bind(outcome.error.clone())
+        .bind(outcome.delivered.then(|| now.to_db()))
+        .bind(now.to_db())
+        .bind(delivery.id.as_str())
+        .execute(&mut *tx)
+        .await?;
+    }
     tx.commit().await?;
     Ok(())
 }
 
-/// Why a delivery's endpoint can no longer take it (deleted or disabled); `None` if it can,
-/// or the delivery goes to an agent or call URL.
-pub async fn endpoint_gone(store: &Store, delivery: &Delivery) -> Result<Option<&'static str>> {
-    let Some(endpoint_id) = &delivery.endpoint_id else { return Ok(None) };
+/// Where a delivery may still go: the secrets that sign it (its endpoint's, both during a
+/// rotation's grace period; the account's for agent and call URLs), or why its endpoint can
+/// no longer take it (deleted or disabled).
+pub async fn destination(
+    store: &Store,
+    delivery: &Delivery,
+    now: Timestamp,
+) -> Result<Result<Vec<SecretString>, &'static str>> {
+    let Some(endpoint_id) = &delivery.endpoint_id else {
+        return Ok(Ok(vec![account_secret(store, &delivery.account_id).await?]));
+    };
     let tenant = Tenant::account(delivery.account_id.clone());
-    match crate::record::get::<Endpoint>(store, &tenant, endpoint_id.as_str()).await {
-        Ok(endpoint) if endpoint.enabled => Ok(None),
-        Ok(_) => Ok(Some("the endpoint is disabled")),
-        Err(Error::NotFound) => Ok(Some("the endpoint was deleted")),
-        Err(other) => Err(other),
+    let endpoint = match crate::record::get::<Endpoint>(store, &tenant, endpoint_id.as_str()).await {
+        Ok(endpoint) if endpoint.enabled => endpoint,
+        Ok(_) => return Ok(Err("the endpoint is disabled")),
+        Err(Error::NotFound) => return Ok(Err("the endpoint was deleted")),
+        Err(other) => return Err(other),
+    };
+    let mut secrets = vec![endpoint.secret];
+    if let (Some(previous), Some(until)) = (endpoint.previous_secret, endpoint.previous_secret_expires_at)
+        && until > now
+    {
+        secrets.push(previous);
     }
+    Ok(Ok(secrets))
 }
 
-/// The secrets that sign a delivery: its endpoint's (both during a rotation's grace period),
-/// or the account's signing secret for agent and call URLs.
-pub async fn signing_secrets(store: &Store, delivery: &Delivery, now: Timestamp) -> Result<Vec<SecretString>> {
-    if let Some(endpoint_id) = &delivery.endpoint_id {
-        let tenant = Tenant::account(delivery.account_id.clone());
-        let endpoint: Endpoint = crate::record::get(store, &tenant, endpoint_id.as_str()).await?;
-        let mut secrets = vec![endpoint.secret];
-        if let (Some(previous), Some(until)) = (endpoint.previous_secret, endpoint.previous_secret_expires_at)
-            && until > now
-        {
-            secrets.push(previous);
-        }
-        return Ok(secrets);
-    }
-    Ok(vec![account_secret(store, &delivery.account_id).await?])
+/// What a round resolves once per destination rather than once per delivery.
+pub fn destination_key(delivery: &Delivery) -> String {
+    delivery.endpoint_id.as_ref().map_or_else(|| format!("account:{}", delivery.account_id), ToString::to_string)
 }
 
 /// The account's signing secret for agent and per-call webhook URLs, made on first use.

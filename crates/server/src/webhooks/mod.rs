@@ -5,12 +5,14 @@ pub mod guard;
 pub mod retry;
 
 use crate::config::Config;
-use agentline_domain::Timestamp;
 use agentline_domain::webhook::signature_header;
+use agentline_domain::{SecretString, Timestamp};
 use agentline_store::Store;
 use agentline_store::webhooks::{self, Delivery, Outcome};
 use futures_util::future::join_all;
 use rand::RngExt as _;
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, watch};
@@ -50,28 +52,43 @@ impl WebhookWorker {
     /// drive this with a clock of their own.
     pub async fn deliver_due(&self, now: Timestamp) -> agentline_store::Result<usize> {
         let due = webhooks::claim_due(&self.store, now, LEASE_SECS, self.config.webhooks.batch_size).await?;
-        let count = due.len();
-        let results = join_all(due.iter().map(|delivery| self.attempt(delivery, now))).await;
-        for (delivery, outcome) in due.iter().zip(results) {
-            webhooks::record_attempt(&self.store, delivery, &outcome, now).await?;
+        let mut destinations: HashMap<String, Result<Vec<SecretString>, &'static str>> = HashMap::new();
+        for delivery in &due {
+            if let Entry::Vacant(slot) = destinations.entry(webhooks::destination_key(delivery)) {
+                slot.insert(webhooks::destination(&self.store, delivery, now).await?);
+            }
         }
-        Ok(count)
+        let outcomes = join_all(
+            due.iter().map(|delivery| self.attempt(delivery, &destinations[&webhooks::destination_key(delivery)], now)),
+        )
+        .await;
+        let results: Vec<(&Delivery, &Outcome)> = due.iter().zip(outcomes.iter()).collect();
+        webhooks::record_attempts(&self.store, &results, now).await?;
+        Ok(due.len())
     }
 
-    async fn attempt(&self, delivery: &Delivery, now: Timestamp) -> Outcome {
-        if let Ok(Some(why)) = webhooks::endpoint_gone(&self.store, delivery).await {
+    async fn attempt(
+        &self,
+        delivery: &Delivery,
+        destination: &Result<Vec<SecretString>, &'static str>,
+        now: Timestamp,
+    ) -> Outcome {
+        let secrets = match destination {
+            Ok(secrets) => secrets,
             // Nothing to retry: the destination itself is gone.
-            return Outcome {
-                status_code: None,
-                latency_ms: 0,
-                response_excerpt: None,
-                error: Some(why.to_owned()),
-                retry_at: None,
-                delivered: false,
-            };
-        }
+            Err(why) => {
+                return Outcome {
+                    status_code: None,
+                    latency_ms: 0,
+                    response_excerpt: None,
+                    error: Some((*why).to_owned()),
+                    retry_at: None,
+                    delivered: false,
+                };
+            }
+        };
         let started = Instant::now();
-        let result = self.send(delivery, now).await;
+        let result = self.send(delivery, secrets).await;
         let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         let attempts_made = usize::try_from(delivery.attempts + 1).unwrap_or(usize::MAX);
         let jitter = rand::rng().random_range(-1.0..=1.0);
@@ -108,11 +125,10 @@ impl WebhookWorker {
     }
 
     /// POSTs the delivery; the status, `Retry-After` and the start of the body, or why it could not be sent.
-    async fn send(&self, delivery: &Delivery, now: Timestamp) -> Result<(u16, Option<u64>, String), String> {
+    async fn send(&self, delivery: &Delivery, secrets: &[SecretString]) -> Result<(u16, Option<u64>, String), String> {
         if let Err(why) = guard::check_url(&delivery.url, self.config.webhook_allow_private).await {
             return Err(format!("refused by the SSRF guard: the URL {why}"));
         }
-        let secrets = webhooks::signing_secrets(&self.store, delivery, now).await.map_err(|e| e.to_string())?;
         let secrets: Vec<&str> = secrets.iter().map(|s| s.expose()).collect();
         // The signature time is when the request really leaves, whatever clock schedules retries.
         let sent_at = Timestamp::now().datetime().timestamp();
