@@ -89,12 +89,14 @@ fn decode_enum<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> s
     }
 }
 
+fn decode_required<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> sqlx::Result<T> {
+    decode_enum(row, column, parse)?.ok_or_else(|| sqlx::Error::Decode(format!("{column} is null").into()))
+}
+
 impl FromRow<'_, AnyRow> for Call {
     fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        let status = decode_enum(row, "status", CallStatus::parse)?
-            .ok_or_else(|| sqlx::Error::Decode("status is null".into()))?;
-        let mode =
-            decode_enum(row, "mode", ApiKeyMode::parse)?.ok_or_else(|| sqlx::Error::Decode("mode is null".into()))?;
+        let status = decode_required(row, "status", CallStatus::parse)?;
+        let mode = decode_required(row, "mode", ApiKeyMode::parse)?;
         Ok(Self {
             id: row.parse("id")?,
             account_id: row.parse("account_id")?,
@@ -215,8 +217,7 @@ impl FromRow<'_, AnyRow> for CallEventRecord {
             account_id: row.parse("account_id")?,
             call_id: row.parse("call_id")?,
             event_type: row.text("type")?,
-            status: decode_enum(row, "status", CallStatus::parse)?
-                .ok_or_else(|| sqlx::Error::Decode("status is null".into()))?,
+            status: decode_required(row, "status", CallStatus::parse)?,
             payload: row.json("payload")?,
             created_at: row.parse("created_at")?,
         })

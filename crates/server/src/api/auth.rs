@@ -239,15 +239,10 @@ pub(crate) async fn authenticate(
         }
         Err(retry_after_secs) => {
             let limit = state.rate_limiter.per_minute(class);
-            let mut err = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limit_exceeded",
-                format!(
-                    "Rate limit of {limit} requests per minute exceeded. Please try again after {retry_after_secs} seconds."
-                ),
+            let message = format!(
+                "Rate limit of {limit} requests per minute exceeded. Please try again after {retry_after_secs} seconds."
             );
-            err.retry_after_secs = Some(retry_after_secs);
-            err.into_response()
+            ApiError::rate_limited(message, retry_after_secs).into_response()
         }
     };
     log_usage(&state, &caller, method.as_str(), endpoint, response.status()).await;
@@ -260,15 +255,10 @@ fn throttle_failure(state: &AppState, address: IpAddr, refusal: ApiError) -> Api
         Ok(()) => refusal,
         Err(retry_after_secs) => {
             let limit = state.rate_limiter.auth_failures_per_minute();
-            let mut err = ApiError::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limit_exceeded",
-                format!(
-                    "More than {limit} failed authentications a minute from this address. Please try again after {retry_after_secs} seconds."
-                ),
+            let message = format!(
+                "More than {limit} failed authentications a minute from this address. Please try again after {retry_after_secs} seconds."
             );
-            err.retry_after_secs = Some(retry_after_secs);
-            err
+            ApiError::rate_limited(message, retry_after_secs)
         }
     }
 }

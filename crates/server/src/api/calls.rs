@@ -186,16 +186,15 @@ async fn create_call(
     let mut tx = state.store.begin_write().await?;
     let (in_use, queued) = calls::slot_counts(&mut tx, caller.account_id()).await?;
     if queued >= state.config.calls.max_queued_per_account {
-        let mut err = ApiError::new(
+        return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "concurrency_limit_exceeded",
             format!("{queued} calls are already waiting for one of {limit} concurrent slots; try again later"),
         )
         .with_detail("limit", limit)
         .with_detail("in_use", in_use)
-        .with_detail("queued", queued);
-        err.retry_after_secs = Some(30);
-        return Err(err);
+        .with_detail("queued", queued)
+        .with_retry_after(30));
     }
     let mut view = CallView::brief(call.clone());
     view.queue_position = Some(position);

@@ -70,21 +70,24 @@ impl RateLimiter {
         }
     }
 
-    /// Spends one request of `key`'s budget, or says in whole seconds (at least 1) when to retry.
-    pub fn check(&self, class: RequestClass, key: &str) -> Result<(), u64> {
-        self.limiter(class).check_key(&key.to_owned()).map_err(|not_until| {
+    /// Spends one unit of `key`'s budget in `limiter`, or says in whole seconds (at least 1)
+    /// when to retry.
+    fn spend(&self, limiter: &DefaultKeyedRateLimiter<String>, key: &str) -> Result<(), u64> {
+        limiter.check_key(&key.to_owned()).map_err(|not_until| {
             let wait = not_until.wait_time_from(self.clock.now());
             wait.as_secs() + u64::from(wait.subsec_nanos() > 0).max(u64::from(wait.as_secs() == 0))
         })
     }
 
+    /// Spends one request of `key`'s budget for `class`.
+    pub fn check(&self, class: RequestClass, key: &str) -> Result<(), u64> {
+        self.spend(self.limiter(class), key)
+    }
+
     /// Counts a failed authentication from `address`; `Err` with the seconds to wait once the
     /// address has used up its budget.
     pub fn auth_failure(&self, address: &str) -> Result<(), u64> {
-        self.auth_failures.check_key(&address.to_owned()).map_err(|not_until| {
-            let wait = not_until.wait_time_from(self.clock.now());
-            wait.as_secs() + u64::from(wait.subsec_nanos() > 0).max(u64::from(wait.as_secs() == 0))
-        })
+        self.spend(&self.auth_failures, address)
     }
 
     pub fn auth_failures_per_minute(&self) -> u32 {
