@@ -6,6 +6,10 @@ set -euo pipefail
 PACKAGES=(
   postgresql        # server: /usr/lib/postgresql/<ver>/bin/{initdb,pg_ctl}
   postgresql-client # psql
+  sip-tester        # sipp: scripted SIP/RTP peer for the telephony tests
+  baresip-core      # baresip: a real softphone peer (auto-answers, records, DTMF)
+  espeak-ng         # offline text-to-speech: test prompts and the local TTS engine
+  sox               # converts test prompts to 8 kHz G.711
 )
 
 missing=()

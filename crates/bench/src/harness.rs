@@ -74,6 +74,14 @@ impl Bench {
         Ok(body)
     }
 
+    pub(crate) async fn get(&self, path: &str) -> anyhow::Result<Value> {
+        let response = self.client.get(format!("{}{path}", self.base)).bearer_auth(&self.key).send().await?;
+        let status = response.status();
+        let body: Value = response.json().await?;
+        anyhow::ensure!(status.is_success(), "GET {path}: {status} {body}");
+        Ok(body)
+    }
+
     /// An agent with a caller-ID number; returns the agent id.
     pub(crate) async fn agent(&self) -> anyhow::Result<String> {
         let agent = self.post("/v1/agents", &serde_json::json!({"name": "Bench"})).await?;

@@ -52,6 +52,7 @@ fn call(account: &AccountId, business: &BusinessId, agent: &AgentId, number: &Nu
         ended_at: Some(now),
         duration_secs: Some(0),
         cost_cents: Some(0),
+        media: None,
         created_at: now,
         updated_at: now,
     }

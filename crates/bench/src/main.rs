@@ -6,6 +6,7 @@
 mod api;
 mod harness;
 mod list;
+mod sip;
 mod stats;
 mod webhooks;
 
@@ -53,6 +54,15 @@ enum Scenario {
         #[arg(long, default_value_t = 1_000_000)]
         calls: usize,
     },
+    /// Concurrent SIP calls with full media against a SIPp callee: CPU, memory, RTP pacing.
+    Sip {
+        /// Concurrent calls to hold, comma separated.
+        #[arg(long, value_delimiter = ',', default_values_t = vec![10, 100])]
+        calls: Vec<usize>,
+        /// Seconds to measure once every call is answered.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+    },
 }
 
 #[tokio::main]
@@ -62,6 +72,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Webhooks { engine, calls } => webhooks::run(engine.into(), calls).await,
         Scenario::Api { engine, rates, seconds } => api::run(engine.into(), &rates, seconds).await,
         Scenario::List { engine, calls } => list::run(engine.into(), calls).await,
+        Scenario::Sip { calls, seconds } => sip::run(&calls, seconds).await,
     }
 }
 

@@ -109,6 +109,7 @@ define_id!(/** A webhook endpoint. */ EndpointId, "whe", "webhook endpoint");
 define_id!(/** One delivery of an event to one URL. */ DeliveryId, "whd", "webhook delivery");
 define_id!(/** One attempt at a delivery. */ AttemptId, "wha", "delivery attempt");
 define_id!(/** An event (call event, webhook event). */ EventId, "evt", "event");
+define_id!(/** A SIP trunk. */ TrunkId, "trk", "SIP trunk");
 
 #[cfg(test)]
 mod tests {

@@ -14,6 +14,7 @@ pub mod scope;
 pub mod secret;
 pub mod template;
 pub mod time;
+pub mod trunk;
 pub mod validate;
 pub mod webhook;
 

@@ -26,6 +26,36 @@ pub struct Config {
     pub calls: CallSettings,
     pub sandbox: SandboxSettings,
     pub webhooks: WebhookSettings,
+    pub sip: SipSettings,
+    pub recordings: RecordingSettings,
+}
+
+/// The SIP user agent and its RTP media.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SipSettings {
+    pub listen: SocketAddr,
+    pub external_ip: String,
+    pub rtp_port_min: u16,
+    pub rtp_port_max: u16,
+    pub rtp_timeout_secs: u64,
+    pub jitter_buffer_ms: u32,
+}
+
+impl SipSettings {
+    /// The configured NAT address, if any.
+    pub fn external_ip(&self) -> anyhow::Result<Option<std::net::IpAddr>> {
+        let ip = self.external_ip.trim();
+        if ip.is_empty() {
+            return Ok(None);
+        }
+        ip.parse().map(Some).with_context(|| format!("sip.external_ip: `{ip}` is not an IP address"))
+    }
+}
+
+/// Call recordings.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RecordingSettings {
+    pub enabled: bool,
 }
 
 /// Webhook delivery.
@@ -134,6 +164,17 @@ impl Config {
         }
         if !(5..=120).contains(&self.calls.default_ring_timeout_secs) {
             bail!("calls.default_ring_timeout_secs must be between 5 and 120");
+        }
+        self.sip.external_ip()?;
+        let sip = &self.sip;
+        if sip.rtp_port_min < 1024 || sip.rtp_port_max < sip.rtp_port_min.saturating_add(2) {
+            bail!("sip: rtp_port_min must be at least 1024 and rtp_port_max above it by at least 2");
+        }
+        if sip.rtp_timeout_secs == 0
+            || !(20..=1000).contains(&sip.jitter_buffer_ms)
+            || !sip.jitter_buffer_ms.is_multiple_of(20)
+        {
+            bail!("sip: rtp_timeout_secs must be positive and jitter_buffer_ms a multiple of 20 between 20 and 1000");
         }
         if let Some(url) = &self.database_url {
             let url = url.expose();

@@ -7,6 +7,9 @@
 pub mod api;
 pub mod calls;
 pub mod config;
+pub mod media;
+pub mod sip;
+pub mod speech;
 pub mod usage;
 pub mod webhooks;
 

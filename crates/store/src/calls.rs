@@ -6,7 +6,7 @@
 //! (when the call ends) the wallet charge in one transaction.
 
 use crate::record::{Record, Tenant, insert};
-use crate::row::{RowExt, to_json};
+use crate::row::{RowExt, decode_enum, decode_required, to_json};
 use crate::sql::Param;
 use crate::usage::UsageRecord;
 use crate::wallet::{self, Movement};
@@ -76,21 +76,11 @@ pub struct Call {
     #[serde(rename = "duration")]
     pub duration_secs: Option<i64>,
     pub cost_cents: Option<i64>,
+    /// Media quality figures of a call that carried audio (packets, losses, send punctuality).
+    #[schema(value_type = Option<Object>)]
+    pub media: Option<Value>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
-}
-
-fn decode_enum<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> sqlx::Result<Option<T>> {
-    match row.opt_text(column)? {
-        None => Ok(None),
-        Some(text) => {
-            parse(&text).map(Some).ok_or_else(|| sqlx::Error::Decode(format!("{column}: unknown value {text}").into()))
-        }
-    }
-}
-
-fn decode_required<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> sqlx::Result<T> {
-    decode_enum(row, column, parse)?.ok_or_else(|| sqlx::Error::Decode(format!("{column} is null").into()))
 }
 
 impl FromRow<'_, AnyRow> for Call {
@@ -134,6 +124,11 @@ impl FromRow<'_, AnyRow> for Call {
             ended_at: row.parse_opt("ended_at")?,
             duration_secs: row.opt_int("duration_secs")?,
             cost_cents: row.opt_int("cost_cents")?,
+            media: row
+                .opt_text("media")?
+                .map(|text| serde_json::from_str(&text))
+                .transpose()
+                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
             created_at: row.parse("created_at")?,
             updated_at: row.parse("updated_at")?,
         })
@@ -187,6 +182,7 @@ impl Record for Call {
             ("ended_at", self.ended_at.into()),
             ("duration_secs", self.duration_secs.into()),
             ("cost_cents", self.cost_cents.into()),
+            ("media", self.media.as_ref().map(Value::to_string).into()),
             ("created_at", self.created_at.into()),
             ("updated_at", self.updated_at.into()),
         ]
@@ -636,6 +632,42 @@ pub async fn count_interaction(conn: &mut AnyConnection, contact_id: &ContactId)
     sqlx::query("UPDATE contacts SET interaction_count = interaction_count + 1 WHERE id = $1")
         .bind(contact_id.as_str())
         .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records an event that does not change the call's status (a DTMF key press), with its
+/// webhook deliveries, in one transaction. Ignored once the call has ended.
+pub async fn record_activity(
+    store: &Store,
+    call_id: &CallId,
+    event_type: &str,
+    payload: Value,
+    at: Timestamp,
+) -> Result<()> {
+    let mut tx = store.begin_write().await?;
+    let call: Call =
+        sqlx::query_as("SELECT * FROM calls WHERE id = $1").bind(call_id.as_str()).fetch_one(&mut *tx).await?;
+    if call.status.is_terminal() {
+        return Ok(());
+    }
+    let mut event = event_for(&call, at);
+    event.event_type = event_type.to_owned();
+    if let (Value::Object(base), Value::Object(extra)) = (&mut event.payload, payload) {
+        base.extend(extra);
+    }
+    insert(&mut *tx, &event).await?;
+    crate::webhooks::enqueue(&mut tx, &event, &call).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Stores a call's media quality figures once its media has stopped.
+pub async fn set_media(store: &Store, call_id: &CallId, media: &Value) -> Result<()> {
+    sqlx::query("UPDATE calls SET media = $1 WHERE id = $2")
+        .bind(media.to_string())
+        .bind(call_id.as_str())
+        .execute(store.pool())
         .await?;
     Ok(())
 }

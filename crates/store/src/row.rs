@@ -61,3 +61,18 @@ pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
     // Serialising our own plain data types (maps, vectors, strings) cannot fail.
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_owned())
 }
+
+/// An optional enum column stored as its text name.
+pub(crate) fn decode_enum<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> sqlx::Result<Option<T>> {
+    match row.opt_text(column)? {
+        None => Ok(None),
+        Some(text) => {
+            parse(&text).map(Some).ok_or_else(|| sqlx::Error::Decode(format!("{column}: unknown value {text}").into()))
+        }
+    }
+}
+
+/// A required enum column stored as its text name.
+pub(crate) fn decode_required<T>(row: &AnyRow, column: &str, parse: fn(&str) -> Option<T>) -> sqlx::Result<T> {
+    decode_enum(row, column, parse)?.ok_or_else(|| sqlx::Error::Decode(format!("{column} is null").into()))
+}

@@ -321,6 +321,7 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
         ended_at: None,
         duration_secs: None,
         cost_cents: None,
+        media: None,
         created_at: now,
         updated_at: now,
     })

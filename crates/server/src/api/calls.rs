@@ -29,6 +29,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_call, list_calls))
         .routes(routes!(get_call))
         .routes(routes!(end_call))
+        .routes(routes!(send_dtmf))
         .routes(routes!(call_events))
         .routes(routes!(transcript_stream))
         .routes(routes!(number_calls))
@@ -315,6 +316,42 @@ async fn end_call(
     state.calls.end(&call).await?;
     let now = find(&state, &caller, &id).await?;
     Ok(Json(CallView::detailed(&state, now).await?))
+}
+
+/// Keys to press on an answered call.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DtmfInput {
+    /// Up to 32 of `0-9`, `*`, `#`, `A-D`, sent as RFC 4733 events.
+    pub digits: String,
+}
+
+/// Press keys on an answered call (to navigate a phone menu). Accepted when the call runs on
+/// this node; the keys are sent after any audio already queued, and logged as a `call.dtmf` event.
+#[utoipa::path(post, path = "/v1/calls/{id}/dtmf", tag = "calls", params(("id" = String, Path)), request_body = DtmfInput,
+    responses((status = 202, body = CallView), (status = 409, description = "call_not_answered", body = super::error::ErrorBody), ApiErrorDoc),
+    security(("api_key" = [])))]
+async fn send_dtmf(
+    State(state): State<AppState>,
+    caller: Authorized<CallsWrite>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<DtmfInput>,
+) -> ApiResult<(StatusCode, Json<CallView>)> {
+    let valid = |c: char| c.is_ascii_digit() || matches!(c, '*' | '#' | 'A'..='D');
+    if input.digits.is_empty() || input.digits.len() > 32 || !input.digits.chars().all(valid) {
+        return Err(ApiError::validation("digits: 1 to 32 of 0-9, *, #, A-D").with_param("digits"));
+    }
+    let call = find(&state, &caller, &id).await?;
+    let not_answered = || {
+        ApiError::new(StatusCode::CONFLICT, "call_not_answered", format!("The call is {}, not answered", call.status))
+    };
+    if call.status != agentline_domain::call::CallStatus::InProgress {
+        return Err(not_answered());
+    }
+    if !state.calls.command(&call.id, crate::calls::CallCommand::SendDtmf(input.digits)).await {
+        return Err(not_answered());
+    }
+    Ok((StatusCode::ACCEPTED, Json(CallView::detailed(&state, call).await?)))
 }
 
 /// The call's events, oldest first.

@@ -18,6 +18,7 @@ pub mod pagination;
 pub mod rate_limit;
 mod system;
 mod tenancy;
+pub mod trunks;
 pub mod webhooks;
 
 use crate::AppState;
@@ -76,6 +77,7 @@ fn versioned() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(agents::router())
         .merge(numbers::router())
+        .merge(trunks::router())
         .merge(contacts::router())
         .merge(dnc::router())
         .merge(businesses::router())

@@ -7,10 +7,11 @@ use super::pagination::{Deleted, List, ListParams};
 use super::tenancy::{self, resolve_business};
 use crate::AppState;
 use agentline_domain::validate::{FieldError, text};
-use agentline_domain::{AgentId, BusinessId, NumberId, PhoneNumber, Timestamp};
+use agentline_domain::{AgentId, BusinessId, NumberId, PhoneNumber, Timestamp, TrunkId};
 use agentline_store::agents::Agent;
 use agentline_store::numbers::Number;
 use agentline_store::record::{self, Filter};
+use agentline_store::trunks::Trunk;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -19,9 +20,8 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// Carriers a number can use. The SIP trunk and Twilio carriers are not built yet, so only the
-/// sandbox is accepted for now.
-const CARRIERS: &[&str] = &["sandbox"];
+/// Carriers a number can use. Twilio is not built yet.
+const CARRIERS: &[&str] = &["sandbox", "sip"];
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_number, list_numbers)).routes(routes!(
@@ -48,9 +48,13 @@ pub struct NumberInput {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub agent_id: Option<Option<AgentId>>,
-    /// `sandbox` (default).
+    /// `sandbox` (default) or `sip` (needs `trunk_id`).
     #[serde(default, deserialize_with = "non_null")]
     pub carrier: Option<String>,
+    /// The SIP trunk calls from this number leave through, for the `sip` carrier.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub trunk_id: Option<Option<TrunkId>>,
     #[serde(default, deserialize_with = "non_null")]
     pub business_id: Option<BusinessId>,
 }
@@ -87,7 +91,22 @@ impl NumberInput {
             }
             number.agent_id = agent_id;
         }
-        Ok(())
+        if let Some(trunk_id) = self.trunk_id {
+            if let Some(trunk_id) = &trunk_id {
+                let found = record::get::<Trunk>(&state.store, &caller.tenant, trunk_id.as_str()).await;
+                found.map_err(|_| {
+                    ApiError::new(StatusCode::NOT_FOUND, "trunk_not_found", "SIP trunk not found")
+                        .with_param("trunk_id")
+                })?;
+            }
+            number.trunk_id = trunk_id.map(|t| t.to_string());
+        }
+        match (number.carrier.as_str(), &number.trunk_id) {
+            ("sip", None) => Err(FieldError::new("trunk_id", "is required for the sip carrier").into()),
+            ("sip", Some(_)) => Ok(()),
+            (_, Some(_)) => Err(FieldError::new("trunk_id", "is only used by the sip carrier").into()),
+            _ => Ok(()),
+        }
     }
 }
 
@@ -98,6 +117,7 @@ pub struct NumberFilters {
     pub agent_id: Option<String>,
     pub phone_number: Option<String>,
     pub business_id: Option<String>,
+    pub trunk_id: Option<String>,
 }
 
 /// Add a phone number you own.
@@ -154,7 +174,8 @@ async fn list_numbers(
     let filter = Filter::new()
         .eq("agent_id", filters.agent_id)
         .eq("phone_number", filters.phone_number)
-        .eq("business_id", filters.business_id);
+        .eq("business_id", filters.business_id)
+        .eq("trunk_id", filters.trunk_id);
     let page = record::list(&state.store, &caller.tenant, &filter, &request).await?;
     Ok(Json(List::new(page, &request)))
 }

@@ -27,6 +27,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "call.ringing",
     "call.answered",
     "call.in_progress",
+    "call.dtmf",
     "call.transcript",
     "call.completed",
     "call.failed",

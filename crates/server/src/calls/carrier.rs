@@ -3,9 +3,17 @@
 //! A dialled call is two channels: signals from the network (ringing, answered, ended) and
 //! controls to it (cancel before answer, hang up after). The supervisor owns both ends.
 
-use super::sandbox;
+use super::{CallRuntime, sandbox};
+use crate::media::MediaPlan;
+use crate::sip::SipAgent;
+use agentline_domain::ApiKeyMode;
 use agentline_domain::call::EndReason;
+use agentline_store::Tenant;
 use agentline_store::calls::Call;
+use agentline_store::numbers::Number;
+use agentline_store::record;
+use agentline_store::trunks::Trunk;
+use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// What the network tells us about a call.
@@ -13,16 +21,23 @@ use tokio::sync::mpsc;
 pub enum CarrierSignal {
     Ringing,
     Answered,
-    Ended { reason: EndReason, detail: String },
+    /// The callee pressed a key.
+    Dtmf(char),
+    Ended {
+        reason: EndReason,
+        detail: String,
+    },
 }
 
 /// What we tell the network.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CarrierControl {
     /// Stop ringing (SIP CANCEL).
     Cancel,
     /// End an answered call (SIP BYE).
     Hangup,
+    /// Press keys on the answered call.
+    SendDtmf(String),
 }
 
 /// A call handed to a carrier.
@@ -36,19 +51,38 @@ pub struct DialedCall {
 pub enum Carrier {
     /// The simulated callee of the documented magic numbers.
     Sandbox { speed: f64 },
+    /// A SIP trunk.
+    Sip { agent: Arc<SipAgent>, trunk: Box<Trunk>, plan: MediaPlan, store: agentline_store::Store },
 }
 
 impl Carrier {
-    /// The carrier for `call`. Test-mode calls always use the sandbox; live calls use their
-    /// number's carrier, which today can only be the sandbox (the SIP trunk and Twilio
-    /// carriers are not built yet).
-    pub fn for_call(_call: &Call, speed: f64) -> Self {
-        Self::Sandbox { speed }
+    /// The carrier for `call`: test-mode calls always use the sandbox; live calls use their
+    /// number's carrier. Fails when the number's trunk is gone.
+    pub async fn for_call(rt: &CallRuntime, call: &Call) -> Result<Self, String> {
+        let sandbox = Self::Sandbox { speed: rt.config.sandbox.speed };
+        if call.mode == ApiKeyMode::Test || call.carrier != "sip" {
+            return Ok(sandbox);
+        }
+        let tenant = Tenant::account(call.account_id.clone());
+        let number = record::get::<Number>(&rt.store, &tenant, call.from_number_id.as_str())
+            .await
+            .map_err(|e| format!("the calling number is gone: {e}"))?;
+        let trunk_id = number.trunk_id.ok_or("the calling number has no SIP trunk")?;
+        let trunk = record::get::<Trunk>(&rt.store, &tenant, &trunk_id)
+            .await
+            .map_err(|e| format!("SIP trunk {trunk_id} is gone: {e}"))?;
+        Ok(Self::Sip {
+            agent: Arc::clone(rt.sip()),
+            trunk: Box::new(trunk),
+            plan: media_plan(rt, call),
+            store: rt.store.clone(),
+        })
     }
 
     pub fn name(&self) -> &'static str {
         match self {
             Self::Sandbox { .. } => "sandbox",
+            Self::Sip { .. } => "sip",
         }
     }
 
@@ -56,6 +90,9 @@ impl Carrier {
     pub fn dial(&self, call: &Call) -> DialedCall {
         match self {
             Self::Sandbox { speed } => sandbox::dial(call.to_number.as_str(), *speed),
+            Self::Sip { agent, trunk, plan, store } => {
+                crate::sip::dial(Arc::clone(agent), (**trunk).clone(), call.clone(), plan.clone(), store.clone())
+            }
         }
     }
 
@@ -63,6 +100,23 @@ impl Carrier {
     pub fn time_scale(&self) -> f64 {
         match self {
             Self::Sandbox { speed } => *speed,
+            Self::Sip { .. } => 1.0,
         }
     }
+}
+
+/// Media settings for a real call: record it under the data directory, greet with the first message.
+fn media_plan(rt: &CallRuntime, call: &Call) -> MediaPlan {
+    let config = &rt.config;
+    MediaPlan {
+        recording: config.recordings.enabled.then(|| recording_path(config, call)),
+        greeting: call.first_message.clone().filter(|m| !m.trim().is_empty()),
+        rtp_timeout: std::time::Duration::from_secs(config.sip.rtp_timeout_secs),
+        jitter_frames: (config.sip.jitter_buffer_ms / 20) as usize,
+    }
+}
+
+/// Where a call's recording is written.
+pub fn recording_path(config: &crate::config::Config, call: &Call) -> std::path::PathBuf {
+    config.data_dir.join("recordings").join(format!("{}.wav", call.id))
 }

@@ -16,10 +16,12 @@ use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
 
 /// Orders for a live call's supervisor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CallCommand {
     /// End it now (the API's `POST /v1/calls/{id}/end`).
     End,
+    /// Press these keys (RFC 4733 DTMF) on the answered call.
+    SendDtmf(String),
     /// The server is stopping.
     Shutdown,
 }
@@ -29,13 +31,29 @@ pub struct CallRuntime {
     store: Store,
     config: Arc<Config>,
     webhooks: Arc<crate::webhooks::WebhookWorker>,
+    sip: Arc<crate::sip::SipAgent>,
     live: Mutex<HashMap<CallId, mpsc::Sender<CallCommand>>>,
     wake: Notify,
 }
 
 impl CallRuntime {
     pub fn new(store: Store, config: Arc<Config>, webhooks: Arc<crate::webhooks::WebhookWorker>) -> Arc<Self> {
-        Arc::new(Self { store, config, webhooks, live: Mutex::new(HashMap::new()), wake: Notify::new() })
+        let sip = crate::sip::SipAgent::new(config.sip.clone());
+        Arc::new(Self { store, config, webhooks, sip, live: Mutex::new(HashMap::new()), wake: Notify::new() })
+    }
+
+    /// The SIP user agent calls on trunks go through.
+    pub fn sip(&self) -> &Arc<crate::sip::SipAgent> {
+        &self.sip
+    }
+
+    /// Passes `command` to a call this node runs; false when it runs nowhere here.
+    pub async fn command(&self, id: &CallId, command: CallCommand) -> bool {
+        let sender = self.live().get(id).cloned();
+        match sender {
+            Some(sender) => sender.send(command).await.is_ok(),
+            None => false,
+        }
     }
 
     /// A call event was committed: its webhook deliveries are due now.
@@ -171,6 +189,7 @@ impl CallRuntime {
             }
         }
         self.hang_up_all().await;
+        self.sip.shutdown();
     }
 
     async fn hang_up_all(&self) {

@@ -29,7 +29,14 @@ fn far_future() -> Instant {
 }
 
 pub(crate) async fn supervise(rt: Arc<CallRuntime>, call: Call, mut commands: mpsc::Receiver<CallCommand>) {
-    let carrier = Carrier::for_call(&call, rt.config.sandbox.speed);
+    let carrier = match Carrier::for_call(&rt, &call).await {
+        Ok(carrier) => carrier,
+        Err(detail) => {
+            step_with(&rt, &call, CallEvent::Ended(EndReason::CarrierError), Some(detail)).await;
+            rt.finished(&call.id);
+            return;
+        }
+    };
     let scale = carrier.time_scale();
     let seconds = |secs: i64| Duration::from_secs(u64::try_from(secs).unwrap_or(0)).div_f64(scale);
     let mut dialed = carrier.dial(&call);
@@ -57,6 +64,10 @@ pub(crate) async fn supervise(rt: Arc<CallRuntime>, call: Call, mut commands: mp
                     talk_deadline = Instant::now() + seconds(limit);
                     talk_limit_reason = reason;
                 }
+                Some(CarrierSignal::Dtmf(digit)) => {
+                    let payload = serde_json::json!({ "digit": digit.to_string(), "direction": "received" });
+                    record_activity(&rt, &call, "call.dtmf", payload).await;
+                }
                 Some(CarrierSignal::Ended { reason, detail }) => break Some(Ending::new(reason, detail, None)),
                 None => break Some(Ending::new(EndReason::CarrierError, "the carrier stopped reporting on the call", None)),
             },
@@ -73,6 +84,12 @@ pub(crate) async fn supervise(rt: Arc<CallRuntime>, call: Call, mut commands: mp
             }
             command = commands.recv() => {
                 let ending = match command {
+                    Some(CallCommand::SendDtmf(digits)) => {
+                        let payload = serde_json::json!({ "digits": digits, "direction": "sent" });
+                        record_activity(&rt, &call, "call.dtmf", payload).await;
+                        let _ = dialed.controls.send(CarrierControl::SendDtmf(digits)).await;
+                        continue;
+                    }
                     Some(CallCommand::Shutdown) => Ending::new(EndReason::ServerRestart, "the server shut down", hang_up(answered)),
                     Some(CallCommand::End) | None => {
                         let reason = if answered { EndReason::EndedByApi } else { EndReason::Canceled };
@@ -98,6 +115,14 @@ pub(crate) async fn supervise(rt: Arc<CallRuntime>, call: Call, mut commands: mp
     }
     step_with(&rt, &call, CallEvent::Ended(ending.reason), Some(ending.detail)).await;
     rt.finished(&call.id);
+}
+
+/// Records something that happened on the call without changing its status (a key press).
+async fn record_activity(rt: &CallRuntime, call: &Call, event_type: &str, payload: serde_json::Value) {
+    match calls::record_activity(&rt.store, &call.id, event_type, payload, Timestamp::now()).await {
+        Ok(()) => rt.event_recorded(),
+        Err(err) => tracing::warn!(call_id = %call.id, error = %err, event_type, "could not record a call event"),
+    }
 }
 
 /// Applies `event`; false when the call has already moved on (ended elsewhere).

@@ -160,6 +160,11 @@ impl TestApp {
         start(config, self.db, self.dir).await
     }
 
+    /// The server's data directory (recordings live under it).
+    pub(crate) fn data_dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     /// A new account, as `agentline bootstrap` makes it.
     pub(crate) async fn account(&self, name: &str) -> TestAccount {
         let made = accounts::bootstrap(

@@ -1,0 +1,300 @@
+//! The RTP session driver: one task per call that, every 20 ms on an absolute schedule, plays
+//! out one received frame (jitter buffer → decoder → recording) and sends one frame of ours
+//! (playout queue or DTMF or silence → encoder → socket). Packets from the far end are taken
+//! in between. Every decision about packets and time is made by `agentline_media`.
+
+use super::stats::MediaCounters;
+use super::{Command, MediaEvent, MediaHandle, MediaPlan, Recorder};
+use agentline_media::dtmf::{self, DtmfEvent, DtmfReceiver, DtmfSender};
+use agentline_media::jitter::{Frame, JitterBuffer};
+use agentline_media::playout::{Pacer, PlayoutQueue};
+use agentline_media::rtp::{self, RtpSequencer};
+use agentline_media::sdp::Negotiated;
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+const FRAME: usize = 160;
+const FRAME_TIME: Duration = Duration::from_millis(20);
+/// Silent frames between two DTMF digits we send, so the far end sees separate key presses.
+const DTMF_GAP_FRAMES: usize = 3;
+
+/// Starts the media of a call whose SDP was negotiated to `negotiated`, on `socket`.
+pub(crate) fn start(
+    socket: UdpSocket,
+    negotiated: Negotiated,
+    plan: MediaPlan,
+) -> (MediaHandle, mpsc::Receiver<MediaEvent>) {
+    let (commands, inbox) = mpsc::unbounded_channel();
+    let (events_tx, events) = mpsc::channel(32);
+    let handle = MediaHandle { commands: commands.clone() };
+    tokio::spawn(async move {
+        let session = Session::new(socket, negotiated, &plan, events_tx, commands);
+        session.run(inbox, plan).await;
+    });
+    (handle, events)
+}
+
+/// What goes out in one send slot.
+enum Outgoing {
+    Event { event: DtmfEvent, timestamp: u32, first: bool, last: bool },
+    Gap,
+}
+
+struct Session {
+    socket: UdpSocket,
+    negotiated: Negotiated,
+    remote: SocketAddr,
+    jitter: JitterBuffer,
+    dtmf_in: DtmfReceiver,
+    playout: PlayoutQueue,
+    sequencer: RtpSequencer,
+    pacer: Pacer,
+    dtmf_out: VecDeque<Outgoing>,
+    pending_dtmf: VecDeque<char>,
+    recorder: Option<Recorder>,
+    events: mpsc::Sender<MediaEvent>,
+    commands: mpsc::UnboundedSender<Command>,
+    origin: Instant,
+    answered_at: Option<Instant>,
+    last_received: Option<Instant>,
+    timed_out: bool,
+    rtp_timeout: Duration,
+    packet: Vec<u8>,
+    payload: Vec<u8>,
+    decoded: Vec<i16>,
+    counters: MediaCounters,
+}
+
+impl Session {
+    fn new(
+        socket: UdpSocket,
+        negotiated: Negotiated,
+        plan: &MediaPlan,
+        events: mpsc::Sender<MediaEvent>,
+        commands: mpsc::UnboundedSender<Command>,
+    ) -> Self {
+        let recorder = plan.recording.as_deref().and_then(|path| match Recorder::create(path) {
+            Ok(recorder) => Some(recorder),
+            Err(err) => {
+                tracing::warn!(path = %path.display(), error = %err, "cannot record this call");
+                None
+            }
+        });
+        let ssrc = rand::random::<u32>();
+        Self {
+            socket,
+            remote: negotiated.remote,
+            negotiated,
+            jitter: JitterBuffer::new(plan.jitter_frames.max(1), 50),
+            dtmf_in: DtmfReceiver::new(),
+            playout: PlayoutQueue::new(),
+            sequencer: RtpSequencer::new(ssrc, rand::random(), rand::random()),
+            pacer: Pacer::new(FRAME_TIME),
+            dtmf_out: VecDeque::new(),
+            pending_dtmf: VecDeque::new(),
+            recorder,
+            events,
+            commands,
+            origin: Instant::now(),
+            answered_at: None,
+            last_received: None,
+            timed_out: false,
+            rtp_timeout: plan.rtp_timeout,
+            packet: Vec::with_capacity(256),
+            payload: Vec::with_capacity(FRAME),
+            decoded: Vec::with_capacity(FRAME),
+            counters: MediaCounters::default(),
+        }
+    }
+
+    async fn run(mut self, mut inbox: mpsc::UnboundedReceiver<Command>, plan: MediaPlan) {
+        let mut greeting = plan.greeting;
+        let mut buf = vec![0u8; 2048];
+        let stopped = loop {
+            let deadline = self.origin + self.pacer.deadline();
+            tokio::select! {
+                biased;
+                command = inbox.recv() => match command {
+                    Some(Command::Stop(done)) => break Some(done),
+                    None => break None,
+                    Some(Command::Answered) => {
+                        self.answered_at = Some(Instant::now());
+                        if let Some(text) = greeting.take() {
+                            speak(text, self.commands.clone());
+                        }
+                    }
+                    Some(command) => self.on_command(command),
+                },
+                () = tokio::time::sleep_until(deadline) => {
+                    let now = Instant::now();
+                    self.counters.sent_late_by(u64::try_from((now - deadline).as_micros()).unwrap_or(u64::MAX));
+                    let due = self.pacer.tick(now - self.origin);
+                    for _ in 0..due {
+                        self.tick().await;
+                    }
+                    self.check_timeout().await;
+                }
+                received = self.socket.recv_from(&mut buf) => {
+                    if let Ok((len, from)) = received {
+                        self.on_packet(&buf[..len], from).await;
+                    }
+                }
+            }
+        };
+        self.finish();
+        if let Some(done) = stopped {
+            let jitter = self.jitter.stats();
+            let _ = done.send(self.counters.report(jitter.lost, jitter.late, self.pacer.skipped()));
+        }
+    }
+
+    fn on_command(&mut self, command: Command) {
+        match command {
+            Command::Remote(negotiated) => {
+                self.remote = negotiated.remote;
+                self.negotiated = negotiated;
+            }
+            Command::Play(pcm) => self.playout.enqueue(0, &pcm),
+            Command::SendDtmf(digits) => {
+                self.pending_dtmf.extend(digits.chars());
+            }
+            Command::Answered | Command::Stop(_) => {}
+        }
+    }
+
+    async fn on_packet(&mut self, bytes: &[u8], from: SocketAddr) {
+        let Ok(packet) = rtp::parse(bytes) else { return };
+        let pt = packet.header.payload_type;
+        if Some(pt) == self.negotiated.telephone_event_pt {
+            self.note_received(from);
+            if let Some(digit) = self.dtmf_in.push(&packet.header, packet.payload) {
+                let _ = self.events.send(MediaEvent::Dtmf(digit)).await;
+            }
+        } else if pt == self.negotiated.payload_type {
+            self.note_received(from);
+            self.jitter.push(&packet.header, packet.payload);
+        }
+        // Anything else (comfort noise, SIPp's PT 97 "noop", RTCP on the same port) is ignored.
+    }
+
+    /// Symmetric RTP: answer to where the callee's media really comes from, which behind NAT
+    /// is not the address in its SDP.
+    fn note_received(&mut self, from: SocketAddr) {
+        self.counters.packets_received += 1;
+        self.last_received = Some(Instant::now());
+        if from != self.remote {
+            self.remote = from;
+        }
+    }
+
+    async fn tick(&mut self) {
+        let mut callee = [0i16; FRAME];
+        self.decoded.clear();
+        if let Some(Frame::Audio(payload)) = self.jitter.pop() {
+            self.negotiated.codec.decode(&payload, &mut self.decoded);
+            let n = self.decoded.len().min(FRAME);
+            callee[..n].copy_from_slice(&self.decoded[..n]);
+        }
+        let agent = self.send_slot().await;
+        if let Some(recorder) = &mut self.recorder
+            && let Err(err) = recorder.write(&callee, &agent)
+        {
+            tracing::warn!(error = %err, "recording stopped");
+            self.recorder = None;
+        }
+    }
+
+    /// Sends this slot's packet: a DTMF event if digits are being sent, else queued speech,
+    /// else silence (trunks expect a steady stream). Returns the audio we sent, for the recording.
+    async fn send_slot(&mut self) -> [i16; FRAME] {
+        if self.dtmf_out.is_empty()
+            && let Some(digit) = self.pending_dtmf.pop_front()
+        {
+            self.queue_digit(digit);
+        }
+        if let Some(outgoing) = self.dtmf_out.pop_front() {
+            match outgoing {
+                Outgoing::Event { event, timestamp, first, last } => {
+                    self.send_event(event, timestamp, first, last).await;
+                    return [0; FRAME];
+                }
+                Outgoing::Gap => {}
+            }
+        }
+        let frame = self.playout.next_frame().map_or([0; FRAME], |(_, frame)| frame);
+        self.send_audio(&frame).await;
+        frame
+    }
+
+    fn queue_digit(&mut self, digit: char) {
+        let Some(events) = DtmfSender::packets(digit, 160, 10) else { return };
+        if self.negotiated.telephone_event_pt.is_none() {
+            tracing::warn!("the callee accepts no telephone-event; DTMF not sent");
+            return;
+        }
+        let timestamp = self.sequencer.timestamp();
+        let count = events.len();
+        for (i, event) in events.into_iter().enumerate() {
+            self.dtmf_out.push_back(Outgoing::Event { event, timestamp, first: i == 0, last: i + 1 == count });
+        }
+        self.dtmf_out.extend((0..DTMF_GAP_FRAMES).map(|_| Outgoing::Gap));
+    }
+
+    async fn send_event(&mut self, event: DtmfEvent, timestamp: u32, first: bool, last: bool) {
+        let Some(pt) = self.negotiated.telephone_event_pt else { return };
+        let header = self.sequencer.next_event(pt, timestamp, first);
+        self.payload.clear();
+        dtmf::write_event(&event, &mut self.payload);
+        self.packet.clear();
+        rtp::write(&header, &self.payload, &mut self.packet);
+        let _ = self.socket.send_to(&self.packet, self.remote).await;
+        // Each slot of the event occupies 20 ms of the media clock, so audio after it stays in step.
+        let _ = last;
+        self.sequencer.advance_timestamp(FRAME as u32);
+    }
+
+    async fn send_audio(&mut self, frame: &[i16; FRAME]) {
+        let header = self.sequencer.next_audio(self.negotiated.payload_type, FRAME as u32);
+        self.payload.clear();
+        self.negotiated.codec.encode(frame, &mut self.payload);
+        self.packet.clear();
+        rtp::write(&header, &self.payload, &mut self.packet);
+        if self.socket.send_to(&self.packet, self.remote).await.is_ok() {
+            self.counters.packets_sent += 1;
+        }
+    }
+
+    async fn check_timeout(&mut self) {
+        let Some(answered) = self.answered_at else { return };
+        let heard = self.last_received.map_or(answered, |t| t.max(answered));
+        if !self.timed_out && heard.elapsed() >= self.rtp_timeout {
+            self.timed_out = true;
+            let _ = self.events.send(MediaEvent::Timeout { secs: self.rtp_timeout.as_secs() }).await;
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(recorder) = self.recorder.take() {
+            match recorder.finish() {
+                Ok(path) => tracing::debug!(path = %path.display(), "recording complete"),
+                Err(err) => tracing::warn!(error = %err, "could not complete the recording"),
+            }
+        }
+    }
+}
+
+/// Synthesises `text` with the local TTS engine and queues it; a failure is logged, the call goes on.
+fn speak(text: String, commands: mpsc::UnboundedSender<Command>) {
+    tokio::spawn(async move {
+        match crate::speech::espeak::synthesize_8k(&text).await {
+            Ok(pcm) => {
+                let _ = commands.send(Command::Play(pcm));
+            }
+            Err(err) => tracing::warn!(error = %err, "could not synthesise the greeting"),
+        }
+    });
+}

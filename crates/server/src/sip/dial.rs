@@ -1,0 +1,238 @@
+//! One SIP call, from INVITE to BYE: turns rsipstack's dialog states into carrier signals,
+//! carries out our cancel/hang-up/DTMF orders, and runs the call's media once SDP arrives
+//! (on a 183 for early media, else on the 200).
+
+use super::SipAgent;
+use super::invite::invite_option;
+use crate::calls::carrier::{CarrierControl, CarrierSignal, DialedCall};
+use crate::media::{MediaEvent, MediaHandle, MediaPlan};
+use agentline_domain::call::EndReason;
+use agentline_domain::trunk::end_reason_for_status;
+use agentline_media::Codec;
+use agentline_media::sdp::{self, Offer};
+use agentline_store::Store;
+use agentline_store::calls::{self, Call};
+use agentline_store::trunks::Trunk;
+use rsipstack::dialog::dialog::{DialogState, TerminatedReason};
+use rsipstack::sip::{Response, StatusCodeKind};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+/// Dials `call` through `trunk`. Everything runs on a task of its own; the supervisor sees only the channels.
+pub(crate) fn dial(agent: Arc<SipAgent>, trunk: Trunk, call: Call, plan: MediaPlan, store: Store) -> DialedCall {
+    let (signals_tx, signals) = mpsc::channel(16);
+    let (controls, controls_rx) = mpsc::channel(8);
+    tokio::spawn(async move {
+        let ending = match run(&agent, &trunk, &call, plan, &store, &signals_tx, controls_rx).await {
+            Ok(ending) => ending,
+            Err(err) => Some((EndReason::CarrierError, format!("{err:#}"))),
+        };
+        if let Some((reason, detail)) = ending {
+            let _ = signals_tx.send(CarrierSignal::Ended { reason, detail }).await;
+        }
+    });
+    DialedCall { signals, controls }
+}
+
+type Ending = Option<(EndReason, String)>;
+
+/// The call's state on our side of the dialog.
+struct Leg<'a> {
+    signals: &'a mpsc::Sender<CarrierSignal>,
+    plan: Option<MediaPlan>,
+    socket: Option<UdpSocket>,
+    media: Option<MediaHandle>,
+    media_events: Option<mpsc::Receiver<MediaEvent>>,
+    offer: Offer,
+    rang: bool,
+}
+
+async fn run(
+    agent: &SipAgent,
+    trunk: &Trunk,
+    call: &Call,
+    plan: MediaPlan,
+    store: &Store,
+    signals: &mpsc::Sender<CarrierSignal>,
+    mut controls: mpsc::Receiver<CarrierControl>,
+) -> anyhow::Result<Ending> {
+    let running = agent.running().await?;
+    let local_ip = contact_ip(agent, running.local, trunk).await?;
+    let bind_ip = if agent.settings.listen.ip().is_unspecified() { agent.settings.listen.ip() } else { local_ip };
+    let socket = agent.bind_rtp(bind_ip).await?;
+    let offer = Offer {
+        session_id: u64::from(socket.local_addr()?.port()),
+        address: local_ip,
+        port: socket.local_addr()?.port(),
+        codecs: vec![Codec::Pcmu, Codec::Pcma],
+        telephone_event_pt: 101,
+        ptime_ms: 20,
+    };
+    let contact = SocketAddr::new(local_ip, running.local.port());
+    let option = invite_option(trunk, call, contact, offer.to_sdp())?;
+    let (state_tx, mut states) = running.dialogs.new_dialog_state_channel();
+    let (dialog, mut invite) = running.dialogs.do_invite_async(option, state_tx)?;
+    let mut leg =
+        Leg { signals, plan: Some(plan), socket: Some(socket), media: None, media_events: None, offer, rang: false };
+    let mut invite_done = false;
+    let ending = loop {
+        tokio::select! {
+            state = states.recv() => match state {
+                Some(state) => if let Some(ending) = leg.on_state(state).await { break ending },
+                None => break Some((EndReason::CarrierError, "the SIP dialog went away".to_owned())),
+            },
+            result = &mut invite, if !invite_done => {
+                invite_done = true;
+                if let Some(ending) = final_response(result) { break ending }
+            }
+            control = controls.recv() => match control {
+                Some(CarrierControl::Cancel) => { let _ = dialog.cancel().await; }
+                Some(CarrierControl::Hangup) | None => { let _ = dialog.bye().await; break None }
+                Some(CarrierControl::SendDtmf(digits)) => leg.send_dtmf(digits).await,
+            },
+            event = next_media_event(&mut leg.media_events) => match event {
+                MediaEvent::Dtmf(digit) => { let _ = signals.send(CarrierSignal::Dtmf(digit)).await; }
+                MediaEvent::Timeout { secs } => {
+                    let _ = dialog.bye().await;
+                    break Some((EndReason::CarrierError, format!("no RTP from the callee for {secs} s")));
+                }
+            },
+        }
+    };
+    running.dialogs.remove_dialog(&dialog.id());
+    if let Some(media) = leg.media.take()
+        && let Some(stats) = media.stop().await
+        && let Ok(json) = serde_json::to_value(stats)
+        && let Err(err) = calls::set_media(store, &call.id, &json).await
+    {
+        tracing::warn!(call_id = %call.id, error = %err, "could not store the call's media figures");
+    }
+    Ok(ending)
+}
+
+impl Leg<'_> {
+    async fn on_state(&mut self, state: DialogState) -> Option<Ending> {
+        match state {
+            DialogState::Early(_, response) => {
+                if !self.rang {
+                    self.rang = true;
+                    let _ = self.signals.send(CarrierSignal::Ringing).await;
+                }
+                // 183 Session Progress with SDP: early media (ringback, announcements) plays through.
+                self.media_from(&response);
+                None
+            }
+            DialogState::Confirmed(_, response) => {
+                self.media_from(&response);
+                if self.media.is_none() {
+                    return Some(Some((EndReason::CarrierError, "the answer carried no usable SDP".to_owned())));
+                }
+                let _ = self.signals.send(CarrierSignal::Answered).await;
+                if let Some(media) = &self.media {
+                    media.answered();
+                }
+                None
+            }
+            DialogState::Terminated(_, reason) => Some(terminated(reason)),
+            _ => None,
+        }
+    }
+
+    /// Starts media from the first SDP the far end sends; a later SDP (the 200 after a 183)
+    /// only moves where we send.
+    fn media_from(&mut self, response: &Response) {
+        if response.body.is_empty() {
+            return;
+        }
+        let text = String::from_utf8_lossy(&response.body);
+        let negotiated = match sdp::parse(&text).and_then(|answer| sdp::negotiate(&self.offer, &answer)) {
+            Ok(negotiated) => negotiated,
+            Err(err) => {
+                tracing::warn!(error = %err, "unusable SDP from the trunk");
+                return;
+            }
+        };
+        if let Some(media) = &self.media {
+            media.update_remote(negotiated);
+            return;
+        }
+        if let (Some(socket), Some(plan)) = (self.socket.take(), self.plan.take()) {
+            let (handle, events) = crate::media::start(socket, negotiated, plan);
+            self.media = Some(handle);
+            self.media_events = Some(events);
+        }
+    }
+
+    async fn send_dtmf(&mut self, digits: String) {
+        if let Some(media) = &self.media {
+            media.send_dtmf(digits);
+        }
+    }
+}
+
+async fn next_media_event(events: &mut Option<mpsc::Receiver<MediaEvent>>) -> MediaEvent {
+    match events {
+        Some(rx) => match rx.recv().await {
+            Some(event) => event,
+            None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
+    }
+}
+
+type InviteResult = Result<rsipstack::Result<(rsipstack::dialog::DialogId, Option<Response>)>, tokio::task::JoinError>;
+
+/// The INVITE transaction's end: a failure ends the call with the SIP status kept as detail.
+fn final_response(result: InviteResult) -> Option<Ending> {
+    match result {
+        Ok(Ok((_, Some(response)))) if response.status_code.kind() != StatusCodeKind::Successful => {
+            let code = response.status_code.code();
+            let phrase = response.wire_reason.clone().unwrap_or_else(|| response.status_code.text().to_owned());
+            Some(Some((end_reason_for_status(code), format!("SIP {code} {phrase}"))))
+        }
+        Ok(Ok(_)) => None,
+        Ok(Err(err)) => Some(Some((EndReason::CarrierError, format!("SIP INVITE failed: {err}")))),
+        Err(err) => Some(Some((EndReason::CarrierError, format!("SIP INVITE task failed: {err}")))),
+    }
+}
+
+/// How a dialog the far end or the network ended maps to the call's end.
+fn terminated(reason: TerminatedReason) -> Ending {
+    match reason {
+        TerminatedReason::UasBye => Some((EndReason::CallerHangup, "the callee hung up (BYE)".to_owned())),
+        TerminatedReason::Timeout => Some((EndReason::CarrierError, "no response from the trunk".to_owned())),
+        TerminatedReason::UasBusy => Some((EndReason::Busy, "SIP 486 Busy Here".to_owned())),
+        TerminatedReason::UasDecline => Some((EndReason::Rejected, "SIP 603 Decline".to_owned())),
+        TerminatedReason::UasOther(code) | TerminatedReason::ProxyError(code) => {
+            Some((end_reason_for_status(code.code()), format!("SIP {} {}", code.code(), code.text())))
+        }
+        TerminatedReason::ProxyAuthRequired => {
+            Some((EndReason::CarrierError, "SIP 407: the trunk refused our credentials".to_owned()))
+        }
+        // Ends we caused: the supervisor already knows why.
+        TerminatedReason::UacCancel
+        | TerminatedReason::UacBye
+        | TerminatedReason::UacBusy
+        | TerminatedReason::UacOther(_) => None,
+    }
+}
+
+/// The address the trunk should reach us at: the configured NAT address, the listening
+/// address, or (listening on all interfaces) the local address the route to the trunk uses.
+async fn contact_ip(agent: &SipAgent, local: SocketAddr, trunk: &Trunk) -> anyhow::Result<IpAddr> {
+    if let Some(ip) = agent.settings.external_ip()? {
+        return Ok(ip);
+    }
+    if !local.ip().is_unspecified() {
+        return Ok(local.ip());
+    }
+    let target = tokio::net::lookup_host((trunk.host.as_str(), trunk.port))
+        .await?
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("cannot resolve trunk host {}", trunk.host))?;
+    let probe = UdpSocket::bind(SocketAddr::new(local.ip(), 0)).await?;
+    probe.connect(target).await?;
+    Ok(probe.local_addr()?.ip())
+}
