@@ -12,8 +12,13 @@ bash scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || true
 AGENTLINE_TEST_PG_URL=$(bash scripts/pg.sh start "$pg_dir")
 export AGENTLINE_TEST_PG_URL
 trap 'bash scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || true' EXIT
-scenarios=("${@:-webhooks api list}")
+scenarios=("${@:-webhooks api list sip}")
 for scenario in ${scenarios[@]}; do
+  if [[ "$scenario" == sip ]]; then
+    # SIP calls against SIPp; the database is SQLite only (it plays no part in the media path).
+    "$bin" sip --calls 10,100,250,500 --seconds 15
+    continue
+  fi
   for engine in sqlite postgres; do
     case "$scenario" in
       webhooks) "$bin" webhooks --engine "$engine" --calls 500 ;;

@@ -17,7 +17,12 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 use tokio::process::{Child, Command};
 
-const SIPP_PORT: u16 = 25060;
+/// SIPp's ports for round `i` (each measurement gets fresh ones: the previous SIPp may still be
+/// releasing its sockets).
+fn sipp_ports(i: usize) -> (u16, u16, u16) {
+    let step = u16::try_from(i).unwrap_or(0) * 10;
+    (25060 + step, 26000 + step, 27000 + step)
+}
 
 pub(crate) async fn run(counts: &[usize], seconds: u64) -> anyhow::Result<()> {
     let audio = prompt()?;
@@ -25,15 +30,15 @@ pub(crate) async fn run(counts: &[usize], seconds: u64) -> anyhow::Result<()> {
         "| calls | answered | CPU % of one core per call | RSS per call | send lateness p50 / p99 / worst (ms) | frames lost (callee→us) | frames skipped | packets received |"
     );
     println!("|---|---|---|---|---|---|---|---|");
-    for &n in counts {
-        let row = measure(n, seconds, &audio).await?;
+    for (round, &n) in counts.iter().enumerate() {
+        let row = measure(n, seconds, &audio, sipp_ports(round)).await?;
         println!("{row}");
     }
     Ok(())
 }
 
-async fn measure(n: usize, seconds: u64, audio: &Path) -> anyhow::Result<String> {
-    let mut sipp = start_sipp(n, audio)?;
+async fn measure(n: usize, seconds: u64, audio: &Path, ports: (u16, u16, u16)) -> anyhow::Result<String> {
+    let mut sipp = start_sipp(n, audio, ports)?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let bench = harness::start(Engine::Sqlite, |c| {
         c.sip.listen = "127.0.0.1:0".parse().expect("address");
@@ -42,17 +47,21 @@ async fn measure(n: usize, seconds: u64, audio: &Path) -> anyhow::Result<String>
         c.calls.dispatch_interval_ms = 20;
     })
     .await?;
-    let agent = line(&bench).await?;
+    let agent = line(&bench, ports.0).await?;
     let rss_base = rss_kib()?;
     let ids = place(&bench, &agent, n).await?;
     let answered = wait_answered(&bench, n).await?;
     let (cpu0, t0) = (cpu_seconds()?, Instant::now());
     tokio::time::sleep(Duration::from_secs(seconds)).await;
     let (cpu1, rss1, wall) = (cpu_seconds()?, rss_kib()?, t0.elapsed().as_secs_f64());
+    let mut talked = Vec::new();
     for id in &ids {
-        bench.post(&format!("/v1/calls/{id}/end"), &json!({})).await?;
+        // A call that never got through has already ended (409); it has no media to report.
+        if bench.post(&format!("/v1/calls/{id}/end"), &json!({})).await.is_ok() {
+            talked.push(id.clone());
+        }
     }
-    let media = media_figures(&bench, &ids).await?;
+    let media = media_figures(&bench, &talked).await?;
     let _ = sipp.kill().await;
     let cpu_per_call = (cpu1 - cpu0) / wall / answered.max(1) as f64 * 100.0;
     let rss_per_call = rss1.saturating_sub(rss_base) as f64 / answered.max(1) as f64;
@@ -103,8 +112,8 @@ async fn wait_media(bench: &Bench, id: &str) -> anyhow::Result<Value> {
 
 /// A trunk to SIPp, a SIP number and an agent without greeting (it sends silence frames,
 /// which cost the same as speech).
-async fn line(bench: &Bench) -> anyhow::Result<String> {
-    let trunk = bench.post("/v1/trunks", &json!({"name": "sipp", "host": "127.0.0.1", "port": SIPP_PORT})).await?;
+async fn line(bench: &Bench, port: u16) -> anyhow::Result<String> {
+    let trunk = bench.post("/v1/trunks", &json!({"name": "sipp", "host": "127.0.0.1", "port": port})).await?;
     let agent = bench.post("/v1/agents", &json!({"name": "Bench"})).await?;
     let agent_id = agent["id"].as_str().context("agent id")?.to_owned();
     let number =
@@ -137,7 +146,7 @@ async fn wait_answered(bench: &Bench, n: usize) -> anyhow::Result<usize> {
     }
 }
 
-fn start_sipp(n: usize, audio: &Path) -> anyhow::Result<Child> {
+fn start_sipp(n: usize, audio: &Path, (sip, media, control): (u16, u16, u16)) -> anyhow::Result<Child> {
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("../server/tests/peers/sipp/uas_stream.xml");
     let play = format!("{},-1,0", audio.display());
     Command::new("timeout")
@@ -145,7 +154,8 @@ fn start_sipp(n: usize, audio: &Path) -> anyhow::Result<Child> {
         .arg("sipp")
         .arg("-sf")
         .arg(scenario)
-        .args(["-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", &SIPP_PORT.to_string(), "-mp", "26000", "-cp", "27000"])
+        .args(["-i", "127.0.0.1", "-mi", "127.0.0.1", "-p", &sip.to_string(), "-mp", &media.to_string()])
+        .args(["-cp", &control.to_string()])
         .args(["-m", &n.to_string(), "-l", &n.to_string(), "-nostdin"])
         .args(["-key", "pt", "0", "-key", "codec", "PCMU", "-key", "play_file", &play])
         .stdin(Stdio::null())
