@@ -90,7 +90,11 @@ impl Sipp {
         let log = std::fs::File::create(&out).unwrap();
         command.stdin(Stdio::null()).stdout(log.try_clone().unwrap()).stderr(log).kill_on_drop(true);
         let child = command.spawn().expect("sipp runs (scripts/install-deps.sh installs sip-tester)");
-        wait_for_udp(ports.sip).await;
+        if extra.contains(&"t1") {
+            wait_for_tcp(ports.sip).await;
+        } else {
+            wait_for_udp(ports.sip).await;
+        }
         Self { child, out }
     }
 
@@ -192,6 +196,17 @@ async fn wait_for_udp(port: u16) {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("nothing listens on UDP {port}");
+}
+
+/// Waits until something accepts TCP connections on `port` of 127.0.0.1.
+async fn wait_for_tcp(port: u16) {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("nothing listens on TCP {port}");
 }
 
 /// Reads a WAV file's samples of one channel.

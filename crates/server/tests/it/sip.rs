@@ -150,6 +150,19 @@ async fn busy_callee_ends_the_call_as_busy_with_the_sip_status() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trunks_over_tcp_work_too() {
+    let ports = peers::ports();
+    let sipp = Sipp::uas("uas_busy.xml", &ports, &[], &["-t", "t1"]).await;
+    let app = sip_app(&ports).await;
+    let acct = app.account("A").await;
+    let agent = sip_line(&app, &acct, &ports, json!({"transport": "tcp"}), None).await;
+    let id = place(&app, &acct.key, &agent, json!({})).await;
+    let call = wait_for(&app, &acct.key, &id, status_is("busy")).await;
+    assert_eq!(call["end_detail"], "SIP 486 Busy Here");
+    assert_eq!(sipp.finish().await, 0, "SIPp took the INVITE and our ACK over TCP");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unanswered_call_is_canceled_at_the_ring_timeout() {
     let ports = peers::ports();
     let sipp = Sipp::uas("uas_ring_cancel.xml", &ports, &[], &[]).await;
