@@ -183,16 +183,18 @@ async fn digest_challenge_is_answered_with_the_trunk_credentials() {
     let ports = peers::ports();
     let ulaw = audio().path("callee.ulaw");
     let mut pairs = playing(&ulaw.display().to_string());
-    pairs.extend([("dtmf", "5".into()), ("auth_user", "alice".into()), ("auth_pass", "secret".into())]);
+    let password = "Tr0mb0ne-digest-pass";
+    pairs.extend([("dtmf", "5".into()), ("auth_user", "alice".into()), ("auth_pass", password.into())]);
     let sipp = Sipp::uas("uas_auth_play.xml", &ports, &keys(&pairs), &["-d", "1000"]).await;
     let app = sip_app(&ports).await;
     let acct = app.account("A").await;
-    let agent = sip_line(&app, &acct, &ports, json!({"username": "alice", "password": "secret"}), None).await;
+    let agent = sip_line(&app, &acct, &ports, json!({"username": "alice", "password": password}), None).await;
     let id = place(&app, &acct.key, &agent, json!({})).await;
     wait_for(&app, &acct.key, &id, status_is("in_progress")).await;
     wait_for_events(&app, &acct.key, &id, "call.dtmf", 1, 20).await;
     app.post(&format!("/v1/calls/{id}/end"), &acct.key, json!({})).await.assert_status(200);
     assert_eq!(sipp.finish().await, 0, "SIPp verified our digest response");
+    assert!(!crate::helpers::captured_logs().contains(password), "the trunk password never reaches the logs");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
