@@ -290,9 +290,19 @@ pub async fn insert_queued(conn: &mut AnyConnection, call: &Call) -> Result<()> 
 
 /// Writes the event for `call`'s current status and its webhook deliveries.
 async fn record_event(conn: &mut AnyConnection, call: &Call, at: Timestamp) -> Result<()> {
-    let event = event_for(call, at);
-    insert(&mut *conn, &event).await?;
-    crate::webhooks::enqueue(conn, &event, call).await
+    write_event(conn, &event_for(call, at), call).await
+}
+
+/// Stores `event` of `call` with its webhook deliveries (the outbox), in the caller's transaction.
+async fn write_event(conn: &mut AnyConnection, event: &CallEventRecord, call: &Call) -> Result<()> {
+    insert(&mut *conn, event).await?;
+    crate::webhooks::enqueue(conn, event, call).await
+}
+
+/// The call, locked against concurrent changes for the rest of the write transaction.
+async fn locked_call(store: &Store, conn: &mut AnyConnection, call_id: &CallId) -> Result<Call> {
+    let select = format!("SELECT * FROM calls WHERE id = $1{}", lock_suffix(store));
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(select)).bind(call_id.as_str()).fetch_one(conn).await?)
 }
 
 fn lock_suffix(store: &Store) -> &'static str {
@@ -387,8 +397,7 @@ pub async fn advance(
     at: Timestamp,
 ) -> Result<Option<Call>> {
     let mut tx = store.begin_write().await?;
-    let select = format!("SELECT * FROM calls WHERE id = $1{}", lock_suffix(store));
-    let call: Call = sqlx::query_as(sqlx::AssertSqlSafe(select)).bind(call_id.as_str()).fetch_one(&mut *tx).await?;
+    let call = locked_call(store, &mut tx, call_id).await?;
     let next = apply(&mut tx, call, event, detail, at, None).await?;
     tx.commit().await?;
     Ok(next)
@@ -646,8 +655,7 @@ pub async fn record_activity(
     at: Timestamp,
 ) -> Result<()> {
     let mut tx = store.begin_write().await?;
-    let call: Call =
-        sqlx::query_as("SELECT * FROM calls WHERE id = $1").bind(call_id.as_str()).fetch_one(&mut *tx).await?;
+    let call = locked_call(store, &mut tx, call_id).await?;
     if call.status.is_terminal() {
         return Ok(());
     }
@@ -656,8 +664,7 @@ pub async fn record_activity(
     if let (Value::Object(base), Value::Object(extra)) = (&mut event.payload, payload) {
         base.extend(extra);
     }
-    insert(&mut *tx, &event).await?;
-    crate::webhooks::enqueue(&mut tx, &event, &call).await?;
+    write_event(&mut tx, &event, &call).await?;
     tx.commit().await?;
     Ok(())
 }
