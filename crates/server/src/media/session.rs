@@ -33,14 +33,14 @@ pub(crate) fn start(
     let handle = MediaHandle { commands: commands.clone() };
     tokio::spawn(async move {
         let session = Session::new(socket, negotiated, &plan, events_tx, commands);
-        session.run(inbox, plan).await;
+        session.run(inbox).await;
     });
     (handle, events)
 }
 
 /// What goes out in one send slot.
 enum Outgoing {
-    Event { event: DtmfEvent, timestamp: u32, first: bool, last: bool },
+    Event { event: DtmfEvent, timestamp: u32, first: bool },
     Gap,
 }
 
@@ -56,6 +56,8 @@ struct Session {
     dtmf_out: VecDeque<Outgoing>,
     pending_dtmf: VecDeque<char>,
     recorder: Option<Recorder>,
+    /// Spoken once, when the call is answered.
+    greeting: Option<String>,
     events: mpsc::Sender<MediaEvent>,
     commands: mpsc::UnboundedSender<Command>,
     origin: Instant,
@@ -97,6 +99,7 @@ impl Session {
             dtmf_out: VecDeque::new(),
             pending_dtmf: VecDeque::new(),
             recorder,
+            greeting: plan.greeting.clone(),
             events,
             commands,
             origin: Instant::now(),
@@ -111,8 +114,7 @@ impl Session {
         }
     }
 
-    async fn run(mut self, mut inbox: mpsc::UnboundedReceiver<Command>, plan: MediaPlan) {
-        let mut greeting = plan.greeting;
+    async fn run(mut self, mut inbox: mpsc::UnboundedReceiver<Command>) {
         let mut buf = vec![0u8; 2048];
         let stopped = loop {
             let deadline = self.origin + self.pacer.deadline();
@@ -121,12 +123,6 @@ impl Session {
                 command = inbox.recv() => match command {
                     Some(Command::Stop(done)) => break Some(done),
                     None => break None,
-                    Some(Command::Answered) => {
-                        self.answered_at = Some(Instant::now());
-                        if let Some(text) = greeting.take() {
-                            speak(text, self.commands.clone());
-                        }
-                    }
                     Some(command) => self.on_command(command),
                 },
                 () = tokio::time::sleep_until(deadline) => {
@@ -154,6 +150,12 @@ impl Session {
 
     fn on_command(&mut self, command: Command) {
         match command {
+            Command::Answered => {
+                self.answered_at = Some(Instant::now());
+                if let Some(text) = self.greeting.take() {
+                    speak(text, self.commands.clone());
+                }
+            }
             Command::Remote(negotiated) => {
                 self.remote = negotiated.remote;
                 self.negotiated = negotiated;
@@ -162,7 +164,8 @@ impl Session {
             Command::SendDtmf(digits) => {
                 self.pending_dtmf.extend(digits.chars());
             }
-            Command::Answered | Command::Stop(_) => {}
+            // Handled by the loop, which ends on it.
+            Command::Stop(_) => {}
         }
     }
 
@@ -218,8 +221,8 @@ impl Session {
         }
         if let Some(outgoing) = self.dtmf_out.pop_front() {
             match outgoing {
-                Outgoing::Event { event, timestamp, first, last } => {
-                    self.send_event(event, timestamp, first, last).await;
+                Outgoing::Event { event, timestamp, first } => {
+                    self.send_event(event, timestamp, first).await;
                     return [0; FRAME];
                 }
                 Outgoing::Gap => {}
@@ -237,14 +240,13 @@ impl Session {
             return;
         }
         let timestamp = self.sequencer.timestamp();
-        let count = events.len();
         for (i, event) in events.into_iter().enumerate() {
-            self.dtmf_out.push_back(Outgoing::Event { event, timestamp, first: i == 0, last: i + 1 == count });
+            self.dtmf_out.push_back(Outgoing::Event { event, timestamp, first: i == 0 });
         }
         self.dtmf_out.extend((0..DTMF_GAP_FRAMES).map(|_| Outgoing::Gap));
     }
 
-    async fn send_event(&mut self, event: DtmfEvent, timestamp: u32, first: bool, last: bool) {
+    async fn send_event(&mut self, event: DtmfEvent, timestamp: u32, first: bool) {
         let Some(pt) = self.negotiated.telephone_event_pt else { return };
         let header = self.sequencer.next_event(pt, timestamp, first);
         self.payload.clear();
@@ -253,7 +255,6 @@ impl Session {
         rtp::write(&header, &self.payload, &mut self.packet);
         let _ = self.socket.send_to(&self.packet, self.remote).await;
         // Each slot of the event occupies 20 ms of the media clock, so audio after it stays in step.
-        let _ = last;
         self.sequencer.advance_timestamp(FRAME as u32);
     }
 

@@ -90,7 +90,7 @@ async fn run(
             control = controls.recv() => match control {
                 Some(CarrierControl::Cancel) => { let _ = dialog.cancel().await; }
                 Some(CarrierControl::Hangup) | None => { let _ = dialog.bye().await; break None }
-                Some(CarrierControl::SendDtmf(digits)) => leg.send_dtmf(digits).await,
+                Some(CarrierControl::SendDtmf(digits)) => leg.send_dtmf(digits),
             },
             event = next_media_event(&mut leg.media_events) => match event {
                 MediaEvent::Dtmf(digit) => { let _ = signals.send(CarrierSignal::Dtmf(digit)).await; }
@@ -165,7 +165,7 @@ impl Leg<'_> {
         }
     }
 
-    async fn send_dtmf(&mut self, digits: String) {
+    fn send_dtmf(&self, digits: String) {
         if let Some(media) = &self.media {
             media.send_dtmf(digits);
         }
