@@ -38,13 +38,24 @@ async fn agent_with_number(app: &TestApp, acct: &TestAccount, number: &str) -> (
 
 /// Polls the call until `done` holds (at most 15 s).
 pub(crate) async fn wait_for(app: &TestApp, key: &str, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+    wait_for_within(app, key, id, 15, done).await
+}
+
+/// Polls the call until `done` holds, for at most `secs` seconds.
+pub(crate) async fn wait_for_within(
+    app: &TestApp,
+    key: &str,
+    id: &str,
+    secs: u64,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
     let started = Instant::now();
     loop {
         let call = app.get(&format!("/v1/calls/{id}"), key).await.body;
         if done(&call) {
             return call;
         }
-        assert!(started.elapsed() < Duration::from_secs(15), "call never got there: {call}");
+        assert!(started.elapsed() < Duration::from_secs(secs), "call never got there: {call}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

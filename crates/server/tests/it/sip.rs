@@ -2,7 +2,7 @@
 //! every outcome, baresip is a softphone that records what we send. SQLite only: the
 //! database plays no part here that the other tests don't cover on both engines.
 
-use crate::calls::wait_for;
+use crate::calls::{wait_for, wait_for_within};
 use crate::helpers::{Engine, TestAccount, TestApp, spawn_app_with};
 use crate::peers::{self, Baresip, Ports, Sipp, audio, find_audio, wav_channel};
 use agentline_media::g711;
@@ -77,6 +77,26 @@ async fn wait_for_file(path: &std::path::Path) {
     panic!("{} never appeared", path.display());
 }
 
+/// A call placed through a trunk to a SIPp callee running `scenario`.
+struct SippCall {
+    sipp: Sipp,
+    app: TestApp,
+    acct: TestAccount,
+    id: String,
+}
+
+/// Starts SIPp with `keys` and `args`, a server with a trunk to it (plus `trunk` fields), and
+/// places a call (plus `call` fields).
+async fn call_sipp(scenario: &str, keys: &[(&str, &str)], args: &[&str], trunk: Value, call: Value) -> SippCall {
+    let ports = peers::ports();
+    let sipp = Sipp::uas(scenario, &ports, keys, args).await;
+    let app = sip_app(&ports).await;
+    let acct = app.account("A").await;
+    let agent = sip_line(&app, &acct, &ports, trunk, None).await;
+    let id = place(&app, &acct.key, &agent, call).await;
+    SippCall { sipp, app, acct, id }
+}
+
 fn playing(file: &str) -> Vec<(&'static str, String)> {
     vec![("pt", "0".into()), ("codec", "PCMU".into()), ("play_file", format!("{file},1,0"))]
 }
@@ -88,13 +108,9 @@ fn keys<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)>
 /// SIPp answers with `codec` and plays `file` (raw G.711 in that codec), then sends DTMF
 /// `1 2 #`; we check the audio arrived sample for sample and hang up with BYE.
 async fn sipp_plays(scenario: &str, pairs: Vec<(&'static str, String)>, file: PathBuf, decode: fn(u8) -> i16) {
-    let ports = peers::ports();
     // -d: SIPp plays the file for 6.5 s (it lasts ~6 s), then sends DTMF, then waits for our BYE.
-    let sipp = Sipp::uas(scenario, &ports, &keys(&pairs), &["-d", "6500"]).await;
-    let app = sip_app(&ports).await;
-    let acct = app.account("A").await;
-    let agent = sip_line(&app, &acct, &ports, json!({}), None).await;
-    let id = place(&app, &acct.key, &agent, json!({})).await;
+    let SippCall { sipp, app, acct, id } =
+        call_sipp(scenario, &keys(&pairs), &["-d", "6500"], json!({}), json!({})).await;
 
     let call = wait_for(&app, &acct.key, &id, status_is("in_progress")).await;
     assert_eq!(call["carrier"], "sip");
@@ -137,12 +153,7 @@ async fn sipp_plays_pcma_and_dtmf_101_and_we_hang_up_with_bye() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn busy_callee_ends_the_call_as_busy_with_the_sip_status() {
-    let ports = peers::ports();
-    let sipp = Sipp::uas("uas_busy.xml", &ports, &[], &[]).await;
-    let app = sip_app(&ports).await;
-    let acct = app.account("A").await;
-    let agent = sip_line(&app, &acct, &ports, json!({}), None).await;
-    let id = place(&app, &acct.key, &agent, json!({})).await;
+    let SippCall { sipp, app, acct, id } = call_sipp("uas_busy.xml", &[], &[], json!({}), json!({})).await;
     let call = wait_for(&app, &acct.key, &id, status_is("busy")).await;
     assert_eq!(call["end_reason"], "busy");
     assert_eq!(call["end_detail"], "SIP 486 Busy Here");
@@ -151,12 +162,8 @@ async fn busy_callee_ends_the_call_as_busy_with_the_sip_status() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trunks_over_tcp_work_too() {
-    let ports = peers::ports();
-    let sipp = Sipp::uas("uas_busy.xml", &ports, &[], &["-t", "t1"]).await;
-    let app = sip_app(&ports).await;
-    let acct = app.account("A").await;
-    let agent = sip_line(&app, &acct, &ports, json!({"transport": "tcp"}), None).await;
-    let id = place(&app, &acct.key, &agent, json!({})).await;
+    let SippCall { sipp, app, acct, id } =
+        call_sipp("uas_busy.xml", &[], &["-t", "t1"], json!({"transport": "tcp"}), json!({})).await;
     let call = wait_for(&app, &acct.key, &id, status_is("busy")).await;
     assert_eq!(call["end_detail"], "SIP 486 Busy Here");
     assert_eq!(sipp.finish().await, 0, "SIPp took the INVITE and our ACK over TCP");
@@ -164,15 +171,11 @@ async fn trunks_over_tcp_work_too() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unanswered_call_is_canceled_at_the_ring_timeout() {
-    let ports = peers::ports();
-    let sipp = Sipp::uas("uas_ring_cancel.xml", &ports, &[], &[]).await;
-    let app = sip_app(&ports).await;
-    let acct = app.account("A").await;
-    let agent = sip_line(&app, &acct, &ports, json!({}), None).await;
-    let id = place(&app, &acct.key, &agent, json!({"ring_timeout": 5})).await;
+    let SippCall { sipp, app, acct, id } =
+        call_sipp("uas_ring_cancel.xml", &[], &[], json!({}), json!({"ring_timeout": 5})).await;
     wait_for(&app, &acct.key, &id, status_is("ringing")).await;
     let started = Instant::now();
-    let call = wait_for_long(&app, &acct.key, &id, status_is("no_answer"), 15).await;
+    let call = wait_for_within(&app, &acct.key, &id, 15, status_is("no_answer")).await;
     assert!(started.elapsed() < Duration::from_secs(8));
     assert_eq!(call["end_reason"], "no_answer");
     assert_eq!(sipp.finish().await, 0, "SIPp received our CANCEL and we ACKed its 487");
@@ -180,16 +183,18 @@ async fn unanswered_call_is_canceled_at_the_ring_timeout() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn digest_challenge_is_answered_with_the_trunk_credentials() {
-    let ports = peers::ports();
     let ulaw = audio().path("callee.ulaw");
     let mut pairs = playing(&ulaw.display().to_string());
     let password = "Tr0mb0ne-digest-pass";
     pairs.extend([("dtmf", "5".into()), ("auth_user", "alice".into()), ("auth_pass", password.into())]);
-    let sipp = Sipp::uas("uas_auth_play.xml", &ports, &keys(&pairs), &["-d", "1000"]).await;
-    let app = sip_app(&ports).await;
-    let acct = app.account("A").await;
-    let agent = sip_line(&app, &acct, &ports, json!({"username": "alice", "password": password}), None).await;
-    let id = place(&app, &acct.key, &agent, json!({})).await;
+    let SippCall { sipp, app, acct, id } = call_sipp(
+        "uas_auth_play.xml",
+        &keys(&pairs),
+        &["-d", "1000"],
+        json!({"username": "alice", "password": password}),
+        json!({}),
+    )
+    .await;
     wait_for(&app, &acct.key, &id, status_is("in_progress")).await;
     wait_for_events(&app, &acct.key, &id, "call.dtmf", 1, 20).await;
     app.post(&format!("/v1/calls/{id}/end"), &acct.key, json!({})).await.assert_status(200);
@@ -199,16 +204,12 @@ async fn digest_challenge_is_answered_with_the_trunk_credentials() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn callee_hanging_up_completes_the_call_as_caller_hangup() {
-    let ports = peers::ports();
     let ulaw = audio().path("callee.ulaw");
     let mut pairs = playing(&ulaw.display().to_string());
     pairs.push(("dtmf", "9".into()));
-    let sipp = Sipp::uas("uas_play_hangup.xml", &ports, &keys(&pairs), &["-d", "1000"]).await;
-    let app = sip_app(&ports).await;
-    let acct = app.account("A").await;
-    let agent = sip_line(&app, &acct, &ports, json!({}), None).await;
-    let id = place(&app, &acct.key, &agent, json!({})).await;
-    let call = wait_for_long(&app, &acct.key, &id, status_is("completed"), 20).await;
+    let SippCall { sipp, app, acct, id } =
+        call_sipp("uas_play_hangup.xml", &keys(&pairs), &["-d", "1000"], json!({}), json!({})).await;
+    let call = wait_for_within(&app, &acct.key, &id, 20, status_is("completed")).await;
     assert_eq!(call["end_reason"], "caller_hangup");
     assert!(call["duration"].as_i64().unwrap() >= 2, "{call}");
     assert_eq!(sipp.finish().await, 0);
@@ -268,16 +269,4 @@ async fn baresip_records_our_speech_and_dtmf_flows_both_ways() {
         find_audio(&heard, &excerpt, 2).is_some(),
         "baresip's recording holds 2 s of our speech, sample for sample"
     );
-}
-
-async fn wait_for_long(app: &TestApp, key: &str, id: &str, done: impl Fn(&Value) -> bool, secs: u64) -> Value {
-    let started = Instant::now();
-    loop {
-        let call = app.get(&format!("/v1/calls/{id}"), key).await.body;
-        if done(&call) {
-            return call;
-        }
-        assert!(started.elapsed() < Duration::from_secs(secs), "call never got there: {call}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
