@@ -79,10 +79,8 @@ impl NumberInput {
         }
         if let Some(agent_id) = self.agent_id {
             if let Some(agent_id) = &agent_id {
-                let agent = record::get::<Agent>(&state.store, &caller.tenant, agent_id.as_str()).await;
-                let agent = agent.map_err(|_| {
-                    ApiError::new(StatusCode::NOT_FOUND, "agent_not_found", "Agent not found").with_param("agent_id")
-                })?;
+                let agent: Agent =
+                    referenced(state, caller, agent_id.as_str(), "agent_id", "agent_not_found", "Agent").await?;
                 if agent.business_id != number.business_id {
                     return Err(
                         FieldError::new("agent_id", "the agent belongs to another business than the number").into()
@@ -93,11 +91,8 @@ impl NumberInput {
         }
         if let Some(trunk_id) = self.trunk_id {
             if let Some(trunk_id) = &trunk_id {
-                let found = record::get::<Trunk>(&state.store, &caller.tenant, trunk_id.as_str()).await;
-                found.map_err(|_| {
-                    ApiError::new(StatusCode::NOT_FOUND, "trunk_not_found", "SIP trunk not found")
-                        .with_param("trunk_id")
-                })?;
+                let _: Trunk =
+                    referenced(state, caller, trunk_id.as_str(), "trunk_id", "trunk_not_found", "SIP trunk").await?;
             }
             number.trunk_id = trunk_id.map(|t| t.to_string());
         }
@@ -108,6 +103,20 @@ impl NumberInput {
             _ => Ok(()),
         }
     }
+}
+
+/// The caller's resource named by the request field `param`, or 404 `code` pointing at that field.
+async fn referenced<R: agentline_store::Record>(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    param: &'static str,
+    code: &'static str,
+    what: &str,
+) -> ApiResult<R> {
+    record::get::<R>(&state.store, &caller.tenant, id)
+        .await
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, code, format!("{what} not found")).with_param(param))
 }
 
 /// Filters for listing numbers.

@@ -72,7 +72,10 @@ impl TrunkInput {
             trunk.host = trunk::host("host", &host)?;
         }
         if let Some(port) = self.port {
-            trunk.port = if port == 0 { return Err(FieldError::new("port", "must be 1-65535").into()) } else { port };
+            if port == 0 {
+                return Err(FieldError::new("port", "must be 1-65535").into());
+            }
+            trunk.port = port;
         }
         if let Some(transport) = self.transport {
             trunk.transport = transport;
