@@ -158,8 +158,8 @@ pub(crate) async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     println!("  curl -s {base}/v1/calls/{call_id}/events -H 'Authorization: Bearer {key}'");
     println!("  API reference: {base}/openapi.json");
     println!("  Webhooks and a live event stream: see docs/webhooks.md");
-    println!("\nNot in agentline yet: speech, transcripts and recordings (the sandbox callee does not talk yet),");
-    println!("SIP trunks and Twilio.");
+    println!("\nReal phone calls go through your own SIP trunk (recorded, with DTMF): see docs/telephony.md.");
+    println!("Not in agentline yet: the conversation (the sandbox callee does not talk yet), transcripts and Twilio.");
 
     if keep_serving {
         println!("\nServing until Ctrl-C.");
