@@ -12,11 +12,17 @@ bash scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || true
 AGENTLINE_TEST_PG_URL=$(bash scripts/pg.sh start "$pg_dir")
 export AGENTLINE_TEST_PG_URL
 trap 'bash scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || true' EXIT
-scenarios=("${@:-webhooks api list sip}")
+scenarios=("${@:-webhooks api list sip turns}")
 for scenario in ${scenarios[@]}; do
   if [[ "$scenario" == sip ]]; then
     # SIP calls against SIPp; the database is SQLite only (it plays no part in the media path).
     "$bin" sip --calls 10,100,250,500 --seconds 15
+    continue
+  fi
+  if [[ "$scenario" == turns ]]; then
+    # Real-time sandbox conversations (SQLite): each takes about 35 s.
+    "$bin" turns --calls 1 --rounds 2
+    "$bin" turns --calls 4 --rounds 2
     continue
   fi
   for engine in sqlite postgres; do

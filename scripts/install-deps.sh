@@ -20,8 +20,14 @@ for pkg in "${PACKAGES[@]}"; do
   fi
 done
 
+# The offline speech recogniser's model is not a Debian package: it comes from PyPI.
+install_speech_model() {
+  bash "$(dirname "$0")/install-moonshine.sh"
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
   echo "install-deps: all ${#PACKAGES[@]} packages already installed, skipping apt"
+  install_speech_model
   exit 0
 fi
 
@@ -45,3 +51,4 @@ if ! { "${SUDO[@]}" apt-get update -q &&
   exit 1
 fi
 echo "install-deps: installed ${missing[*]}"
+install_speech_model

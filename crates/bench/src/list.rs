@@ -53,6 +53,9 @@ fn call(account: &AccountId, business: &BusinessId, agent: &AgentId, number: &Nu
         duration_secs: Some(0),
         cost_cents: Some(0),
         media: None,
+        latency: None,
+        recording: None,
+        summary: None,
         created_at: now,
         updated_at: now,
     }

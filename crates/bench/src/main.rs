@@ -8,6 +8,7 @@ mod harness;
 mod list;
 mod sip;
 mod stats;
+mod turns;
 mod webhooks;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -63,6 +64,15 @@ enum Scenario {
         #[arg(long, default_value_t = 20)]
         seconds: u64,
     },
+    /// Server-added turn latency in real-time sandbox conversations (turn end decided → first audio frame out).
+    Turns {
+        /// Conversations at once.
+        #[arg(long, default_value_t = 4)]
+        calls: usize,
+        /// Rounds of them.
+        #[arg(long, default_value_t = 2)]
+        rounds: usize,
+    },
 }
 
 #[tokio::main]
@@ -73,6 +83,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Api { engine, rates, seconds } => api::run(engine.into(), &rates, seconds).await,
         Scenario::List { engine, calls } => list::run(engine.into(), calls).await,
         Scenario::Sip { calls, seconds } => sip::run(&calls, seconds).await,
+        Scenario::Turns { calls, rounds } => turns::run(calls, rounds).await,
     }
 }
 

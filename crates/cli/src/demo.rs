@@ -53,29 +53,63 @@ fn text(value: &Value) -> &str {
     value.as_str().unwrap_or("?")
 }
 
-/// Shows the call's status changes on one line until it ends, and returns the final call.
+/// Shows the call's progress as it happens: each status change, then each transcript turn as
+/// the conversation produces it. Returns the final call once its recording is stored.
 async fn follow(session: &Session, call_id: &str) -> anyhow::Result<Value> {
     let started = Instant::now();
-    let mut shown = String::new();
-    print!("  ");
+    let (mut shown, mut turns_shown) = (String::new(), 0);
+    let mut ended: Option<Instant> = None;
     loop {
         let call = session.get(&format!("/v1/calls/{call_id}")).await?;
         let status = text(&call["status"]).to_owned();
         if status != shown {
-            let arrow = if shown.is_empty() { "" } else { " -> " };
-            print!("{arrow}{status} ({:.1}s)", started.elapsed().as_secs_f32());
-            std::io::stdout().flush()?;
+            println!("  \x1b[2m{:>5.1}s\x1b[0m  status: \x1b[1m{status}\x1b[0m", started.elapsed().as_secs_f32());
             shown = status;
         }
+        let transcript = session.get(&format!("/v1/calls/{call_id}/transcript")).await?;
+        let turns = transcript["turns"].as_array().cloned().unwrap_or_default();
+        for turn in turns.iter().skip(turns_shown) {
+            print_turn(turn, started.elapsed().as_secs_f32());
+        }
+        turns_shown = turns_shown.max(turns.len());
+        std::io::stdout().flush()?;
+        // The recording is stored a moment after the call ends; silent (accelerated) sandbox calls have none.
         if call["ended_at"].is_string() {
-            println!();
-            return Ok(call);
+            let ended_at = *ended.get_or_insert_with(Instant::now);
+            if !call["recording_url"].is_null() || ended_at.elapsed() > Duration::from_secs(5) {
+                return Ok(call);
+            }
         }
-        if started.elapsed() > Duration::from_secs(60) {
-            bail!("the call did not end within a minute");
+        if started.elapsed() > Duration::from_secs(180) {
+            bail!("the call did not end within three minutes");
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+/// One transcript line: who spoke, what was heard, and whether they were cut off.
+fn print_turn(turn: &Value, at: f32) {
+    let (who, colour) = if turn["speaker"] == "agent" { ("Agent ", "36") } else { ("Callee", "33") };
+    let cut = if turn["interrupted"] == true { "  [interrupted]" } else { "" };
+    let said = match text(&turn["text"]) {
+        "" => "(nothing recognisable)",
+        said => said,
+    };
+    println!("  \x1b[2m{at:>5.1}s\x1b[0m  \x1b[{colour}m{who}\x1b[0m  {said}{cut}");
+}
+
+/// Where the call's recording lies on this machine, if it was recorded.
+fn recording_path(config: &Config, call: &Value) -> Value {
+    if call["recording_url"].is_null() {
+        return Value::Null;
+    }
+    let path = config.data_dir.join("recordings").join(format!("{}.wav", text(&call["id"])));
+    json!(path.display().to_string())
+}
+
+/// The caller-perceived response time and agentline's own share of it, p50 over the call.
+fn latency_brief(latency: &Value) -> Value {
+    json!({ "response_p50": latency["response_ms"]["p50"], "server_p50": latency["server_ms"]["p50"] })
 }
 
 pub(crate) async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
@@ -118,8 +152,12 @@ pub(crate) async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
             json!({
                 "name": "Riley",
                 "instructions": "You confirm dental appointments for {{name}} at {{business_name}}. Be brief and friendly.",
-                "first_message": "Good {{time_of_day}} {{name}}, this is Riley from {{business_name}}.",
-                "brain": {"type": "script", "branches": [{"keywords": ["yes", "confirm"], "reply": "Great, see you then!", "end_call": true}]}
+                "first_message": "Good {{time_of_day}} {{name}}, this is Riley from {{business_name}}. I am calling about your cleaning appointment tomorrow. Do you have a minute?",
+                "brain": {"type": "script", "max_turns": 6, "branches": [
+                    {"keywords": ["goodbye", "bye", "thank"], "reply": "Thank you, see you tomorrow. Goodbye!", "end_call": true},
+                    {"keywords": ["details", "send", "good"], "reply": "Done, I will text you the details right away."},
+                    {"keywords": ["minute", "about", "what"], "reply": "You have a cleaning booked tomorrow at ten in the morning. Shall I send you the details by text?"}
+                ]}
             }),
         )
         .await?;
@@ -130,12 +168,12 @@ pub(crate) async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         .post("/v1/numbers", json!({"phone_number": "+14155550150", "agent_id": agent["id"], "label": "Front desk"}))
         .await?;
     let contact = session
-        .post("/v1/contacts", json!({"name": "Ada Lovelace", "phone_number": "+14155550100", "timezone": "America/Los_Angeles", "lead_status": "booked"}))
+        .post("/v1/contacts", json!({"name": "Sam Carter", "phone_number": "+14155550100", "timezone": "America/Los_Angeles", "lead_status": "booked"}))
         .await?;
     println!("  number   {}  {}", text(&number["id"]), text(&number["phone_number"]));
     println!("  contact  {}  {}", text(&contact["id"]), text(&contact["name"]));
 
-    step(4, "Placed a sandbox call to +14155550100 (answers, talks 4 s, hangs up)");
+    step(4, "Placed a sandbox call to +14155550100: the sandbox callee answers and talks (live transcript below)");
     let call = session.post("/v1/calls", json!({"agent_id": agent["id"], "to": "+14155550100"})).await?;
     let call_id = text(&call["id"]).to_owned();
     println!("  call     {call_id}  (queue position {})", call["queue_position"]);
@@ -143,7 +181,8 @@ pub(crate) async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     let summary = json!({
         "id": done["id"], "status": done["status"], "end_reason": done["end_reason"], "duration": done["duration"],
         "cost_cents": done["cost_cents"], "mode": done["mode"], "contact_id": done["contact_id"],
-        "first_message": done["first_message"], "recording_path": Value::Null,
+        "summary": done["summary"], "latency_ms": latency_brief(&done["latency"]),
+        "recording_url": done["recording_url"], "recording_path": recording_path(&config, &done),
     });
     println!("  final call:");
     for line in serde_json::to_string_pretty(&summary)?.lines() {
@@ -156,10 +195,13 @@ pub(crate) async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     println!("       -d '{{\"agent_id\": \"{agent_id}\", \"to\": \"+14155550101\"}}'");
     println!("  curl -s {base}/v1/calls/{call_id} -H 'Authorization: Bearer {key}'");
     println!("  curl -s {base}/v1/calls/{call_id}/events -H 'Authorization: Bearer {key}'");
+    println!("  curl -s {base}/v1/calls/{call_id}/transcript?format=text -H 'Authorization: Bearer {key}'");
+    println!("  curl -s {base}/v1/calls/{call_id}/recording -H 'Authorization: Bearer {key}' -o call.wav");
     println!("  API reference: {base}/openapi.json");
     println!("  Webhooks and a live event stream: see docs/webhooks.md");
     println!("\nReal phone calls go through your own SIP trunk (recorded, with DTMF): see docs/telephony.md.");
-    println!("Not in agentline yet: the conversation (the sandbox callee does not talk yet), transcripts and Twilio.");
+    println!("How the conversation works (brains, speech providers, barge-in): see docs/conversation.md.");
+    println!("Not in agentline yet: Twilio.");
 
     if keep_serving {
         println!("\nServing until Ctrl-C.");

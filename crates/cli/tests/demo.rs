@@ -1,7 +1,7 @@
 //! The newcomer's demo, run as a person runs it: the real binary in a pseudo-terminal
-//! (util-linux `script`), on a fresh embedded database. It must finish a sandbox call and
-//! exit 0 with a readable display: the five steps, the call's progress on one line, the
-//! final call, and the curl lines.
+//! (util-linux `script`), on a fresh embedded database, in real time. It must finish a sandbox
+//! conversation and exit 0 with a readable display: the five steps, the call's progress and
+//! live transcript, the final call with its summary and recording, and the curl lines.
 
 use std::process::Command;
 
@@ -13,7 +13,6 @@ fn the_demo_completes_a_sandbox_call_in_a_terminal() {
         .args(["--quiet", "--return", "--command", &format!("{binary} demo"), "/dev/null"])
         .env("AGENTLINE_DATA_DIR", dir.path())
         .env("AGENTLINE_BIND", "127.0.0.1:0")
-        .env("AGENTLINE_SANDBOX__SPEED", "5")
         .env("AGENTLINE_LOG", "warn")
         .env("TERM", "xterm")
         .output()
@@ -23,12 +22,15 @@ fn the_demo_completes_a_sandbox_call_in_a_terminal() {
     for step in 1..=5 {
         assert!(screen.contains(&format!("[{step}/5]")), "step {step} missing:\n{screen}");
     }
-    let progress = screen
-        .lines()
-        .find(|l| l.contains("completed (") && l.contains("->"))
-        .unwrap_or_else(|| panic!("no progress line:\n{screen}"));
-    assert!(progress.contains("->"), "the status changes share one line: {progress}");
-    assert!(screen.contains("\"end_reason\": \"caller_hangup\""), "{screen}");
+    for status in ["ringing", "in_progress", "completed"] {
+        let shown = screen.lines().any(|l| l.contains("status:") && l.contains(status));
+        assert!(shown, "status {status} missing:\n{screen}");
+    }
+    let said = |who: &str| screen.lines().filter(|l| l.contains(who)).count();
+    assert!(said("Agent ") >= 2 && said("Callee") >= 2, "the live transcript shows both parties:\n{screen}");
+    assert!(screen.contains("Riley from Demo Dental"), "the greeting is in the transcript:\n{screen}");
+    assert!(screen.contains("\"recording_path\": \"") && screen.contains(".wav\""), "{screen}");
+    assert!(screen.contains("\"summary\": \"Riley spoke"), "{screen}");
     assert!(screen.contains("curl -s http://127.0.0.1:"), "{screen}");
     assert!(screen.lines().count() < 60, "a display, not a log dump: {} lines", screen.lines().count());
     assert!(dir.path().join("agentline.sqlite").exists(), "the embedded default database was used");

@@ -29,13 +29,21 @@ pub struct MagicNumber {
 
 /// Every magic number, for the docs and the tests.
 pub const MAGIC_NUMBERS: &[MagicNumber] = &[
-    MagicNumber { suffix: "0100", behaviour: "answers after 1 s, talks for 4 s, hangs up: completed / caller_hangup" },
+    MagicNumber {
+        suffix: "0100",
+        behaviour: "answers after 1 s and talks: a scripted callee (Sam) holds a spoken conversation with the agent and \
+                    hangs up after saying goodbye: completed / caller_hangup (accelerated sandboxes: talks 4 s)",
+    },
     MagicNumber { suffix: "0101", behaviour: "busy: busy / busy (486)" },
     MagicNumber { suffix: "0102", behaviour: "rings and never answers: no_answer / no_answer after ring_timeout" },
     MagicNumber { suffix: "0103", behaviour: "carrier failure: failed / carrier_error (503)" },
     MagicNumber { suffix: "0104", behaviour: "voicemail answers, then hangs up after 3 s: completed / voicemail" },
     MagicNumber { suffix: "0105", behaviour: "declines the call: failed / rejected (603)" },
     MagicNumber { suffix: "0106", behaviour: "slow answer: rings 8 s, then answers and talks like 0100" },
+    MagicNumber {
+        suffix: "0108",
+        behaviour: "answers and talks like 0100, but interrupts the agent's first long sentence (barge-in)",
+    },
     MagicNumber {
         suffix: "0107",
         behaviour: "answers and stays on the line until the agent, the API or max_duration ends the call",
@@ -50,12 +58,35 @@ fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
+/// How a sandbox callee talks, on calls that carry audio.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SandboxTalker {
+    /// Converses politely, taking turns.
+    Talker,
+    /// Converses, and talks over the agent once.
+    Interrupter,
+}
+
+/// The last four digits of a magic number, if `e164` is one.
+fn magic_suffix(e164: &str) -> Option<&str> {
+    e164.strip_prefix("+1").filter(|rest| rest.len() == 10 && &rest[3..7] == "5550").map(|rest| &rest[6..])
+}
+
+/// Who speaks on a call to `e164` when it carries audio: the talking numbers (0100, 0106, 0108
+/// and any non-magic number); none for the others (busy, voicemail, silent line…).
+pub fn talker_for(e164: &str) -> Option<SandboxTalker> {
+    match magic_suffix(e164) {
+        Some("0100" | "0106") | None => Some(SandboxTalker::Talker),
+        Some("0108") => Some(SandboxTalker::Interrupter),
+        Some(_) => None,
+    }
+}
+
 /// The script for a destination: `(wait before the step, step)` pairs. A script that ends
 /// without an `End` step leaves the call up until something else ends it.
 pub fn script_for(e164: &str) -> Vec<(Duration, SandboxStep)> {
     use SandboxStep::{Answer, End, Ring};
-    let suffix =
-        e164.strip_prefix("+1").filter(|rest| rest.len() == 10 && &rest[3..7] == "5550").map(|rest| &rest[6..]);
+    let suffix = magic_suffix(e164);
     let talk = |ring: u64, talk: u64| {
         vec![(secs(0), Ring), (secs(ring), Answer), (secs(talk), End(EndReason::CallerHangup, "BYE"))]
     };
@@ -98,6 +129,16 @@ mod tests {
         assert_eq!(ends_with("+14155550105"), Some(EndReason::Rejected));
         assert_eq!(ends_with("+14155550107"), None);
         assert_eq!(ends_with("+442079460958"), Some(EndReason::CallerHangup), "other numbers talk");
+    }
+
+    #[test]
+    fn talking_numbers_have_talkers() {
+        assert_eq!(talker_for("+14155550100"), Some(SandboxTalker::Talker));
+        assert_eq!(talker_for("+14155550108"), Some(SandboxTalker::Interrupter));
+        assert_eq!(talker_for("+442079460958"), Some(SandboxTalker::Talker));
+        assert_eq!(talker_for("+14155550101"), None);
+        assert_eq!(talker_for("+14155550107"), None);
+        assert_eq!(ends_with("+14155550108"), Some(EndReason::CallerHangup));
     }
 
     #[test]

@@ -28,6 +28,44 @@ pub struct Config {
     pub webhooks: WebhookSettings,
     pub sip: SipSettings,
     pub recordings: RecordingSettings,
+    pub speech: SpeechSettings,
+    pub conversation: ConversationSettings,
+}
+
+/// Speech providers: which engines a call's conversation uses, and how to reach them.
+#[derive(Clone, Debug, Deserialize)]
+pub struct SpeechSettings {
+    pub stt: String,
+    pub moonshine_dir: String,
+    pub tts: String,
+    pub openai_base_url: String,
+    pub openai_stt_model: String,
+    pub openai_tts_model: String,
+    pub deepgram_url: String,
+    pub deepgram_model: String,
+    pub elevenlabs_base_url: String,
+    pub elevenlabs_model: String,
+    pub timeout_secs: u64,
+    #[serde(default)]
+    pub openai_api_key: Option<SecretString>,
+    #[serde(default)]
+    pub deepgram_api_key: Option<SecretString>,
+    #[serde(default)]
+    pub elevenlabs_api_key: Option<SecretString>,
+    #[serde(default)]
+    pub llm_api_key: Option<SecretString>,
+}
+
+/// Turn-taking and silence handling.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ConversationSettings {
+    pub endpoint_silence_ms: u64,
+    pub barge_in_ms: u64,
+    pub answer_grace_ms: u64,
+    pub reminder_after_secs: u64,
+    pub hangup_after_secs: u64,
+    pub reminder_phrase: String,
+    pub goodbye_phrase: String,
 }
 
 /// The SIP user agent and its RTP media.
@@ -176,12 +214,31 @@ impl Config {
         {
             bail!("sip: rtp_timeout_secs must be positive and jitter_buffer_ms a multiple of 20 between 20 and 1000");
         }
+        self.validate_speech()?;
         if let Some(url) = &self.database_url {
             let url = url.expose();
             let known = ["sqlite:", "postgres:", "postgresql:"].iter().any(|p| url.starts_with(p));
             if !known {
                 bail!("database_url must start with sqlite:, postgres: or postgresql:");
             }
+        }
+        Ok(())
+    }
+
+    fn validate_speech(&self) -> anyhow::Result<()> {
+        let speech = &self.speech;
+        if !["local", "deepgram", "openai", "none"].contains(&speech.stt.as_str()) {
+            bail!("speech.stt must be local, deepgram, openai or none");
+        }
+        if !["espeak", "openai", "elevenlabs"].contains(&speech.tts.as_str()) {
+            bail!("speech.tts must be espeak, openai or elevenlabs");
+        }
+        if speech.timeout_secs == 0 {
+            bail!("speech.timeout_secs must be positive");
+        }
+        let turns = &self.conversation;
+        if !(100..=5000).contains(&turns.endpoint_silence_ms) || !(60..=5000).contains(&turns.barge_in_ms) {
+            bail!("conversation: endpoint_silence_ms must be 100–5000 and barge_in_ms 60–5000");
         }
         Ok(())
     }

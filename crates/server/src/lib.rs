@@ -7,9 +7,9 @@
 pub mod api;
 pub mod calls;
 pub mod config;
+mod conversation;
 pub mod media;
 pub mod sip;
-pub mod speech;
 pub mod usage;
 pub mod webhooks;
 

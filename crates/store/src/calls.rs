@@ -79,6 +79,16 @@ pub struct Call {
     /// Media quality figures of a call that carried audio (packets, losses, send punctuality).
     #[schema(value_type = Option<Object>)]
     pub media: Option<Value>,
+    /// Latency figures of the conversation (per-call aggregates, in milliseconds), as the
+    /// conversation engine reported them.
+    #[schema(value_type = Option<Object>)]
+    pub latency: Option<Value>,
+    /// Where the call's recording is and what it holds: `{"path", "duration_ms", "channels",
+    /// "sample_rate"}`. Never shown: the API offers `recording_url` instead.
+    #[serde(skip)]
+    pub recording: Option<Value>,
+    /// A short summary of the conversation, written after the call.
+    pub summary: Option<String>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -124,15 +134,22 @@ impl FromRow<'_, AnyRow> for Call {
             ended_at: row.parse_opt("ended_at")?,
             duration_secs: row.opt_int("duration_secs")?,
             cost_cents: row.opt_int("cost_cents")?,
-            media: row
-                .opt_text("media")?
-                .map(|text| serde_json::from_str(&text))
-                .transpose()
-                .map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+            media: opt_json(row, "media")?,
+            latency: opt_json(row, "latency")?,
+            recording: opt_json(row, "recording")?,
+            summary: row.opt_text("summary")?,
             created_at: row.parse("created_at")?,
             updated_at: row.parse("updated_at")?,
         })
     }
+}
+
+/// A nullable JSON column.
+fn opt_json(row: &AnyRow, column: &str) -> sqlx::Result<Option<Value>> {
+    row.opt_text(column)?
+        .map(|text| serde_json::from_str(&text))
+        .transpose()
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
 }
 
 impl Record for Call {
@@ -183,6 +200,9 @@ impl Record for Call {
             ("duration_secs", self.duration_secs.into()),
             ("cost_cents", self.cost_cents.into()),
             ("media", self.media.as_ref().map(Value::to_string).into()),
+            ("latency", self.latency.as_ref().map(Value::to_string).into()),
+            ("recording", self.recording.as_ref().map(Value::to_string).into()),
+            ("summary", text(&self.summary)),
             ("created_at", self.created_at.into()),
             ("updated_at", self.updated_at.into()),
         ]
@@ -294,13 +314,13 @@ async fn record_event(conn: &mut AnyConnection, call: &Call, at: Timestamp) -> R
 }
 
 /// Stores `event` of `call` with its webhook deliveries (the outbox), in the caller's transaction.
-async fn write_event(conn: &mut AnyConnection, event: &CallEventRecord, call: &Call) -> Result<()> {
+pub(crate) async fn write_event(conn: &mut AnyConnection, event: &CallEventRecord, call: &Call) -> Result<()> {
     insert(&mut *conn, event).await?;
     crate::webhooks::enqueue(conn, event, call).await
 }
 
 /// The call, locked against concurrent changes for the rest of the write transaction.
-async fn locked_call(store: &Store, conn: &mut AnyConnection, call_id: &CallId) -> Result<Call> {
+pub(crate) async fn locked_call(store: &Store, conn: &mut AnyConnection, call_id: &CallId) -> Result<Call> {
     let select = format!("SELECT * FROM calls WHERE id = $1{}", lock_suffix(store));
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(select)).bind(call_id.as_str()).fetch_one(conn).await?)
 }
@@ -671,10 +691,29 @@ pub async fn record_activity(
 
 /// Stores a call's media quality figures once its media has stopped.
 pub async fn set_media(store: &Store, call_id: &CallId, media: &Value) -> Result<()> {
-    sqlx::query("UPDATE calls SET media = $1 WHERE id = $2")
-        .bind(media.to_string())
-        .bind(call_id.as_str())
-        .execute(store.pool())
-        .await?;
+    set_column(store, call_id, "media", media.to_string()).await
+}
+
+/// Stores a call's latency figures (a JSON object of per-call aggregates, in milliseconds).
+pub async fn set_latency(store: &Store, call_id: &CallId, latency: &Value) -> Result<()> {
+    set_column(store, call_id, "latency", latency.to_string()).await
+}
+
+/// Stores where a call's recording is: `{"path": "…", "duration_ms": n, "channels": 2,
+/// "sample_rate": 8000}`. `path` must lie under the server's data directory, or the API will
+/// not serve it.
+pub async fn set_recording(store: &Store, call_id: &CallId, recording: &Value) -> Result<()> {
+    set_column(store, call_id, "recording", recording.to_string()).await
+}
+
+/// Stores the summary of a call's conversation.
+pub async fn set_summary(store: &Store, call_id: &CallId, summary: &str) -> Result<()> {
+    set_column(store, call_id, "summary", summary.to_owned()).await
+}
+
+/// Sets one nullable text column of a call, whatever its state.
+async fn set_column(store: &Store, call_id: &CallId, column: &'static str, value: String) -> Result<()> {
+    let update = format!("UPDATE calls SET {column} = $1 WHERE id = $2");
+    sqlx::query(sqlx::AssertSqlSafe(update)).bind(value).bind(call_id.as_str()).execute(store.pool()).await?;
     Ok(())
 }

@@ -23,6 +23,7 @@ pub mod dnc;
 pub mod keys;
 pub mod numbers;
 pub mod page;
+pub mod transcripts;
 pub mod trunks;
 pub mod usage;
 pub mod wallet;

@@ -322,6 +322,9 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
         duration_secs: None,
         cost_cents: None,
         media: None,
+        latency: None,
+        recording: None,
+        summary: None,
         created_at: now,
         updated_at: now,
     })

@@ -56,6 +56,9 @@ pub struct Concurrency {
 pub struct CallView {
     #[serde(flatten)]
     pub call: Call,
+    /// Where to download the call's recording (`/v1/calls/{id}/recording`, relative to the
+    /// server), once there is one.
+    pub recording_url: Option<String>,
     /// Same as `direction` (`outbound`).
     #[serde(rename = "type")]
     pub call_type: String,
@@ -76,6 +79,7 @@ impl CallView {
             assistant_id: call.assistant_id.clone(),
         };
         Self {
+            recording_url: super::transcripts::recording_url(&call),
             call_type: call.direction.clone(),
             agent,
             queue_position: None,

@@ -18,6 +18,7 @@ pub mod pagination;
 pub mod rate_limit;
 mod system;
 mod tenancy;
+pub mod transcripts;
 pub mod trunks;
 pub mod webhooks;
 
@@ -33,6 +34,7 @@ use std::time::Instant;
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
 use tower_http::trace::TraceLayer;
@@ -84,6 +86,7 @@ fn versioned() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(keys::router())
         .merge(billing::router())
         .merge(calls::router())
+        .merge(transcripts::router())
         .merge(webhooks::router())
         .split_for_parts()
 }
@@ -107,7 +110,10 @@ pub(crate) fn router(state: AppState) -> Router {
     let layers = ServiceBuilder::new()
         .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, HeaderName::from_static("x-api-key")]))
         .layer(TraceLayer::new_for_http())
-        .layer(CompressionLayer::new())
+        // Audio is served as is, so that byte ranges (`Range`, 206) stay exact.
+        .layer(
+            CompressionLayer::new().compress_when(DefaultPredicate::new().and(NotForContentType::const_new("audio/"))),
+        )
         .layer(middleware::from_fn(json_errors_and_metrics))
         .layer(CatchPanicLayer::custom(|_| ApiError::internal(&"a handler panicked").into_response()))
         .layer(RequestDecompressionLayer::new())

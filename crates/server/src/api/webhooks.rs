@@ -29,6 +29,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "call.in_progress",
     "call.dtmf",
     "call.transcript",
+    "call.conversation",
     "call.completed",
     "call.failed",
     "call.analyzed",

@@ -4,7 +4,7 @@
 //! controls to it (cancel before answer, hang up after). The supervisor owns both ends.
 
 use super::{CallRuntime, sandbox};
-use crate::media::MediaPlan;
+use crate::media::{MediaLink, MediaPlan};
 use crate::sip::SipAgent;
 use agentline_domain::ApiKeyMode;
 use agentline_domain::call::EndReason;
@@ -17,10 +17,10 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// What the network tells us about a call.
-#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CarrierSignal {
     Ringing,
-    Answered,
+    /// The callee picked up; the call's audio, when the carrier carries it.
+    Answered(Option<MediaLink>),
     /// The callee pressed a key.
     Dtmf(char),
     Ended {
@@ -49,8 +49,9 @@ pub struct DialedCall {
 /// The carriers agentline can dial through.
 #[derive(Clone, Debug)]
 pub enum Carrier {
-    /// The simulated callee of the documented magic numbers.
-    Sandbox { speed: f64 },
+    /// The simulated callee of the documented magic numbers; at real-time speed its calls carry
+    /// audio (`plan`), and its talking numbers speak.
+    Sandbox { speed: f64, media: Option<sandbox::SandboxMedia> },
     /// A SIP trunk.
     Sip { agent: Arc<SipAgent>, trunk: Box<Trunk>, plan: MediaPlan, store: agentline_store::Store },
 }
@@ -59,9 +60,15 @@ impl Carrier {
     /// The carrier for `call`: test-mode calls always use the sandbox; live calls use their
     /// number's carrier. Fails when the number's trunk is gone.
     pub async fn for_call(rt: &CallRuntime, call: &Call) -> Result<Self, String> {
-        let sandbox = Self::Sandbox { speed: rt.config.sandbox.speed };
         if call.mode == ApiKeyMode::Test || call.carrier != "sip" {
-            return Ok(sandbox);
+            let speed = rt.config.sandbox.speed;
+            // Audio cannot be sped up: accelerated sandboxes (tests of the call lifecycle) stay silent.
+            let media = (speed == 1.0).then(|| sandbox::SandboxMedia {
+                plan: media_plan(rt, call),
+                store: rt.store.clone(),
+                call_id: call.id.clone(),
+            });
+            return Ok(Self::Sandbox { speed, media });
         }
         let tenant = Tenant::account(call.account_id.clone());
         let number = record::get::<Number>(&rt.store, &tenant, call.from_number_id.as_str())
@@ -89,7 +96,7 @@ impl Carrier {
     /// Starts dialling.
     pub fn dial(&self, call: &Call) -> DialedCall {
         match self {
-            Self::Sandbox { speed } => sandbox::dial(call.to_number.as_str(), *speed),
+            Self::Sandbox { speed, media } => sandbox::dial(call.to_number.as_str(), *speed, media.clone()),
             Self::Sip { agent, trunk, plan, store } => {
                 crate::sip::dial(Arc::clone(agent), (**trunk).clone(), call.clone(), plan.clone(), store.clone())
             }
@@ -99,18 +106,17 @@ impl Carrier {
     /// Timers of sandbox calls run at the sandbox's speed, so scripted outcomes and timeouts keep their proportions.
     pub fn time_scale(&self) -> f64 {
         match self {
-            Self::Sandbox { speed } => *speed,
+            Self::Sandbox { speed, .. } => *speed,
             Self::Sip { .. } => 1.0,
         }
     }
 }
 
-/// Media settings for a real call: record it under the data directory, greet with the first message.
+/// Media settings for a call with audio: record it under the data directory.
 fn media_plan(rt: &CallRuntime, call: &Call) -> MediaPlan {
     let config = &rt.config;
     MediaPlan {
         recording: config.recordings.enabled.then(|| recording_path(config, call)),
-        greeting: call.first_message.clone().filter(|m| !m.trim().is_empty()),
         rtp_timeout: std::time::Duration::from_secs(config.sip.rtp_timeout_secs),
         jitter_frames: (config.sip.jitter_buffer_ms / 20) as usize,
     }

@@ -5,6 +5,8 @@ pub mod carrier;
 mod sandbox;
 mod supervisor;
 
+pub(crate) use supervisor::record_activity;
+
 use crate::config::Config;
 use agentline_domain::call::{CallEvent, EndReason};
 use agentline_domain::{ApiKeyMode, CallId, Timestamp};
@@ -24,6 +26,8 @@ pub enum CallCommand {
     SendDtmf(String),
     /// The server is stopping.
     Shutdown,
+    /// The conversation ends the call (the agent said goodbye, the caller went silent).
+    Hangup(EndReason, String),
 }
 
 /// The calls this node is running, and the means to start more.
@@ -54,6 +58,14 @@ impl CallRuntime {
             Some(sender) => sender.send(command).await.is_ok(),
             None => false,
         }
+    }
+
+    pub(crate) fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub(crate) fn config(&self) -> &Config {
+        &self.config
     }
 
     /// A call event was committed: its webhook deliveries are due now.

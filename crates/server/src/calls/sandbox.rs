@@ -1,32 +1,192 @@
 //! The sandbox carrier's driver: plays the magic number's script (domain::sandbox) in time.
+//!
+//! At real-time speed a sandbox call carries audio exactly as a SIP call does: two RTP media
+//! sessions on loopback, the agent's (recorded, heard by the conversation) and the callee's. On
+//! the talking numbers the callee is a persona (`agentline_conversation::persona`) whose lines
+//! espeak-ng speaks into its session, so the agent's recogniser hears real audio.
 
 use super::carrier::{CarrierControl, CarrierSignal, DialedCall};
-use agentline_domain::sandbox::{SandboxStep, script_for};
+use crate::media::{self, MediaHandle, MediaLink, MediaPlan};
+use agentline_conversation::persona::{Ear, INTERRUPTER, Line, Persona, PersonaAction, TALKER};
+use agentline_conversation::vad::rms;
+use agentline_domain::CallId;
+use agentline_domain::call::EndReason;
+use agentline_domain::sandbox::{SandboxStep, SandboxTalker, script_for, talker_for};
+use agentline_media::Codec;
+use agentline_media::sdp::{Direction, Negotiated};
+use agentline_speech::{Espeak, TextToSpeech};
+use agentline_store::Store;
+use futures_util::StreamExt;
+use std::net::SocketAddr;
+use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
+/// What a sandbox call needs to carry audio.
+#[derive(Clone, Debug)]
+pub struct SandboxMedia {
+    pub plan: MediaPlan,
+    pub store: Store,
+    pub call_id: CallId,
+}
+
 /// Dials the sandbox callee at `to`; its script runs `speed` times faster than real time.
-pub(crate) fn dial(to: &str, speed: f64) -> DialedCall {
+pub(crate) fn dial(to: &str, speed: f64, media: Option<SandboxMedia>) -> DialedCall {
     let (signal_tx, signals) = mpsc::channel(8);
-    let (controls, mut control_rx) = mpsc::channel(4);
-    let script = script_for(to);
-    tokio::spawn(async move {
-        for (wait, step) in script {
-            tokio::select! {
-                () = tokio::time::sleep(wait.div_f64(speed)) => {}
-                // Canceled or hung up by us: the callee simply goes away.
-                _ = control_rx.recv() => return,
+    let (controls, control_rx) = mpsc::channel(4);
+    let talker = media.as_ref().and_then(|_| talker_for(to));
+    let mut script = script_for(to);
+    if talker.is_some() {
+        // The persona hangs up when the conversation is over.
+        script.retain(|(_, step)| !matches!(step, SandboxStep::End(..)));
+    }
+    tokio::spawn(run(script, speed, media, talker, signal_tx, control_rx));
+    DialedCall { signals, controls }
+}
+
+async fn run(
+    script: Vec<(std::time::Duration, SandboxStep)>,
+    speed: f64,
+    media: Option<SandboxMedia>,
+    talker: Option<SandboxTalker>,
+    signals: mpsc::Sender<CarrierSignal>,
+    mut controls: mpsc::Receiver<CarrierControl>,
+) {
+    let (hangup_tx, mut hangup) = mpsc::channel::<()>(1);
+    let mut line: Option<OpenLine> = None;
+    for (wait, step) in script {
+        tokio::select! {
+            () = tokio::time::sleep(wait.div_f64(speed)) => {}
+            // Canceled or hung up by us: the callee simply goes away.
+            _ = controls.recv() => return finish(line, media).await,
+        }
+        let signal = match step {
+            SandboxStep::Ring => CarrierSignal::Ringing,
+            SandboxStep::Answer => {
+                let (opened, link) = match open_line(media.as_ref(), talker, hangup_tx.clone()).await {
+                    Ok(Some((opened, link))) => (Some(opened), Some(link)),
+                    Ok(None) => (None, None),
+                    Err(err) => {
+                        let detail = format!("sandbox media failed: {err}");
+                        let _ = signals.send(CarrierSignal::Ended { reason: EndReason::CarrierError, detail }).await;
+                        return;
+                    }
+                };
+                line = opened;
+                CarrierSignal::Answered(link)
             }
-            let signal = match step {
-                SandboxStep::Ring => CarrierSignal::Ringing,
-                SandboxStep::Answer => CarrierSignal::Answered,
-                SandboxStep::End(reason, detail) => CarrierSignal::Ended { reason, detail: detail.to_owned() },
-            };
-            if signal_tx.send(signal).await.is_err() {
-                return;
+            SandboxStep::End(reason, detail) => CarrierSignal::Ended { reason, detail: detail.to_owned() },
+        };
+        if signals.send(signal).await.is_err() {
+            return finish(line, media).await;
+        }
+    }
+    // The script is over but the callee stays on the line until one side ends the call.
+    loop {
+        tokio::select! {
+            control = controls.recv() => match control {
+                Some(CarrierControl::SendDtmf(digits)) => {
+                    if let Some(line) = &line {
+                        line.agent.send_dtmf(digits);
+                    }
+                }
+                _ => break,
+            },
+            Some(()) = hangup.recv() => {
+                let detail = "BYE".to_owned();
+                let _ = signals.send(CarrierSignal::Ended { reason: EndReason::CallerHangup, detail }).await;
+                break;
             }
         }
-        // The script is over but the callee stays on the line until we end the call.
-        let _: Option<CarrierControl> = control_rx.recv().await;
-    });
-    DialedCall { signals, controls }
+    }
+    finish(line, media).await;
+}
+
+/// Both ends of an answered sandbox call's audio.
+struct OpenLine {
+    agent: MediaHandle,
+    callee: MediaHandle,
+}
+
+/// Opens the loopback RTP pair and starts the persona; returns the agent's link for the conversation.
+async fn open_line(
+    media: Option<&SandboxMedia>,
+    talker: Option<SandboxTalker>,
+    hangup: mpsc::Sender<()>,
+) -> std::io::Result<Option<(OpenLine, MediaLink)>> {
+    let Some(media) = media else { return Ok(None) };
+    let agent_socket = UdpSocket::bind("127.0.0.1:0").await?;
+    let callee_socket = UdpSocket::bind("127.0.0.1:0").await?;
+    let (agent_addr, callee_addr) = (agent_socket.local_addr()?, callee_socket.local_addr()?);
+    let callee_plan = MediaPlan { recording: None, ..media.plan.clone() };
+    let (agent, _agent_events) = media::start(agent_socket, pcmu_to(callee_addr), media.plan.clone());
+    let (callee, _callee_events) = media::start(callee_socket, pcmu_to(agent_addr), callee_plan);
+    agent.answered();
+    callee.answered();
+    let link = agent.link();
+    if let Some(talker) = talker {
+        let lines = match talker {
+            SandboxTalker::Talker => TALKER,
+            SandboxTalker::Interrupter => INTERRUPTER,
+        };
+        tokio::spawn(persona(callee.link(), lines, hangup));
+    }
+    Ok(Some((OpenLine { agent, callee }, link)))
+}
+
+fn pcmu_to(remote: SocketAddr) -> Negotiated {
+    Negotiated {
+        remote,
+        codec: Codec::Pcmu,
+        payload_type: 0,
+        telephone_event_pt: Some(101),
+        ptime_ms: 20,
+        direction: Direction::SendRecv,
+    }
+}
+
+/// Agent audio louder than this (RMS) is speech to the persona's ear.
+const AGENT_SPEECH_RMS: f32 = 300.0;
+
+/// The persona's loop: listens to the agent frame by frame, speaks its lines, hangs up.
+async fn persona(mut link: MediaLink, lines: &'static [Line], hangup: mpsc::Sender<()>) {
+    let voice = Espeak { voice: Some("en-us".to_owned()), words_per_minute: Some(150) };
+    let mut persona = Persona::new(lines, Ear::default(), std::time::Duration::ZERO);
+    let start = tokio::time::Instant::now();
+    let mut speaking: Option<u64> = None;
+    while let Some(tick) = link.ticks.recv().await {
+        if speaking.is_some_and(|id| tick.finished.iter().any(|played| played.id == id)) {
+            speaking = None;
+        }
+        let agent_speech = rms(&tick.heard) >= AGENT_SPEECH_RMS;
+        match persona.tick(tick.at - start, agent_speech, speaking.is_some()) {
+            Some(PersonaAction::Say(index)) => {
+                speaking = Some(index as u64);
+                say(&voice, &link, index as u64, lines[index].text).await;
+            }
+            Some(PersonaAction::HangUp) => {
+                let _ = hangup.send(()).await;
+                return;
+            }
+            None => {}
+        }
+    }
+}
+
+/// Speaks one of the persona's lines into its media session.
+async fn say(voice: &Espeak, link: &MediaLink, id: u64, text: &str) {
+    match voice.synthesize(text).await {
+        Ok(mut audio) => {
+            while let Some(Ok(chunk)) = audio.next().await {
+                link.control.play(id, chunk);
+            }
+        }
+        Err(err) => tracing::warn!(error = %err, "the sandbox callee could not speak"),
+    }
+}
+
+/// Stops both media sessions; the agent's recording is complete on disk before its details are stored.
+async fn finish(line: Option<OpenLine>, media: Option<SandboxMedia>) {
+    let (Some(line), Some(media)) = (line, media) else { return };
+    drop(line.callee);
+    media::finish(line.agent, &media.store, &media.call_id, media.plan.recording.as_deref()).await;
 }

@@ -44,6 +44,7 @@ pub(crate) async fn supervise(rt: Arc<CallRuntime>, call: Call, mut commands: mp
     let mut talk_deadline = far_future();
     let mut talk_limit_reason = EndReason::MaxDuration;
     let mut answered = false;
+    let mut conversation: Option<tokio::task::JoinHandle<()>> = None;
     let mut heartbeat = tokio::time::interval(Duration::from_secs(rt.config.calls.heartbeat_secs));
     let hang_up = |answered: bool| Some(if answered { CarrierControl::Hangup } else { CarrierControl::Cancel });
 
@@ -55,11 +56,12 @@ pub(crate) async fn supervise(rt: Arc<CallRuntime>, call: Call, mut commands: mp
                         break None;
                     }
                 }
-                Some(CarrierSignal::Answered) => {
+                Some(CarrierSignal::Answered(link)) => {
                     if !step(&rt, &call, CallEvent::Answered).await || !step(&rt, &call, CallEvent::Connected).await {
                         break None;
                     }
                     answered = true;
+                    conversation = link.map(|link| crate::conversation::start(Arc::clone(&rt), call.clone(), link));
                     let (limit, reason) = talk_limit(&rt, &call).await;
                     talk_deadline = Instant::now() + seconds(limit);
                     talk_limit_reason = reason;
@@ -90,6 +92,7 @@ pub(crate) async fn supervise(rt: Arc<CallRuntime>, call: Call, mut commands: mp
                         let _ = dialed.controls.send(CarrierControl::SendDtmf(digits)).await;
                         continue;
                     }
+                    Some(CallCommand::Hangup(reason, detail)) => Ending::new(reason, detail, hang_up(answered)),
                     Some(CallCommand::Shutdown) => Ending::new(EndReason::ServerRestart, "the server shut down", hang_up(answered)),
                     Some(CallCommand::End) | None => {
                         let reason = if answered { EndReason::EndedByApi } else { EndReason::Canceled };
@@ -113,12 +116,18 @@ pub(crate) async fn supervise(rt: Arc<CallRuntime>, call: Call, mut commands: mp
     if let Some(control) = ending.control {
         let _ = dialed.controls.send(control).await;
     }
+    // The conversation ends with the media; its last transcript turn lands before the call ends.
+    if let Some(conversation) = conversation
+        && tokio::time::timeout(Duration::from_secs(3), conversation).await.is_err()
+    {
+        tracing::warn!(call_id = %call.id, "the conversation did not finish in time");
+    }
     step_with(&rt, &call, CallEvent::Ended(ending.reason), Some(ending.detail)).await;
     rt.finished(&call.id);
 }
 
 /// Records something that happened on the call without changing its status (a key press).
-async fn record_activity(rt: &CallRuntime, call: &Call, event_type: &str, payload: serde_json::Value) {
+pub(crate) async fn record_activity(rt: &CallRuntime, call: &Call, event_type: &str, payload: serde_json::Value) {
     match calls::record_activity(&rt.store, &call.id, event_type, payload, Timestamp::now()).await {
         Ok(()) => rt.event_recorded(),
         Err(err) => tracing::warn!(call_id = %call.id, error = %err, event_type, "could not record a call event"),

@@ -10,18 +10,23 @@ pub(crate) use recorder::Recorder;
 pub(crate) use session::start;
 pub use stats::MediaStats;
 
+use agentline_media::playout::{PlayedUtterance, UtteranceId};
 use agentline_media::sdp::Negotiated;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+
+/// Samples in one 20 ms frame at 8 kHz.
+pub const FRAME: usize = 160;
+/// One frame's duration.
+pub const FRAME_TIME: Duration = Duration::from_millis(20);
 
 /// What a call's media should do besides carrying audio.
 #[derive(Clone, Debug)]
 pub struct MediaPlan {
     /// Where to write the stereo recording (callee left, agent right); none = don't record.
     pub recording: Option<PathBuf>,
-    /// Spoken once the call is answered (the agent's first message).
-    pub greeting: Option<String>,
     /// An answered call with no RTP from the callee for this long ends.
     pub rtp_timeout: Duration,
     /// 20 ms frames the receive jitter buffer holds before playing.
@@ -40,9 +45,63 @@ pub enum MediaEvent {
 enum Command {
     Answered,
     Remote(Negotiated),
-    Play(Vec<i16>),
+    Play(UtteranceId, Vec<i16>),
+    Flush(oneshot::Sender<Vec<PlayedUtterance>>),
     SendDtmf(String),
+    Tap(mpsc::Sender<Tick>),
     Stop(oneshot::Sender<MediaStats>),
+}
+
+/// What one 20 ms slot carried, reported to whoever listens to the call (the conversation).
+#[derive(Clone, Debug)]
+pub struct Tick {
+    /// When the slot was played.
+    pub at: Instant,
+    /// The slot's index since the session started: slot `n` is the recording's frame `n`, so
+    /// `n × 20 ms` is its offset in the recording.
+    pub frame: u64,
+    /// The far end's audio in the slot (silence where nothing arrived).
+    pub heard: [i16; FRAME],
+    /// Whether our own queued audio went out in the slot (not silence or DTMF).
+    pub sent_audio: bool,
+    /// The utterance whose first frame went out in this slot.
+    pub started: Option<UtteranceId>,
+    /// Utterances that finished playing in this slot.
+    pub finished: Vec<PlayedUtterance>,
+}
+
+/// The conversation's hold on a call's media: the frames as they are played, and control of
+/// what we say.
+pub struct MediaLink {
+    pub control: MediaControl,
+    pub ticks: mpsc::Receiver<Tick>,
+}
+
+/// Steers what a call's media says; cheap to clone. Unlike [`MediaHandle`], dropping it
+/// leaves the session running.
+#[derive(Clone)]
+pub struct MediaControl {
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+impl MediaControl {
+    /// Queues 8 kHz audio after what is already queued, as part of utterance `id`.
+    pub fn play(&self, id: UtteranceId, pcm: Vec<i16>) {
+        let _ = self.commands.send(Command::Play(id, pcm));
+    }
+
+    /// Drops everything queued, effective from the next slot; reports how much of each
+    /// utterance went out.
+    pub fn flush(&self) -> oneshot::Receiver<Vec<PlayedUtterance>> {
+        let (done, report) = oneshot::channel();
+        let _ = self.commands.send(Command::Flush(done));
+        report
+    }
+
+    /// Sends DTMF digits as RFC 4733 events, after the audio queued before them.
+    pub fn send_dtmf(&self, digits: String) {
+        let _ = self.commands.send(Command::SendDtmf(digits));
+    }
 }
 
 /// Steers a running media session. Dropping it stops the session.
@@ -51,7 +110,7 @@ pub struct MediaHandle {
 }
 
 impl MediaHandle {
-    /// The call was answered: media timeouts start counting, the greeting plays.
+    /// The call was answered: media timeouts start counting.
     pub fn answered(&self) {
         let _ = self.commands.send(Command::Answered);
     }
@@ -61,14 +120,17 @@ impl MediaHandle {
         let _ = self.commands.send(Command::Remote(negotiated));
     }
 
-    /// Queues 8 kHz audio to play after what is already queued.
-    pub fn play(&self, pcm: Vec<i16>) {
-        let _ = self.commands.send(Command::Play(pcm));
-    }
-
     /// Sends DTMF digits as RFC 4733 events, after the audio queued before them.
     pub fn send_dtmf(&self, digits: String) {
         let _ = self.commands.send(Command::SendDtmf(digits));
+    }
+
+    /// Starts reporting every played slot (a bounded queue: slots the listener is too slow
+    /// for are dropped, never the media).
+    pub fn link(&self) -> MediaLink {
+        let (tap, ticks) = mpsc::channel(100);
+        let _ = self.commands.send(Command::Tap(tap));
+        MediaLink { control: MediaControl { commands: self.commands.clone() }, ticks }
     }
 
     /// Stops the session, waits until its recording is complete on disk, and returns its figures.
@@ -77,4 +139,38 @@ impl MediaHandle {
         self.commands.send(Command::Stop(done)).ok()?;
         finished.await.ok()
     }
+}
+
+/// Stops a call's media and stores what it leaves behind: its quality figures and, once the
+/// file is complete, where its recording is and how long it runs.
+pub async fn finish(
+    handle: MediaHandle,
+    store: &agentline_store::Store,
+    call_id: &agentline_domain::CallId,
+    recording: Option<&std::path::Path>,
+) {
+    use agentline_store::calls;
+    if let Some(stats) = handle.stop().await
+        && let Ok(json) = serde_json::to_value(stats)
+        && let Err(err) = calls::set_media(store, call_id, &json).await
+    {
+        tracing::warn!(%call_id, error = %err, "could not store the call's media figures");
+    }
+    let Some(details) = recording.and_then(recording_details) else { return };
+    if let Err(err) = calls::set_recording(store, call_id, &details).await {
+        tracing::warn!(%call_id, error = %err, "could not store the call's recording");
+    }
+}
+
+/// Path, length and format of a finished recording; none if it was not written.
+fn recording_details(path: &std::path::Path) -> Option<serde_json::Value> {
+    let reader = hound::WavReader::open(path).ok()?;
+    let spec = reader.spec();
+    let duration_ms = u64::from(reader.duration()) * 1000 / u64::from(spec.sample_rate.max(1));
+    Some(serde_json::json!({
+        "path": path.display().to_string(),
+        "duration_ms": duration_ms,
+        "channels": spec.channels,
+        "sample_rate": spec.sample_rate,
+    }))
 }

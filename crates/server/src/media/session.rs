@@ -4,7 +4,7 @@
 //! in between. Every decision about packets and time is made by `agentline_media`.
 
 use super::stats::MediaCounters;
-use super::{Command, MediaEvent, MediaHandle, MediaPlan, Recorder};
+use super::{Command, FRAME, FRAME_TIME, MediaEvent, MediaHandle, MediaPlan, Recorder, Tick};
 use agentline_media::dtmf::{self, DtmfEvent, DtmfReceiver, DtmfSender};
 use agentline_media::jitter::{Frame, JitterBuffer};
 use agentline_media::playout::{Pacer, PlayoutQueue};
@@ -17,8 +17,6 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-const FRAME: usize = 160;
-const FRAME_TIME: Duration = Duration::from_millis(20);
 /// Silent frames between two DTMF digits we send, so the far end sees separate key presses.
 const DTMF_GAP_FRAMES: usize = 3;
 
@@ -30,9 +28,9 @@ pub(crate) fn start(
 ) -> (MediaHandle, mpsc::Receiver<MediaEvent>) {
     let (commands, inbox) = mpsc::unbounded_channel();
     let (events_tx, events) = mpsc::channel(32);
-    let handle = MediaHandle { commands: commands.clone() };
+    let handle = MediaHandle { commands };
     tokio::spawn(async move {
-        let session = Session::new(socket, negotiated, &plan, events_tx, commands);
+        let session = Session::new(socket, negotiated, &plan, events_tx);
         session.run(inbox).await;
     });
     (handle, events)
@@ -56,10 +54,14 @@ struct Session {
     dtmf_out: VecDeque<Outgoing>,
     pending_dtmf: VecDeque<char>,
     recorder: Option<Recorder>,
-    /// Spoken once, when the call is answered.
-    greeting: Option<String>,
     events: mpsc::Sender<MediaEvent>,
-    commands: mpsc::UnboundedSender<Command>,
+    tap: Option<mpsc::Sender<Tick>>,
+    /// Slots played so far (the recording's frame count).
+    slots: u64,
+    /// The utterance of the last audio frame sent, to notice where the next one starts.
+    playing: Option<u64>,
+    /// The pacer's clock starts here; moved earlier when speech starts after silence so its
+    /// first frame goes out at once instead of waiting up to a frame for the next slot.
     origin: Instant,
     answered_at: Option<Instant>,
     last_received: Option<Instant>,
@@ -72,13 +74,7 @@ struct Session {
 }
 
 impl Session {
-    fn new(
-        socket: UdpSocket,
-        negotiated: Negotiated,
-        plan: &MediaPlan,
-        events: mpsc::Sender<MediaEvent>,
-        commands: mpsc::UnboundedSender<Command>,
-    ) -> Self {
+    fn new(socket: UdpSocket, negotiated: Negotiated, plan: &MediaPlan, events: mpsc::Sender<MediaEvent>) -> Self {
         let recorder = plan.recording.as_deref().and_then(|path| match Recorder::create(path) {
             Ok(recorder) => Some(recorder),
             Err(err) => {
@@ -99,9 +95,10 @@ impl Session {
             dtmf_out: VecDeque::new(),
             pending_dtmf: VecDeque::new(),
             recorder,
-            greeting: plan.greeting.clone(),
             events,
-            commands,
+            tap: None,
+            slots: 0,
+            playing: None,
             origin: Instant::now(),
             answered_at: None,
             last_received: None,
@@ -150,17 +147,17 @@ impl Session {
 
     fn on_command(&mut self, command: Command) {
         match command {
-            Command::Answered => {
-                self.answered_at = Some(Instant::now());
-                if let Some(text) = self.greeting.take() {
-                    speak(text, self.commands.clone());
-                }
-            }
+            Command::Answered => self.answered_at = Some(Instant::now()),
             Command::Remote(negotiated) => {
                 self.remote = negotiated.remote;
                 self.negotiated = negotiated;
             }
-            Command::Play(pcm) => self.playout.enqueue(0, &pcm),
+            Command::Play(id, pcm) => self.play(id, &pcm),
+            Command::Flush(done) => {
+                let _ = done.send(self.playout.flush());
+                self.playing = None;
+            }
+            Command::Tap(tap) => self.tap = Some(tap),
             Command::SendDtmf(digits) => {
                 self.pending_dtmf.extend(digits.chars());
             }
@@ -202,7 +199,8 @@ impl Session {
             let n = self.decoded.len().min(FRAME);
             callee[..n].copy_from_slice(&self.decoded[..n]);
         }
-        let agent = self.send_slot().await;
+        let (agent, sent_audio, started) = self.send_slot().await;
+        self.report(callee, sent_audio, started);
         if let Some(recorder) = &mut self.recorder
             && let Err(err) = recorder.write(&callee, &agent)
         {
@@ -211,9 +209,38 @@ impl Session {
         }
     }
 
+    /// Queues speech; when nothing was playing, the next slot is moved to now (RTP allows a
+    /// talkspurt to start off the previous rhythm), which takes up to 20 ms off every reply.
+    fn play(&mut self, id: u64, pcm: &[i16]) {
+        if self.playout.is_empty() && self.dtmf_out.is_empty() && self.pending_dtmf.is_empty() {
+            let now = Instant::now();
+            let due = self.origin + self.pacer.deadline();
+            if due > now {
+                self.origin -= due - now;
+            }
+        }
+        self.playout.enqueue(id, pcm);
+    }
+
+    /// Tells the listener, if any, what this slot carried; a listener that lags loses slots.
+    fn report(&mut self, heard: [i16; FRAME], sent_audio: bool, started: Option<u64>) {
+        let Some(tap) = &self.tap else {
+            self.slots += 1;
+            return;
+        };
+        let frame = self.slots;
+        self.slots += 1;
+        let finished = self.playout.drain_finished();
+        let tick = Tick { at: Instant::now(), frame, heard, sent_audio, started, finished };
+        if let Err(mpsc::error::TrySendError::Closed(_)) = tap.try_send(tick) {
+            self.tap = None;
+        }
+    }
+
     /// Sends this slot's packet: a DTMF event if digits are being sent, else queued speech,
-    /// else silence (trunks expect a steady stream). Returns the audio we sent, for the recording.
-    async fn send_slot(&mut self) -> [i16; FRAME] {
+    /// else silence (trunks expect a steady stream). Returns the audio we sent (for the
+    /// recording), whether it was speech, and the utterance that started in it.
+    async fn send_slot(&mut self) -> ([i16; FRAME], bool, Option<u64>) {
         if self.dtmf_out.is_empty()
             && let Some(digit) = self.pending_dtmf.pop_front()
         {
@@ -223,14 +250,18 @@ impl Session {
             match outgoing {
                 Outgoing::Event { event, timestamp, first } => {
                     self.send_event(event, timestamp, first).await;
-                    return [0; FRAME];
+                    return ([0; FRAME], false, None);
                 }
                 Outgoing::Gap => {}
             }
         }
-        let frame = self.playout.next_frame().map_or([0; FRAME], |(_, frame)| frame);
+        let next = self.playout.next_frame();
+        let id = next.map(|(id, _)| id);
+        let started = id.filter(|id| self.playing != Some(*id));
+        self.playing = id;
+        let frame = next.map_or([0; FRAME], |(_, frame)| frame);
         self.send_audio(&frame).await;
-        frame
+        (frame, id.is_some(), started)
     }
 
     fn queue_digit(&mut self, digit: char) {
@@ -286,16 +317,4 @@ impl Session {
             }
         }
     }
-}
-
-/// Synthesises `text` with the local TTS engine and queues it; a failure is logged, the call goes on.
-fn speak(text: String, commands: mpsc::UnboundedSender<Command>) {
-    tokio::spawn(async move {
-        match crate::speech::espeak::synthesize_8k(&text).await {
-            Ok(pcm) => {
-                let _ = commands.send(Command::Play(pcm));
-            }
-            Err(err) => tracing::warn!(error = %err, "could not synthesise the greeting"),
-        }
-    });
 }

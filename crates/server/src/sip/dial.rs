@@ -11,7 +11,7 @@ use agentline_domain::trunk::end_reason_for_status;
 use agentline_media::Codec;
 use agentline_media::sdp::{self, Offer};
 use agentline_store::Store;
-use agentline_store::calls::{self, Call};
+use agentline_store::calls::Call;
 use agentline_store::trunks::Trunk;
 use rsipstack::dialog::dialog::{DialogState, TerminatedReason};
 use rsipstack::sip::{Response, StatusCodeKind};
@@ -45,6 +45,7 @@ struct Leg<'a> {
     socket: Option<UdpSocket>,
     media: Option<MediaHandle>,
     media_events: Option<mpsc::Receiver<MediaEvent>>,
+    recording: Option<std::path::PathBuf>,
     offer: Offer,
     rang: bool,
 }
@@ -74,8 +75,17 @@ async fn run(
     let option = invite_option(trunk, call, contact, offer.to_sdp())?;
     let (state_tx, mut states) = running.dialogs.new_dialog_state_channel();
     let (dialog, mut invite) = running.dialogs.do_invite_async(option, state_tx)?;
-    let mut leg =
-        Leg { signals, plan: Some(plan), socket: Some(socket), media: None, media_events: None, offer, rang: false };
+    let recording = plan.recording.clone();
+    let mut leg = Leg {
+        signals,
+        plan: Some(plan),
+        socket: Some(socket),
+        media: None,
+        media_events: None,
+        recording,
+        offer,
+        rang: false,
+    };
     let mut invite_done = false;
     let ending = loop {
         tokio::select! {
@@ -102,12 +112,8 @@ async fn run(
         }
     };
     running.dialogs.remove_dialog(&dialog.id());
-    if let Some(media) = leg.media.take()
-        && let Some(stats) = media.stop().await
-        && let Ok(json) = serde_json::to_value(stats)
-        && let Err(err) = calls::set_media(store, &call.id, &json).await
-    {
-        tracing::warn!(call_id = %call.id, error = %err, "could not store the call's media figures");
+    if let Some(media) = leg.media.take() {
+        crate::media::finish(media, store, &call.id, leg.recording.as_deref()).await;
     }
     Ok(ending)
 }
@@ -129,10 +135,11 @@ impl Leg<'_> {
                 if self.media.is_none() {
                     return Some(Some((EndReason::CarrierError, "the answer carried no usable SDP".to_owned())));
                 }
-                let _ = self.signals.send(CarrierSignal::Answered).await;
-                if let Some(media) = &self.media {
+                let link = self.media.as_ref().map(|media| {
                     media.answered();
-                }
+                    media.link()
+                });
+                let _ = self.signals.send(CarrierSignal::Answered(link)).await;
                 None
             }
             DialogState::Terminated(_, reason) => Some(terminated(reason)),

@@ -255,3 +255,20 @@ async fn read(response: reqwest::Response) -> Resp {
     };
     Resp { status, body, headers }
 }
+
+/// Reads a Server-Sent Events response to its end (the stream closes when the call ends) and
+/// returns, per event, `fields`' values (`"id:"`, `"event:"`, `"data:"`…); events lacking one are skipped.
+pub(crate) async fn read_sse_fields(response: reqwest::Response, fields: &[&str]) -> Vec<Vec<String>> {
+    let kind = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert!(kind.starts_with("text/event-stream"), "not an event stream: {kind}");
+    let text = tokio::time::timeout(std::time::Duration::from_secs(15), response.text())
+        .await
+        .expect("the stream closes when the call ends")
+        .unwrap();
+    text.split("\n\n")
+        .filter_map(|block| {
+            let field = |name: &str| block.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_owned());
+            fields.iter().map(|name| field(name)).collect()
+        })
+        .collect()
+}

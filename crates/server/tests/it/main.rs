@@ -6,6 +6,7 @@ mod helpers;
 
 mod access;
 mod calls;
+mod conversation;
 mod errors;
 mod isolation;
 mod limits;
@@ -16,5 +17,6 @@ mod receiver;
 mod resources;
 mod secrets;
 mod sip;
+mod transcripts;
 mod trunks;
 mod webhooks;

@@ -322,17 +322,8 @@ async fn agent_and_call_urls_receive_too_and_rotation_signs_twice(engine: Engine
 
 /// Reads an SSE response to its end: (id, event type) pairs.
 async fn read_stream(response: reqwest::Response) -> Vec<(String, String)> {
-    assert!(response.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
-    let text = tokio::time::timeout(Duration::from_secs(15), response.text())
-        .await
-        .expect("the stream closes when the call ends")
-        .unwrap();
-    text.split("\n\n")
-        .filter_map(|block| {
-            let field = |name: &str| block.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_owned());
-            Some((field("id:")?, field("event:")?))
-        })
-        .collect()
+    let events = crate::helpers::read_sse_fields(response, &["id:", "event:"]).await;
+    events.into_iter().map(|f| (f[0].clone(), f[1].clone())).collect()
 }
 
 async fn sse_clients_get_the_rest_in_order_and_resume_without_gaps(engine: Engine) {

@@ -1,0 +1,426 @@
+//! The conversation on an answered call: caller audio in 20 ms frames → voice activity →
+//! turn-taking (`agentline_conversation::turn`) → speech-to-text → the agent's brain → TTS →
+//! paced playout, with barge-in. This is the thin async driver; every decision about turns
+//! and time is made by the sans-IO state machines it feeds.
+
+mod listening;
+mod providers;
+mod record;
+mod reply;
+mod speaking;
+
+use crate::calls::{CallCommand, CallRuntime};
+use crate::media::{FRAME, MediaControl, MediaLink, Tick};
+use agentline_brains::{Action, Brain, Message, Role};
+use agentline_conversation::latency::TurnLatency;
+use agentline_conversation::turn::{self, TurnConfig, TurnTaker};
+use agentline_conversation::vad::VoiceDetector;
+use agentline_domain::call::EndReason;
+use agentline_speech::{SpeechError, SpeechToText, TextToSpeech};
+use agentline_store::calls::Call;
+use listening::Hearing;
+use reply::ReplyEvent;
+use speaking::{Purpose, Speaking, Timing};
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+/// Audio kept from before the caller was known to speak, so the recogniser hears their first
+/// syllable and some quiet before it (recognisers do worse on speech cut at its first sample).
+const PREROLL_FRAMES: usize = 25;
+/// Frames of that audio from before the speech began.
+const LEAD_IN_FRAMES: usize = 15;
+
+/// Starts the conversation of an answered call; it ends when the call's media does.
+pub(crate) fn start(rt: Arc<CallRuntime>, call: Call, link: MediaLink) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let MediaLink { control, ticks } = link;
+        let conversation = Conversation::new(rt, call, control).await;
+        conversation.run(ticks).await;
+    })
+}
+
+/// Both ends of a channel the conversation sends to itself from its tasks.
+type Channel<T> = (mpsc::UnboundedSender<T>, mpsc::UnboundedReceiver<T>);
+/// A recognised utterance: its number and text.
+type Heard = (u64, Result<String, SpeechError>);
+
+/// A caller turn that ended and waits for its transcript.
+struct PendingTurn {
+    number: u64,
+    speech_start: Duration,
+    speech_end: Duration,
+    speech_end_at: Instant,
+    decided: Instant,
+}
+
+struct Conversation {
+    rt: Arc<CallRuntime>,
+    call: Call,
+    control: MediaControl,
+    turns: TurnTaker,
+    vad: VoiceDetector,
+    /// The call's clock: the last slot's offset in the recording (transcript times use it, so
+    /// they line up with the recording exactly).
+    clock: Duration,
+    /// Where the max-duration goodbye is timed from.
+    origin: Instant,
+    preroll: VecDeque<[i16; FRAME]>,
+    brain: Box<dyn Brain>,
+    tts: Arc<dyn TextToSpeech>,
+    stt: Result<Arc<dyn SpeechToText>, String>,
+    hearing: Option<Hearing>,
+    pending: Option<PendingTurn>,
+    transcripts: HashMap<u64, Result<String, SpeechError>>,
+    speaking: Option<Speaking>,
+    utterances: u64,
+    replies: u64,
+    next_audio_id: u64,
+    greeted: bool,
+    /// The media stopped: record what is left, start nothing.
+    closing: bool,
+    history: Vec<Message>,
+    seq: i64,
+    latencies: Vec<TurnLatency>,
+    results: Channel<Heard>,
+    reply_events: Channel<(u64, ReplyEvent)>,
+}
+
+impl Conversation {
+    async fn new(rt: Arc<CallRuntime>, call: Call, control: MediaControl) -> Self {
+        let settings = &rt.config().speech;
+        let stt = providers::stt(settings);
+        let tts = providers::tts(settings, call.voice.as_deref());
+        let brain = record::brain_for(&rt, &call).await;
+        if let Err(why) = &stt {
+            record::note(&rt, &call, "stt_unavailable", why).await;
+        }
+        let turns = TurnTaker::new(turn_config(&rt.config().conversation), Duration::ZERO);
+        Self {
+            rt,
+            call,
+            control,
+            turns,
+            vad: VoiceDetector::default(),
+            clock: Duration::ZERO,
+            origin: Instant::now(),
+            preroll: VecDeque::with_capacity(PREROLL_FRAMES),
+            brain,
+            tts,
+            stt,
+            hearing: None,
+            pending: None,
+            transcripts: HashMap::new(),
+            speaking: None,
+            utterances: 0,
+            replies: 0,
+            next_audio_id: 1,
+            greeted: false,
+            closing: false,
+            history: Vec::new(),
+            seq: 0,
+            latencies: Vec::new(),
+            results: mpsc::unbounded_channel(),
+            reply_events: mpsc::unbounded_channel(),
+        }
+    }
+
+    async fn run(mut self, mut ticks: mpsc::Receiver<Tick>) {
+        let mut goodbye = Some(self.goodbye_time());
+        loop {
+            tokio::select! {
+                tick = ticks.recv() => match tick {
+                    Some(tick) => self.on_tick(tick).await,
+                    None => break,
+                },
+                Some((number, event)) = self.reply_events.1.recv() => self.on_reply_event(number, event).await,
+                Some((number, text)) = self.results.1.recv() => {
+                    self.transcripts.insert(number, text);
+                    self.take_transcript().await;
+                }
+                () = tokio::time::sleep_until(goodbye.unwrap_or_else(Instant::now)), if goodbye.is_some() => {
+                    goodbye = None;
+                    self.say_goodbye();
+                }
+            }
+        }
+        self.wind_up().await;
+    }
+
+    async fn on_tick(&mut self, tick: Tick) {
+        self.clock = crate::media::FRAME_TIME * u32::try_from(tick.frame).unwrap_or(u32::MAX);
+        let now = self.clock;
+        let speech = self.vad.is_speech(&tick.heard);
+        if let Some(hearing) = &self.hearing {
+            hearing.push(tick.heard);
+        }
+        if self.preroll.len() == PREROLL_FRAMES {
+            self.preroll.pop_front();
+        }
+        self.preroll.push_back(tick.heard);
+        self.note_playout(&tick).await;
+        for action in self.turns.tick(now, speech, tick.sent_audio) {
+            self.act(action, &tick).await;
+        }
+    }
+
+    /// Follows the reply's audio out: its first frame (latency), finished utterances, completion.
+    async fn note_playout(&mut self, tick: &Tick) {
+        let Some(speaking) = &mut self.speaking else { return };
+        if tick.started.is_some() && speaking.first_frame.is_none() {
+            speaking.first_frame = Some(tick.at);
+            speaking.first_frame_offset = Some(self.clock);
+            if let Some(timing) = speaking.timing {
+                self.latencies.push(timing.latency(tick.at));
+                record::latency(&self.rt, &self.call, &self.latencies).await;
+            }
+        }
+        speaking.played(&tick.finished);
+        if speaking.complete() {
+            self.finish_reply(false).await;
+        }
+    }
+
+    async fn act(&mut self, action: turn::Action, tick: &Tick) {
+        use turn::Action as A;
+        match action {
+            A::UtteranceStarted { at } => self.open_hearing(at),
+            A::UtteranceDiscarded => {
+                if let Some(hearing) = self.hearing.take() {
+                    hearing.discard();
+                }
+            }
+            A::TurnEnded { speech_start, speech_end, decided } => {
+                self.end_turn(speech_start, speech_end, decided, tick.at).await;
+            }
+            A::Greet => self.greet(),
+            A::BargeIn { .. } => self.barge_in(tick.at).await,
+            A::ReplyStalled => {
+                record::note(&self.rt, &self.call, "reply_stalled", "the reply produced no audio in time").await;
+                self.cancel_reply(tick.at).await;
+            }
+            A::Remind => {
+                let phrase = self.rt.config().conversation.reminder_phrase.clone();
+                self.speak(Purpose::Reminder, reply::phrase(&phrase), None);
+            }
+            A::HangUpSilence => {
+                let detail = "the caller stayed silent".to_owned();
+                self.rt.command(&self.call.id, CallCommand::Hangup(EndReason::SilenceTimeout, detail)).await;
+            }
+        }
+    }
+
+    fn open_hearing(&mut self, at: Duration) {
+        let Ok(stt) = &self.stt else { return };
+        let back = (self.clock.saturating_sub(at).as_millis() / 20) as usize + 1 + LEAD_IN_FRAMES;
+        let preroll = self.preroll.iter().rev().take(back).rev().copied().collect();
+        self.utterances += 1;
+        self.hearing = Some(Hearing::open(self.utterances, Arc::clone(stt), preroll, self.results.0.clone()));
+    }
+
+    async fn end_turn(&mut self, speech_start: Duration, speech_end: Duration, decided: Duration, at: Instant) {
+        let Some(hearing) = self.hearing.take() else {
+            // Nothing can be transcribed: answer as if the caller said nothing recognisable.
+            return self.reply_to_turn(None).await;
+        };
+        // The callee's "Hello?" needs no transcript to be answered with the greeting.
+        if !self.greeted {
+            self.greet();
+        }
+        let speech_end_at = at - decided.saturating_sub(speech_end);
+        self.pending =
+            Some(PendingTurn { number: hearing.number, speech_start, speech_end, speech_end_at, decided: at });
+        hearing.finish();
+        self.take_transcript().await;
+    }
+
+    /// Stores the pending turn once its transcript is in, and answers it.
+    async fn take_transcript(&mut self) {
+        let Some(number) = self.pending.as_ref().map(|p| p.number) else { return };
+        let Some(result) = self.transcripts.remove(&number) else { return };
+        let Some(turn) = self.pending.take() else { return };
+        let text = match result {
+            Ok(text) => text,
+            Err(err) => {
+                record::note(&self.rt, &self.call, "stt_failed", &err.to_string()).await;
+                String::new()
+            }
+        };
+        let (start, end) = (turn.speech_start, turn.speech_end);
+        self.append_turn(Role::Caller, &text, start, end, false).await;
+        let timing = Timing {
+            speech_end: turn.speech_end_at,
+            decided: turn.decided,
+            transcribed: Instant::now(),
+            first_sentence: None,
+            first_audio: None,
+        };
+        self.reply_to_turn(Some(timing)).await;
+    }
+
+    /// Answers the caller's turn — unless they spoke again meanwhile (the turn-taker is no
+    /// longer waiting for a reply), or the greeting is still owed.
+    async fn reply_to_turn(&mut self, timing: Option<Timing>) {
+        if self.closing || !self.turns.replying() || self.speaking.is_some() {
+            return;
+        }
+        if !self.greeted {
+            return self.greet();
+        }
+        let source = self.brain.reply(&self.history);
+        self.speak(Purpose::Answer, source, timing);
+    }
+
+    fn greet(&mut self) {
+        self.greeted = true;
+        match self.call.first_message.clone().filter(|m| !m.trim().is_empty()) {
+            Some(text) => self.speak(Purpose::Greeting, reply::phrase(&text), None),
+            None => self.turns.reply_played(self.clock),
+        }
+    }
+
+    fn speak(&mut self, purpose: Purpose, source: agentline_brains::BrainStream, timing: Option<Timing>) {
+        if let Some(old) = self.speaking.take() {
+            old.task.abort();
+        }
+        self.replies += 1;
+        let first_id = self.next_audio_id;
+        // Ids of one reply stay below the next reply's: a reply has far fewer than 10,000 sentences.
+        self.next_audio_id += 10_000;
+        let task = reply::spawn(
+            self.replies,
+            source,
+            Arc::clone(&self.tts),
+            self.control.clone(),
+            first_id,
+            self.reply_events.0.clone(),
+        );
+        self.speaking = Some(Speaking::new(self.replies, purpose, task, timing));
+        self.turns.reply_started(self.clock);
+    }
+
+    async fn on_reply_event(&mut self, number: u64, event: ReplyEvent) {
+        let Some(speaking) = self.speaking.as_mut().filter(|s| s.number == number) else { return };
+        speaking.note(&event);
+        match event {
+            ReplyEvent::Act(Action::EndCall) => speaking.end_call = true,
+            ReplyEvent::Act(Action::SendDtmf { digits }) => {
+                self.rt.command(&self.call.id, CallCommand::SendDtmf(digits)).await;
+            }
+            ReplyEvent::Act(Action::Transfer { to }) => {
+                let detail = format!("transfer to {to} requested; this carrier cannot transfer calls yet");
+                record::note(&self.rt, &self.call, "transfer_unsupported", &detail).await;
+            }
+            ReplyEvent::Note { kind, detail } => record::note(&self.rt, &self.call, kind, &detail).await,
+            ReplyEvent::Done => {
+                if speaking.complete() {
+                    self.finish_reply(false).await;
+                }
+            }
+            ReplyEvent::Sentence { .. } | ReplyEvent::Audio { .. } => {}
+        }
+    }
+
+    /// The caller talks over the agent: stop its audio at once, cancel the reply, and keep in
+    /// the transcript only what the caller heard.
+    async fn barge_in(&mut self, detected: Instant) {
+        let Some(speaking) = &self.speaking else { return };
+        let was_audible = speaking.first_frame.is_some();
+        let flushed_in = self.cancel_reply(detected).await;
+        if was_audible {
+            let detail =
+                serde_json::json!({ "kind": "barge_in", "playout_stopped_ms": flushed_in.as_secs_f64() * 1000.0 });
+            record::event(&self.rt, &self.call, detail).await;
+        }
+    }
+
+    /// Flushes the playout and cancels the reply; returns how long after `since` the flush took effect.
+    async fn cancel_reply(&mut self, since: Instant) -> Duration {
+        let flushed = self.control.flush().await.unwrap_or_default();
+        let took = since.elapsed();
+        if let Some(speaking) = &mut self.speaking {
+            speaking.task.abort();
+            speaking.played(&flushed);
+            speaking.done = true;
+        }
+        self.finish_reply(true).await;
+        took
+    }
+
+    /// Writes the agent's turn and hands the floor back (or hangs up after a goodbye).
+    async fn finish_reply(&mut self, interrupted: bool) {
+        let Some(speaking) = self.speaking.take() else { return };
+        let text = if interrupted { speaking.heard() } else { speaking.text() };
+        let start = speaking.first_frame_offset.unwrap_or(self.clock);
+        if !speaking.text().is_empty() {
+            self.append_turn(Role::Agent, &text, start, self.clock, interrupted).await;
+        }
+        if !interrupted {
+            self.turns.reply_played(self.clock);
+        }
+        if speaking.end_call || speaking.purpose == Purpose::Goodbye && !interrupted {
+            let detail = "the agent ended the call".to_owned();
+            self.rt.command(&self.call.id, CallCommand::Hangup(EndReason::AgentHangup, detail)).await;
+        }
+    }
+
+    async fn append_turn(&mut self, role: Role, text: &str, start: Duration, end: Duration, interrupted: bool) {
+        let seq = self.seq;
+        self.seq += 1;
+        record::turn(&self.rt, &self.call, seq, role, text, start, end, interrupted).await;
+        // An empty caller turn stays in the history: the brain should hear that nothing was understood.
+        if role == Role::Caller || !text.is_empty() {
+            self.history.push(Message { role, text: text.to_owned() });
+        }
+    }
+
+    /// A few seconds before max_duration, so the goodbye is heard before the line drops.
+    fn goodbye_time(&self) -> Instant {
+        let max = Duration::from_secs(u64::try_from(self.call.max_duration_secs).unwrap_or(0));
+        self.origin + max.saturating_sub(Duration::from_secs(5)).max(Duration::from_secs(1))
+    }
+
+    fn say_goodbye(&mut self) {
+        if let Some(speaking) = self.speaking.take() {
+            speaking.task.abort();
+            drop(self.control.flush());
+        }
+        let phrase = self.rt.config().conversation.goodbye_phrase.clone();
+        self.speak(Purpose::Goodbye, reply::phrase(&phrase), None);
+    }
+
+    /// The media stopped: record what the agent was saying and what the caller last said.
+    async fn wind_up(&mut self) {
+        self.closing = true;
+        if let Some(hearing) = self.hearing.take() {
+            hearing.discard();
+        }
+        if let Some(speaking) = &mut self.speaking {
+            speaking.task.abort();
+            speaking.done = true;
+            self.finish_reply(true).await;
+        }
+        if self.pending.is_some()
+            && let Ok(Some((number, text))) = tokio::time::timeout(Duration::from_secs(2), self.results.1.recv()).await
+        {
+            self.transcripts.insert(number, text);
+            self.take_transcript().await;
+        }
+        record::summary(&self.rt, &self.call, &self.history).await;
+    }
+}
+
+fn turn_config(settings: &crate::config::ConversationSettings) -> TurnConfig {
+    let secs = |s: u64| (s > 0).then(|| Duration::from_secs(s));
+    TurnConfig {
+        endpoint_silence: Duration::from_millis(settings.endpoint_silence_ms),
+        barge_in_speech: Duration::from_millis(settings.barge_in_ms),
+        answer_grace: Duration::from_millis(settings.answer_grace_ms),
+        reminder_after: secs(settings.reminder_after_secs),
+        hangup_after: secs(settings.hangup_after_secs),
+        ..TurnConfig::default()
+    }
+}

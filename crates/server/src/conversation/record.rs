@@ -1,0 +1,119 @@
+//! What the conversation writes down: transcript turns, notable moments as `call.conversation`
+//! events, latency figures, and the brain the call's agent uses.
+
+use crate::calls::{CallRuntime, record_activity};
+use agentline_brains::{Brain, CallContext, Providers, Role};
+use agentline_conversation::latency::{FIGURES, TurnLatency, summarise};
+use agentline_domain::Timestamp;
+use agentline_store::calls::{self, Call};
+use agentline_store::record;
+use agentline_store::transcripts::{self, Speaker, TranscriptTurn};
+use agentline_store::{Tenant, agents::Agent};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// The brain of the call's agent; the default script if the agent is gone.
+pub(super) async fn brain_for(rt: &CallRuntime, call: &Call) -> Box<dyn Brain> {
+    let tenant = Tenant::account(call.account_id.clone());
+    let settings = match record::get::<Agent>(rt.store(), &tenant, call.agent_id.as_str()).await {
+        Ok(agent) => agent.brain,
+        Err(err) => {
+            tracing::warn!(call_id = %call.id, error = %err, "the call's agent is gone; using the default script");
+            agentline_domain::brain::Brain::default()
+        }
+    };
+    let context = CallContext {
+        call_id: call.id.to_string(),
+        instructions: call.instructions.clone(),
+        variables: call.variables.clone(),
+        metadata: call.metadata.clone(),
+    };
+    // Brain webhooks and HTTP tools are signed like the agent's webhook_url deliveries.
+    let webhook_secret = match agentline_store::webhooks::account_secret(rt.store(), &call.account_id).await {
+        Ok(secret) => Some(secret),
+        Err(err) => {
+            tracing::warn!(call_id = %call.id, error = %err, "no signing secret; brain requests go unsigned");
+            None
+        }
+    };
+    let providers =
+        Providers { llm_api_key: rt.config().speech.llm_api_key.clone(), webhook_secret, http: reqwest::Client::new() };
+    agentline_brains::build(&settings, context, &providers)
+}
+
+/// Stores one transcript turn (and its `call.transcript` event).
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn turn(
+    rt: &CallRuntime,
+    call: &Call,
+    seq: i64,
+    role: Role,
+    text: &str,
+    start: Duration,
+    end: Duration,
+    interrupted: bool,
+) {
+    let speaker = match role {
+        Role::Agent => Speaker::Agent,
+        Role::Caller => Speaker::Caller,
+    };
+    let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    let turn =
+        TranscriptTurn { seq, speaker, text: text.to_owned(), start_ms: ms(start), end_ms: ms(end), interrupted };
+    match transcripts::append_turn(rt.store(), &call.id, &turn, Timestamp::now()).await {
+        Ok(()) => rt.event_recorded(),
+        Err(err) => tracing::warn!(call_id = %call.id, error = %err, "could not store a transcript turn"),
+    }
+}
+
+/// A notable moment of the conversation (degraded provider, barge-in, tool call…).
+pub(super) async fn note(rt: &CallRuntime, call: &Call, kind: &str, detail: &str) {
+    event(rt, call, json!({ "kind": kind, "detail": detail })).await;
+}
+
+pub(super) async fn event(rt: &CallRuntime, call: &Call, payload: Value) {
+    record_activity(rt, call, "call.conversation", payload).await;
+}
+
+/// Refreshes the call's latency figures: per-figure p50/p95 over its turns so far, and the last turn's.
+pub(super) async fn latency(rt: &CallRuntime, call: &Call, turns: &[TurnLatency]) {
+    let mut figures = serde_json::Map::new();
+    figures.insert("turns".to_owned(), json!(turns.len()));
+    for (name, pct) in summarise(turns) {
+        figures.insert(name.to_owned(), json!({ "p50": round(pct.p50), "p95": round(pct.p95) }));
+    }
+    let recent = turns.iter().skip(turns.len().saturating_sub(MAX_TURNS_SHOWN)).map(|turn| {
+        let named = FIGURES.iter().zip(turn.figures()).map(|(name, d)| (name.to_string(), json!(round(ms(d)))));
+        Value::Object(named.collect())
+    });
+    figures.insert("per_turn".to_owned(), Value::Array(recent.collect()));
+    if let Err(err) = calls::set_latency(rt.store(), &call.id, &Value::Object(figures)).await {
+        tracing::warn!(call_id = %call.id, error = %err, "could not store latency figures");
+    }
+}
+
+/// Turns whose own figures the call shows (the percentiles cover all of them).
+const MAX_TURNS_SHOWN: usize = 50;
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn round(ms: f64) -> f64 {
+    (ms * 10.0).round() / 10.0
+}
+
+/// A short account of the conversation, built from its transcript (no model writes it): who
+/// spoke how often, and the callee's last words.
+pub(super) async fn summary(rt: &CallRuntime, call: &Call, history: &[agentline_brains::Message]) {
+    let said = |role| history.iter().filter(|m| m.role == role && !m.text.is_empty()).count();
+    let last_words = history.iter().rev().find(|m| m.role == Role::Caller && !m.text.is_empty());
+    let mut text =
+        format!("{} spoke {} times; the callee {} times.", call.agent_name, said(Role::Agent), said(Role::Caller));
+    if let Some(last) = last_words {
+        text.push_str(&format!(" The callee's last words: \"{}\"", last.text));
+    }
+    if let Err(err) = calls::set_summary(rt.store(), &call.id, &text).await {
+        tracing::warn!(call_id = %call.id, error = %err, "could not store the call's summary");
+    }
+}

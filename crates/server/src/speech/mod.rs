@@ -1,3 +1,0 @@
-//! Speech engines. So far the local text-to-speech engine that needs no account.
-
-pub mod espeak;

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Install the offline speech-to-text engine (Moonshine base-en) into DIR, idempotently.
+#
+#   scripts/install-moonshine.sh [DIR]
+#
+# DIR defaults to $AGENTLINE_MOONSHINE_DIR, else .agentline/moonshine in this checkout: where
+# agentline_moonshine::default_dir() looks. It gets libmoonshine.so, libonnxruntime.so.1 and
+# models/base-en/ (84 MB) from the PyPI wheel moonshine-cpp (MIT), checked against a pinned sha256.
+# Needs python3 (for pip, or at least its zipfile module); falls back to curl when pip is missing.
+# Writes only to DIR and a temporary directory: no root needed.
+set -euo pipefail
+
+VERSION=0.1.4
+WHEEL=moonshine_cpp-$VERSION-py3-none-manylinux2014_x86_64.whl
+SHA256=f7afc662bdd3ef98815ee3b940438b456e77d5a77cea5396ed9c572785412ebd
+URL=https://files.pythonhosted.org/packages/8f/97/c4093d9b122310ed6a5a21e86852b0818f7b4efe63cf3c01993dba56df46/$WHEEL
+MARKER="moonshine-cpp $VERSION sha256:$SHA256"
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+dir=${1:-${AGENTLINE_MOONSHINE_DIR:-$root/.agentline/moonshine}}
+files=(libmoonshine.so libonnxruntime.so.1 models/base-en/{encoder_model.ort,decoder_model_merged.ort,tokenizer.bin})
+
+installed() {
+  [[ "$(cat "$dir/VERSION" 2>/dev/null)" == "$MARKER" ]] || return 1
+  for f in "${files[@]}"; do [[ -f "$dir/$f" ]] || return 1; done
+}
+if installed; then
+  echo "install-moonshine: moonshine-cpp $VERSION already in $dir"
+  exit 0
+fi
+
+[[ "$(uname -sm)" == "Linux x86_64" ]] || { echo "install-moonshine: the wheel is for Linux x86_64 only" >&2; exit 1; }
+command -v python3 >/dev/null || { echo "install-moonshine: needs python3 (apt-get install -y python3)" >&2; exit 1; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+if python3 -m pip --version >/dev/null 2>&1; then
+  python3 -m pip download -q --no-deps --only-binary=:all: \
+    "moonshine-cpp==$VERSION" -d "$tmp"
+elif command -v curl >/dev/null; then
+  echo "install-moonshine: python3 -m pip not found, downloading with curl"
+  curl -fsSL --retry 3 -o "$tmp/$WHEEL" "$URL"
+else
+  echo "install-moonshine: needs python3 -m pip or curl (apt-get install -y python3-pip)" >&2
+  exit 1
+fi
+[[ -f "$tmp/$WHEEL" ]] || { echo "install-moonshine: download did not produce $WHEEL" >&2; exit 1; }
+echo "$SHA256  $tmp/$WHEEL" | sha256sum -c --quiet - ||
+  { echo "install-moonshine: $WHEEL does not match the pinned sha256; not installing it" >&2; exit 1; }
+
+python3 -m zipfile -e "$tmp/$WHEEL" "$tmp/wheel"
+pkg=$tmp/wheel/moonshine_cpp-$VERSION.data/purelib/moonshine_cpp
+mkdir -p "$dir/models"
+rm -f "$dir/VERSION" # a half-finished install must not look finished
+cp "$pkg/libmoonshine.so" "$dir/libmoonshine.so"
+cp "$pkg/libonnxruntime.so.1.22.1" "$dir/libonnxruntime.so.1" # the SONAME libmoonshine.so NEEDs
+cp "$pkg/LICENSE" "$dir/LICENSE"
+rm -rf "$dir/models/base-en"
+cp -r "$pkg/models/base-en" "$dir/models/base-en"
+printf '*\n' >"$dir/.gitignore" # keeps the default location inside the checkout out of git
+echo "$MARKER" >"$dir/VERSION"
+echo "install-moonshine: installed moonshine-cpp $VERSION in $dir ($(du -sh "$dir" | cut -f1))"
