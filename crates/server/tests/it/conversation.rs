@@ -144,3 +144,39 @@ async fn the_callee_interrupting_stops_the_agent_at_once() {
     assert!(loudness(&right, end + 60, end + 600) < 100.0, "the agent kept talking after the cut");
     assert!(loudness(&left, end, end + 600) > 300.0, "the callee talks on");
 }
+
+/// A chat-completions server that always fails, on loopback; returns its `/v1` base URL.
+async fn failing_llm() -> String {
+    let router = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(|| async { (axum::http::StatusCode::INTERNAL_SERVER_ERROR, "model overloaded") }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    base
+}
+
+#[tokio::test]
+async fn a_failing_brain_falls_back_to_a_phrase_and_says_so_in_the_events() {
+    let app = talking_app().await;
+    let acct = app.account("Bistro").await;
+    let fallback = "Sorry, I am having trouble right now. Could you repeat that?";
+    let brain = json!({"type": "llm", "base_url": failing_llm().await, "model": "any", "fallback_phrase": fallback});
+    let agent = json!({"name": "Alex", "first_message": "Hi Sam, this is Alex. Do you have a minute?", "brain": brain});
+    let agent = app.post("/v1/agents", &acct.key, agent).await.assert_status(201)["id"].as_str().unwrap().to_owned();
+    app.post("/v1/numbers", &acct.key, json!({"phone_number": "+14155550181", "agent_id": agent}))
+        .await
+        .assert_status(201);
+    let call = app.post("/v1/calls", &acct.test_key, json!({"agent_id": agent, "to": "+14155550100"})).await;
+    let id = call.assert_status(201)["id"].as_str().unwrap().to_owned();
+    wait_for_within(&app, &acct.test_key, &id, 120, |c| c["status"] == "completed").await;
+
+    let turns = transcript(&app, &acct, &id).await;
+    assert!(texts(&turns, "agent").contains(&fallback.to_lowercase()), "the fallback was spoken: {turns:?}");
+    let events = app.get(&format!("/v1/calls/{id}/events"), &acct.test_key).await.body.clone();
+    let degraded =
+        events["data"].as_array().unwrap().iter().find(|e| e["payload"]["kind"] == "brain_degraded").cloned();
+    let detail = degraded.expect("a brain_degraded event")["payload"]["detail"].as_str().unwrap().to_owned();
+    assert!(detail.contains("500"), "the event says what failed: {detail}");
+}
