@@ -63,6 +63,9 @@ enum Scenario {
         /// Seconds to measure once every call is answered.
         #[arg(long, default_value_t = 20)]
         seconds: u64,
+        /// Real-time sandbox calls instead (no SIPp): both ends' media, VAD and recording in this process.
+        #[arg(long)]
+        sandbox: bool,
     },
     /// Server-added turn latency in real-time sandbox conversations (turn end decided → first audio frame out).
     Turns {
@@ -82,7 +85,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Webhooks { engine, calls } => webhooks::run(engine.into(), calls).await,
         Scenario::Api { engine, rates, seconds } => api::run(engine.into(), &rates, seconds).await,
         Scenario::List { engine, calls } => list::run(engine.into(), calls).await,
-        Scenario::Sip { calls, seconds } => sip::run(&calls, seconds).await,
+        Scenario::Sip { calls, seconds, sandbox } => sip::run(&calls, seconds, sandbox).await,
         Scenario::Turns { calls, rounds } => turns::run(calls, rounds).await,
     }
 }

@@ -24,21 +24,28 @@ fn sipp_ports(i: usize) -> (u16, u16, u16) {
     (25060 + step, 26000 + step, 27000 + step)
 }
 
-pub(crate) async fn run(counts: &[usize], seconds: u64) -> anyhow::Result<()> {
+pub(crate) async fn run(counts: &[usize], seconds: u64, sandbox: bool) -> anyhow::Result<()> {
     let audio = prompt()?;
     println!(
         "| calls | answered | CPU % of one core per call | RSS per call | send lateness p50 / p99 / worst (ms) | frames lost (callee→us) | frames skipped | packets received |"
     );
     println!("|---|---|---|---|---|---|---|---|");
     for (round, &n) in counts.iter().enumerate() {
-        let row = measure(n, seconds, &audio, sipp_ports(round)).await?;
+        let peer = if sandbox { None } else { Some((audio.as_path(), sipp_ports(round))) };
+        let row = measure(n, seconds, peer).await?;
         println!("{row}");
     }
     Ok(())
 }
 
-async fn measure(n: usize, seconds: u64, audio: &Path, ports: (u16, u16, u16)) -> anyhow::Result<String> {
-    let mut sipp = start_sipp(n, audio, ports)?;
+/// One row: N calls to SIPp through a trunk (`peer`), or, without one, N real-time sandbox calls
+/// to `…0107` (answers and stays on the line: two RTP sessions per call in this process, VAD and
+/// the conversation listening, recording on).
+async fn measure(n: usize, seconds: u64, peer: Option<(&Path, (u16, u16, u16))>) -> anyhow::Result<String> {
+    let mut sipp = match peer {
+        Some((audio, ports)) => Some(start_sipp(n, audio, ports)?),
+        None => None,
+    };
     tokio::time::sleep(Duration::from_millis(300)).await;
     let bench = harness::start(Engine::Sqlite, |c| {
         c.sip.listen = "127.0.0.1:0".parse().expect("address");
@@ -47,9 +54,12 @@ async fn measure(n: usize, seconds: u64, audio: &Path, ports: (u16, u16, u16)) -
         c.calls.dispatch_interval_ms = 20;
     })
     .await?;
-    let agent = line(&bench, ports.0).await?;
+    let (agent, to) = match peer {
+        Some((_, ports)) => (line(&bench, ports.0).await?, "+14155550100"),
+        None => (bench.agent().await?, "+14155550107"),
+    };
     let rss_base = rss_kib()?;
-    let ids = place(&bench, &agent, n).await?;
+    let ids = place(&bench, &agent, n, to).await?;
     let answered = wait_answered(&bench, n).await?;
     let (cpu0, t0) = (cpu_seconds()?, Instant::now());
     tokio::time::sleep(Duration::from_secs(seconds)).await;
@@ -62,7 +72,9 @@ async fn measure(n: usize, seconds: u64, audio: &Path, ports: (u16, u16, u16)) -
         }
     }
     let media = media_figures(&bench, &talked).await?;
-    let _ = sipp.kill().await;
+    if let Some(sipp) = &mut sipp {
+        let _ = sipp.kill().await;
+    }
     let cpu_per_call = (cpu1 - cpu0) / wall / answered.max(1) as f64 * 100.0;
     let rss_per_call = rss1.saturating_sub(rss_base) as f64 / answered.max(1) as f64;
     Ok(format!(
@@ -122,10 +134,10 @@ async fn line(bench: &Bench, port: u16) -> anyhow::Result<String> {
     Ok(agent_id)
 }
 
-async fn place(bench: &Bench, agent: &str, n: usize) -> anyhow::Result<Vec<String>> {
+async fn place(bench: &Bench, agent: &str, n: usize, to: &str) -> anyhow::Result<Vec<String>> {
     let mut ids = Vec::with_capacity(n);
     for _ in 0..n {
-        let body = json!({"agent_id": agent, "to": "+14155550100", "max_duration": 3600});
+        let body = json!({"agent_id": agent, "to": to, "max_duration": 3600});
         let call = bench.post("/v1/calls", &body).await?;
         ids.push(call["id"].as_str().context("call id")?.to_owned());
     }
