@@ -90,11 +90,6 @@ impl Persona {
         }
     }
 
-    /// The persona's lines.
-    pub fn lines(&self) -> &'static [Line] {
-        self.lines
-    }
-
     /// One frame at `now`: whether the agent's audio in it was speech, and whether the
     /// persona's own line is still playing.
     pub fn tick(&mut self, now: Duration, agent_speech: bool, self_speaking: bool) -> Option<PersonaAction> {

@@ -2,6 +2,7 @@
 //! wants 16 kHz in 256-sample windows) behind an energy gate: line hiss and digital silence
 //! never count as speech however the network scores them.
 
+#[cfg(test)]
 use crate::FRAME_SAMPLES;
 
 /// Samples per earshot window (16 ms at 16 kHz).
@@ -91,8 +92,9 @@ pub fn rms(frame: &[i16]) -> f32 {
     (energy / frame.len() as f64).sqrt() as f32
 }
 
-/// A frame's worth of digital silence, handy for callers and tests.
-pub const SILENT_FRAME: [i16; FRAME_SAMPLES] = [0; FRAME_SAMPLES];
+/// A frame's worth of digital silence.
+#[cfg(test)]
+const SILENT_FRAME: [i16; FRAME_SAMPLES] = [0; FRAME_SAMPLES];
 
 #[cfg(test)]
 mod tests {

@@ -50,7 +50,7 @@ pub struct DialedCall {
 #[derive(Clone, Debug)]
 pub enum Carrier {
     /// The simulated callee of the documented magic numbers; at real-time speed its calls carry
-    /// audio (`plan`), and its talking numbers speak.
+    /// audio (`media`), and its talking numbers speak.
     Sandbox { speed: f64, media: Option<sandbox::SandboxMedia> },
     /// A SIP trunk.
     Sip { agent: Arc<SipAgent>, trunk: Box<Trunk>, plan: MediaPlan, store: agentline_store::Store },

@@ -86,7 +86,7 @@ async fn run(
             control = controls.recv() => match control {
                 Some(CarrierControl::SendDtmf(digits)) => {
                     if let Some(line) = &line {
-                        line.agent.send_dtmf(digits);
+                        line.agent.control().send_dtmf(digits);
                     }
                 }
                 _ => break,
@@ -151,14 +151,13 @@ const AGENT_SPEECH_RMS: f32 = 300.0;
 async fn persona(mut link: MediaLink, lines: &'static [Line], hangup: mpsc::Sender<()>) {
     let voice = Espeak { voice: Some("en-us".to_owned()), words_per_minute: Some(150) };
     let mut persona = Persona::new(lines, Ear::default(), std::time::Duration::ZERO);
-    let start = tokio::time::Instant::now();
     let mut speaking: Option<u64> = None;
     while let Some(tick) = link.ticks.recv().await {
         if speaking.is_some_and(|id| tick.finished.iter().any(|played| played.id == id)) {
             speaking = None;
         }
         let agent_speech = rms(&tick.heard) >= AGENT_SPEECH_RMS;
-        match persona.tick(tick.at - start, agent_speech, speaking.is_some()) {
+        match persona.tick(tick.offset(), agent_speech, speaking.is_some()) {
             Some(PersonaAction::Say(index)) => {
                 speaking = Some(index as u64);
                 say(&voice, &link, index as u64, lines[index].text).await;

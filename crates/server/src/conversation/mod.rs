@@ -66,8 +66,6 @@ struct Conversation {
     /// The call's clock: the last slot's offset in the recording (transcript times use it, so
     /// they line up with the recording exactly).
     clock: Duration,
-    /// Where the max-duration goodbye is timed from.
-    origin: Instant,
     preroll: VecDeque<[i16; FRAME]>,
     brain: Box<dyn Brain>,
     tts: Arc<dyn TextToSpeech>,
@@ -106,7 +104,6 @@ impl Conversation {
             turns,
             vad: VoiceDetector::default(),
             clock: Duration::ZERO,
-            origin: Instant::now(),
             preroll: VecDeque::with_capacity(PREROLL_FRAMES),
             brain,
             tts,
@@ -151,7 +148,7 @@ impl Conversation {
     }
 
     async fn on_tick(&mut self, tick: Tick) {
-        self.clock = crate::media::FRAME_TIME * u32::try_from(tick.frame).unwrap_or(u32::MAX);
+        self.clock = tick.offset();
         let now = self.clock;
         let speech = self.vad.is_speech(&tick.heard);
         if let Some(hearing) = &self.hearing {
@@ -171,8 +168,7 @@ impl Conversation {
     async fn note_playout(&mut self, tick: &Tick) {
         let Some(speaking) = &mut self.speaking else { return };
         if tick.started.is_some() && speaking.first_frame.is_none() {
-            speaking.first_frame = Some(tick.at);
-            speaking.first_frame_offset = Some(self.clock);
+            speaking.first_frame = Some(self.clock);
             if let Some(timing) = speaking.timing {
                 self.latencies.push(timing.latency(tick.at));
                 record::latency(&self.rt, &self.call, &self.latencies).await;
@@ -250,7 +246,7 @@ impl Conversation {
             }
         };
         let (start, end) = (turn.speech_start, turn.speech_end);
-        self.append_turn(Role::Caller, &text, start, end, false).await;
+        self.append_turn(Role::Caller, &text, start..end, false).await;
         let timing = Timing {
             speech_end: turn.speech_end_at,
             decided: turn.decided,
@@ -354,9 +350,9 @@ impl Conversation {
     async fn finish_reply(&mut self, interrupted: bool) {
         let Some(speaking) = self.speaking.take() else { return };
         let text = if interrupted { speaking.heard() } else { speaking.text() };
-        let start = speaking.first_frame_offset.unwrap_or(self.clock);
+        let start = speaking.first_frame.unwrap_or(self.clock);
         if !speaking.text().is_empty() {
-            self.append_turn(Role::Agent, &text, start, self.clock, interrupted).await;
+            self.append_turn(Role::Agent, &text, start..self.clock, interrupted).await;
         }
         if !interrupted {
             self.turns.reply_played(self.clock);
@@ -367,20 +363,21 @@ impl Conversation {
         }
     }
 
-    async fn append_turn(&mut self, role: Role, text: &str, start: Duration, end: Duration, interrupted: bool) {
+    async fn append_turn(&mut self, role: Role, text: &str, span: std::ops::Range<Duration>, interrupted: bool) {
         let seq = self.seq;
         self.seq += 1;
-        record::turn(&self.rt, &self.call, seq, role, text, start, end, interrupted).await;
+        record::turn(&self.rt, &self.call, seq, role, text, span, interrupted).await;
         // An empty caller turn stays in the history: the brain should hear that nothing was understood.
         if role == Role::Caller || !text.is_empty() {
             self.history.push(Message { role, text: text.to_owned() });
         }
     }
 
-    /// A few seconds before max_duration, so the goodbye is heard before the line drops.
+    /// A few seconds before max_duration (counted from now, the answer), so the goodbye is
+    /// heard before the line drops.
     fn goodbye_time(&self) -> Instant {
         let max = Duration::from_secs(u64::try_from(self.call.max_duration_secs).unwrap_or(0));
-        self.origin + max.saturating_sub(Duration::from_secs(5)).max(Duration::from_secs(1))
+        Instant::now() + max.saturating_sub(Duration::from_secs(5)).max(Duration::from_secs(1))
     }
 
     fn say_goodbye(&mut self) {

@@ -41,16 +41,14 @@ pub(super) async fn brain_for(rt: &CallRuntime, call: &Call) -> Box<dyn Brain> {
     agentline_brains::build(&settings, context, &providers)
 }
 
-/// Stores one transcript turn (and its `call.transcript` event).
-#[allow(clippy::too_many_arguments)]
+/// Stores one transcript turn (and its `call.transcript` event); `span` is its place in the recording.
 pub(super) async fn turn(
     rt: &CallRuntime,
     call: &Call,
     seq: i64,
     role: Role,
     text: &str,
-    start: Duration,
-    end: Duration,
+    span: std::ops::Range<Duration>,
     interrupted: bool,
 ) {
     let speaker = match role {
@@ -58,8 +56,8 @@ pub(super) async fn turn(
         Role::Caller => Speaker::Caller,
     };
     let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
-    let turn =
-        TranscriptTurn { seq, speaker, text: text.to_owned(), start_ms: ms(start), end_ms: ms(end), interrupted };
+    let (start_ms, end_ms) = (ms(span.start), ms(span.end));
+    let turn = TranscriptTurn { seq, speaker, text: text.to_owned(), start_ms, end_ms, interrupted };
     match transcripts::append_turn(rt.store(), &call.id, &turn, Timestamp::now()).await {
         Ok(()) => rt.event_recorded(),
         Err(err) => tracing::warn!(call_id = %call.id, error = %err, "could not store a transcript turn"),

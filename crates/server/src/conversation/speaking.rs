@@ -59,9 +59,8 @@ pub(super) struct Speaking {
     played: HashMap<u64, usize>,
     pub done: bool,
     pub end_call: bool,
-    pub first_frame: Option<Instant>,
-    /// The first frame's offset in the recording.
-    pub first_frame_offset: Option<std::time::Duration>,
+    /// The first frame's offset in the recording, once it went out.
+    pub first_frame: Option<std::time::Duration>,
 }
 
 impl Speaking {
@@ -77,11 +76,10 @@ impl Speaking {
             done: false,
             end_call: false,
             first_frame: None,
-            first_frame_offset: None,
         }
     }
 
-    /// Takes the reply task's news; returns whether it concerned the audio bookkeeping.
+    /// Takes the reply task's news about sentences, queued audio and completion.
     pub(super) fn note(&mut self, event: &ReplyEvent) {
         match event {
             ReplyEvent::Sentence { id, text, at } => {

@@ -70,6 +70,13 @@ pub struct Tick {
     pub finished: Vec<PlayedUtterance>,
 }
 
+impl Tick {
+    /// The slot's offset from the start of the session (and of its recording).
+    pub fn offset(&self) -> Duration {
+        FRAME_TIME * u32::try_from(self.frame).unwrap_or(u32::MAX)
+    }
+}
+
 /// The conversation's hold on a call's media: the frames as they are played, and control of
 /// what we say.
 pub struct MediaLink {
@@ -106,37 +113,37 @@ impl MediaControl {
 
 /// Steers a running media session. Dropping it stops the session.
 pub struct MediaHandle {
-    commands: mpsc::UnboundedSender<Command>,
+    control: MediaControl,
 }
 
 impl MediaHandle {
     /// The call was answered: media timeouts start counting.
     pub fn answered(&self) {
-        let _ = self.commands.send(Command::Answered);
+        let _ = self.control.commands.send(Command::Answered);
     }
 
     /// The far end moved its media (a 200 after a 183 with other SDP).
     pub fn update_remote(&self, negotiated: Negotiated) {
-        let _ = self.commands.send(Command::Remote(negotiated));
+        let _ = self.control.commands.send(Command::Remote(negotiated));
     }
 
-    /// Sends DTMF digits as RFC 4733 events, after the audio queued before them.
-    pub fn send_dtmf(&self, digits: String) {
-        let _ = self.commands.send(Command::SendDtmf(digits));
+    /// What the call's audio says (play, flush, DTMF).
+    pub fn control(&self) -> &MediaControl {
+        &self.control
     }
 
     /// Starts reporting every played slot (a bounded queue: slots the listener is too slow
     /// for are dropped, never the media).
     pub fn link(&self) -> MediaLink {
         let (tap, ticks) = mpsc::channel(100);
-        let _ = self.commands.send(Command::Tap(tap));
-        MediaLink { control: MediaControl { commands: self.commands.clone() }, ticks }
+        let _ = self.control.commands.send(Command::Tap(tap));
+        MediaLink { control: self.control.clone(), ticks }
     }
 
     /// Stops the session, waits until its recording is complete on disk, and returns its figures.
     pub async fn stop(self) -> Option<MediaStats> {
         let (done, finished) = oneshot::channel();
-        self.commands.send(Command::Stop(done)).ok()?;
+        self.control.commands.send(Command::Stop(done)).ok()?;
         finished.await.ok()
     }
 }

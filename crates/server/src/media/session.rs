@@ -4,7 +4,7 @@
 //! in between. Every decision about packets and time is made by `agentline_media`.
 
 use super::stats::MediaCounters;
-use super::{Command, FRAME, FRAME_TIME, MediaEvent, MediaHandle, MediaPlan, Recorder, Tick};
+use super::{Command, FRAME, FRAME_TIME, MediaControl, MediaEvent, MediaHandle, MediaPlan, Recorder, Tick};
 use agentline_media::dtmf::{self, DtmfEvent, DtmfReceiver, DtmfSender};
 use agentline_media::jitter::{Frame, JitterBuffer};
 use agentline_media::playout::{Pacer, PlayoutQueue};
@@ -28,7 +28,7 @@ pub(crate) fn start(
 ) -> (MediaHandle, mpsc::Receiver<MediaEvent>) {
     let (commands, inbox) = mpsc::unbounded_channel();
     let (events_tx, events) = mpsc::channel(32);
-    let handle = MediaHandle { commands };
+    let handle = MediaHandle { control: MediaControl { commands } };
     tokio::spawn(async move {
         let session = Session::new(socket, negotiated, &plan, events_tx);
         session.run(inbox).await;
@@ -224,12 +224,9 @@ impl Session {
 
     /// Tells the listener, if any, what this slot carried; a listener that lags loses slots.
     fn report(&mut self, heard: [i16; FRAME], sent_audio: bool, started: Option<u64>) {
-        let Some(tap) = &self.tap else {
-            self.slots += 1;
-            return;
-        };
         let frame = self.slots;
         self.slots += 1;
+        let Some(tap) = &self.tap else { return };
         let finished = self.playout.drain_finished();
         let tick = Tick { at: Instant::now(), frame, heard, sent_audio, started, finished };
         if let Err(mpsc::error::TrySendError::Closed(_)) = tap.try_send(tick) {

@@ -174,7 +174,7 @@ impl Leg<'_> {
 
     fn send_dtmf(&self, digits: String) {
         if let Some(media) = &self.media {
-            media.send_dtmf(digits);
+            media.control().send_dtmf(digits);
         }
     }
 }
