@@ -56,6 +56,7 @@ fn call(account: &AccountId, business: &BusinessId, agent: &AgentId, number: &Nu
         latency: None,
         recording: None,
         summary: None,
+        carrier_call_id: None,
         created_at: now,
         updated_at: now,
     }

@@ -18,11 +18,13 @@ pub mod llm;
 pub mod script;
 pub mod sentences;
 pub mod sse;
+mod stand_in;
 mod tools;
 pub mod webhook;
 
 pub use llm::{LlmBrain, LlmConfig};
 pub use script::ScriptBrain;
+pub use stand_in::StandInBrain;
 pub use webhook::WebhookBrain;
 
 use agentline_domain::SecretString;
@@ -137,6 +139,9 @@ pub fn build(settings: &Settings, context: CallContext, providers: &Providers) -
             };
             Box::new(LlmBrain::new(config, context, providers))
         }
+        Settings::StandIn { reply, delay_ms } => {
+            Box::new(StandInBrain { reply: reply.clone(), delay: millis(*delay_ms) })
+        }
         Settings::Webhook { url, timeout_ms, fallback_phrase } => {
             Box::new(WebhookBrain::new(url, millis(*timeout_ms), fallback_phrase.as_deref(), context, providers))
         }
@@ -153,17 +158,30 @@ mod tests {
     use futures_util::StreamExt as _;
 
     #[tokio::test]
+    async fn builds_a_stand_in_brain_that_answers_after_its_delay() {
+        let settings: Settings =
+            serde_json::from_value(serde_json::json!({"type": "stand_in", "reply": "Sure.", "delay_ms": 120})).unwrap();
+        let mut brain = build(&settings, CallContext::default(), &providers());
+        let started = std::time::Instant::now();
+        let events: Vec<BrainEvent> = brain.reply(&[Message::caller("anything")]).collect().await;
+        assert!(started.elapsed() >= std::time::Duration::from_millis(120));
+        assert_eq!(events, vec![BrainEvent::Say("Sure.".into())]);
+    }
+
+    #[tokio::test]
     async fn builds_a_script_brain_from_stored_settings() {
         let settings: Settings = serde_json::from_value(serde_json::json!({
             "type": "script",
             "branches": [{"keywords": ["bye"], "reply": "Goodbye!", "end_call": true}],
         }))
         .unwrap();
-        let _ = rustls::crypto::ring::default_provider().install_default();
-        let providers =
-            Providers { llm_api_key: None, webhook_secret: None, http: reqwest::Client::builder().build().unwrap() };
-        let mut brain = build(&settings, CallContext::default(), &providers);
+        let mut brain = build(&settings, CallContext::default(), &providers());
         let events: Vec<_> = brain.reply(&[Message::caller("OK, bye then")]).collect().await;
         assert_eq!(events, [BrainEvent::Say("Goodbye!".into()), BrainEvent::Act(Action::EndCall)]);
+    }
+
+    fn providers() -> Providers {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        Providers { llm_api_key: None, webhook_secret: None, http: reqwest::Client::builder().build().unwrap() }
     }
 }

@@ -40,6 +40,13 @@ pub enum Brain {
         #[serde(default)]
         fallback_phrase: Option<String>,
     },
+    /// A fixed reply after a fixed delay, whatever the caller said: for tests and benchmarks, where the
+    /// brain's own time and variability would hide what is measured.
+    StandIn {
+        reply: String,
+        #[serde(default)]
+        delay_ms: u32,
+    },
     /// Your server answers each caller turn with the next thing to say.
     Webhook {
         url: String,
@@ -146,6 +153,10 @@ impl Brain {
                 fallback(fallback_phrase.as_deref())?;
                 validate_tools(tools)
             }
+            Self::StandIn { reply, delay_ms } => {
+                crate::validate::text("brain.reply", reply, 2_000)?;
+                stand_in_delay("brain.delay_ms", *delay_ms)
+            }
             Self::Webhook { url, timeout_ms: timeout, fallback_phrase } => {
                 http_url("brain.url", url)?;
                 timeout_ms("brain.timeout_ms", *timeout)?;
@@ -161,6 +172,11 @@ fn timeout_ms(field: &'static str, value: u32) -> Result<(), crate::validate::Fi
     } else {
         Err(crate::validate::FieldError::new(field, "must be between 100 and 30000"))
     }
+}
+
+/// Delays of stand-ins: up to 30 s.
+pub fn stand_in_delay(field: &'static str, value: u32) -> Result<(), crate::validate::FieldError> {
+    if value <= 30_000 { Ok(()) } else { Err(crate::validate::FieldError::new(field, "must be at most 30000")) }
 }
 
 fn fallback(phrase: Option<&str>) -> Result<(), crate::validate::FieldError> {

@@ -12,9 +12,11 @@ pub mod phone;
 pub mod sandbox;
 pub mod scope;
 pub mod secret;
+pub mod speech;
 pub mod template;
 pub mod time;
 pub mod trunk;
+pub mod twilio;
 pub mod validate;
 pub mod webhook;
 

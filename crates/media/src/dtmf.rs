@@ -365,3 +365,54 @@ mod tests {
         }
     }
 }
+
+/// A key press as in-band audio (8 kHz): the digit's two DTMF frequencies for `tone_ms`, then
+/// `gap_ms` of silence, for carriers that carry no RFC 4733 events (Twilio Media Streams).
+/// `None` for characters that are not keypad digits.
+pub fn tone(digit: char, tone_ms: u32, gap_ms: u32) -> Option<Vec<i16>> {
+    const ROWS: [f64; 4] = [697.0, 770.0, 852.0, 941.0];
+    const COLUMNS: [f64; 4] = [1209.0, 1336.0, 1477.0, 1633.0];
+    const KEYS: [&str; 4] = ["123A", "456B", "789C", "*0#D"];
+    let (row, column) =
+        KEYS.iter().enumerate().find_map(|(row, keys)| keys.find(digit.to_ascii_uppercase()).map(|col| (row, col)))?;
+    let (low, high) = (ROWS[row], COLUMNS[column]);
+    let tone_samples = (tone_ms.min(2_000) * 8) as usize;
+    let mut pcm: Vec<i16> = (0..tone_samples)
+        .map(|n| {
+            let t = n as f64 / 8_000.0;
+            let sample = (2.0 * std::f64::consts::PI * low * t).sin() + (2.0 * std::f64::consts::PI * high * t).sin();
+            (sample * 6_000.0) as i16
+        })
+        .collect();
+    pcm.resize(tone_samples + (gap_ms.min(2_000) * 8) as usize, 0);
+    Some(pcm)
+}
+
+#[cfg(test)]
+mod tone_tests {
+    use super::tone;
+
+    /// Energy of `pcm` at `hz` (one Goertzel bin).
+    fn power(pcm: &[i16], hz: f64) -> f64 {
+        let k = 2.0 * (2.0 * std::f64::consts::PI * hz / 8_000.0).cos();
+        let (mut s1, mut s2) = (0.0, 0.0);
+        for &x in pcm {
+            let s = f64::from(x) + k * s1 - s2;
+            s2 = s1;
+            s1 = s;
+        }
+        s1 * s1 + s2 * s2 - k * s1 * s2
+    }
+
+    #[test]
+    fn a_key_is_its_two_frequencies_then_silence() {
+        let pcm = tone('5', 100, 60).unwrap();
+        assert_eq!(pcm.len(), 1_280);
+        let (voice, gap) = pcm.split_at(800);
+        assert!(gap.iter().all(|&s| s == 0));
+        let (row, column, other) = (power(voice, 770.0), power(voice, 1336.0), power(voice, 941.0));
+        assert!(row > 100.0 * other && column > 100.0 * other, "{row} {column} {other}");
+        assert!(tone('x', 100, 60).is_none());
+        assert!(tone('#', 100, 0).is_some() && tone('d', 100, 0).is_some());
+    }
+}

@@ -7,15 +7,19 @@
 //! - [`dtmf`]: RFC 4733 telephone-events (send and receive).
 //! - [`sdp`]: the minimal SDP offer/answer a telephone call needs.
 //! - [`playout`]: the agent's flushable outgoing audio queue and the 20 ms pacer.
+//! - [`twilio_stream`]: Twilio Media Streams messages (JSON over WebSocket).
+//! - [`heard`]: what a buffering far end has played of our speech, from echoed marks.
 //! - [`resample`]: sample-rate conversion for TTS output and speech recognition input.
 
 pub mod dtmf;
 pub mod g711;
+pub mod heard;
 pub mod jitter;
 pub mod playout;
 pub mod resample;
 pub mod rtp;
 pub mod sdp;
+pub mod twilio_stream;
 
 pub use g711::Codec;
 pub use rtp::{RtpHeader, RtpPacket};

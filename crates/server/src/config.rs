@@ -30,6 +30,39 @@ pub struct Config {
     pub recordings: RecordingSettings,
     pub speech: SpeechSettings,
     pub conversation: ConversationSettings,
+    pub twilio: TwilioSettings,
+}
+
+/// The Twilio carrier.
+#[derive(Clone, Debug, Deserialize)]
+pub struct TwilioSettings {
+    pub api_base_url: String,
+    pub public_url: String,
+    pub dev_streams: bool,
+    pub stream_timeout_secs: u64,
+}
+
+impl TwilioSettings {
+    /// The public base URL, without a trailing slash; none when unset.
+    pub fn public_url(&self) -> Option<&str> {
+        Some(self.public_url.trim().trim_end_matches('/')).filter(|url| !url.is_empty())
+    }
+
+    /// The URL Twilio reaches `path` at (what it signs), for HTTP callbacks.
+    pub fn callback_url(&self, path: &str) -> Option<String> {
+        self.public_url().map(|base| format!("{base}{path}"))
+    }
+
+    /// The WebSocket URL Twilio opens for `path` (`https` becomes `wss`).
+    pub fn stream_url(&self, path: &str) -> Option<String> {
+        let base = self.public_url()?;
+        let ws = match base.split_once("://") {
+            Some(("https", rest)) => format!("wss://{rest}"),
+            Some(("http", rest)) => format!("ws://{rest}"),
+            _ => base.to_owned(),
+        };
+        Some(format!("{ws}{path}"))
+    }
 }
 
 /// Speech providers: which engines a call's conversation uses, and how to reach them.
@@ -215,6 +248,7 @@ impl Config {
             bail!("sip: rtp_timeout_secs must be positive and jitter_buffer_ms a multiple of 20 between 20 and 1000");
         }
         self.validate_speech()?;
+        self.validate_twilio()?;
         if let Some(url) = &self.database_url {
             let url = url.expose();
             let known = ["sqlite:", "postgres:", "postgresql:"].iter().any(|p| url.starts_with(p));
@@ -239,6 +273,22 @@ impl Config {
         let turns = &self.conversation;
         if !(100..=5000).contains(&turns.endpoint_silence_ms) || !(60..=5000).contains(&turns.barge_in_ms) {
             bail!("conversation: endpoint_silence_ms must be 100–5000 and barge_in_ms 60–5000");
+        }
+        Ok(())
+    }
+
+    fn validate_twilio(&self) -> anyhow::Result<()> {
+        let twilio = &self.twilio;
+        agentline_domain::validate::http_url("twilio.api_base_url", &twilio.api_base_url)
+            .map_err(|e| anyhow::anyhow!("twilio.api_base_url {}", e.message))?;
+        if let Some(url) = twilio.public_url() {
+            let parsed = url::Url::parse(url).with_context(|| format!("twilio.public_url: `{url}` is not a URL"))?;
+            if !["http", "https"].contains(&parsed.scheme()) || parsed.path() != "/" || parsed.query().is_some() {
+                bail!("twilio.public_url must be http(s)://host[:port] with no path");
+            }
+        }
+        if twilio.stream_timeout_secs == 0 {
+            bail!("twilio.stream_timeout_secs must be positive");
         }
         Ok(())
     }

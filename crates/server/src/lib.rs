@@ -10,6 +10,7 @@ pub mod config;
 mod conversation;
 pub mod media;
 pub mod sip;
+pub mod twilio;
 pub mod usage;
 pub mod webhooks;
 

@@ -25,6 +25,7 @@ pub mod http;
 pub mod openai_stt;
 pub mod openai_tts;
 mod pcm_stream;
+pub mod stand_in;
 mod wav;
 
 pub use buffered::Buffered;
@@ -34,6 +35,7 @@ pub use error::SpeechError;
 pub use espeak::Espeak;
 pub use openai_stt::OpenAiTranscription;
 pub use openai_tts::OpenAiSpeech;
+pub use stand_in::{StandInStt, StandInTts};
 
 /// Sample rate at the crate boundary: telephone audio.
 pub const TELEPHONE_HZ: u32 = 8000;

@@ -5,6 +5,7 @@ use crate::row::{RowExt, to_json};
 use crate::sql::{Param, Sql};
 use crate::{Result, Store};
 use agentline_domain::brain::Brain;
+use agentline_domain::speech::AgentSpeech;
 use agentline_domain::{AccountId, AgentId, BusinessId, Timestamp};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -28,6 +29,8 @@ pub struct Agent {
     /// BCP 47 language tag for speech recognition and synthesis.
     pub language: String,
     pub brain: Brain,
+    /// Speech engines of the agent's own, instead of the server's.
+    pub speech: AgentSpeech,
     /// Where this agent's call events are also delivered.
     pub webhook_url: Option<String>,
     /// Calls end after this many seconds unless the call sets its own limit.
@@ -52,6 +55,7 @@ impl FromRow<'_, AnyRow> for Agent {
             voice: row.opt_text("voice")?,
             language: row.text("language")?,
             brain: row.json("brain")?,
+            speech: row.json("speech")?,
             webhook_url: row.opt_text("webhook_url")?,
             max_duration_secs: row.int("max_duration_secs")?,
             assistant_id: row.opt_text("assistant_id")?,
@@ -81,6 +85,7 @@ impl Record for Agent {
             ("voice", self.voice.clone().into()),
             ("language", self.language.clone().into()),
             ("brain", to_json(&self.brain).into()),
+            ("speech", to_json(&self.speech).into()),
             ("webhook_url", self.webhook_url.clone().into()),
             ("max_duration_secs", self.max_duration_secs.into()),
             ("assistant_id", self.assistant_id.clone().into()),
@@ -103,4 +108,9 @@ pub async fn find_by_id_or_assistant_id(store: &Store, tenant: &Tenant, key: &st
     }
     let (text, args) = sql.build();
     Ok(sqlx::query_as_with(text, args).fetch_one(store.pool()).await?)
+}
+
+/// An agent by id, whatever its account: for the development stream endpoint, which is off by default.
+pub async fn find_unscoped(store: &Store, id: &str) -> Result<Option<Agent>> {
+    Ok(sqlx::query_as("SELECT * FROM agents WHERE id = $1").bind(id).fetch_optional(store.pool()).await?)
 }

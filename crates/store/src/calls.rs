@@ -36,6 +36,8 @@ pub struct Call {
     /// `test` calls (made with a test key) always use the sandbox and are never charged.
     pub mode: ApiKeyMode,
     pub carrier: String,
+    /// The carrier's own id for the call (Twilio's `CallSid`), once it has one.
+    pub carrier_call_id: Option<String>,
     #[serde(rename = "from")]
     pub from_number: PhoneNumber,
     pub from_number_id: NumberId,
@@ -107,6 +109,7 @@ impl FromRow<'_, AnyRow> for Call {
             direction: row.text("direction")?,
             mode,
             carrier: row.text("carrier")?,
+            carrier_call_id: row.opt_text("carrier_call_id")?,
             from_number: row.parse("from_number")?,
             from_number_id: row.parse("from_number_id")?,
             to_number: row.parse("to_number")?,
@@ -172,6 +175,7 @@ impl Record for Call {
             ("direction", self.direction.clone().into()),
             ("mode", self.mode.as_str().into()),
             ("carrier", self.carrier.clone().into()),
+            ("carrier_call_id", text(&self.carrier_call_id)),
             ("from_number", self.from_number.as_str().into()),
             ("from_number_id", self.from_number_id.as_str().into()),
             ("to_number", self.to_number.as_str().into()),
@@ -716,4 +720,27 @@ async fn set_column(store: &Store, call_id: &CallId, column: &'static str, value
     let update = format!("UPDATE calls SET {column} = $1 WHERE id = $2");
     sqlx::query(sqlx::AssertSqlSafe(update)).bind(value).bind(call_id.as_str()).execute(store.pool()).await?;
     Ok(())
+}
+
+/// Stores the carrier's own id for the call (Twilio's `CallSid`).
+pub async fn set_carrier_call_id(store: &Store, call_id: &CallId, carrier_call_id: &str) -> Result<()> {
+    set_column(store, call_id, "carrier_call_id", carrier_call_id.to_owned()).await
+}
+
+/// Inserts a call that came in (already ringing here) and claims it for `node` at once: inbound
+/// callers don't wait in the outbound queue. Returns the claimed call.
+pub async fn insert_inbound(store: &Store, call: &Call, node: &str) -> Result<Call> {
+    let mut tx = store.begin_write().await?;
+    insert_queued(&mut tx, call).await?;
+    let claimed = apply(&mut tx, call.clone(), CallEvent::Dispatched, None, Timestamp::now(), Some(node))
+        .await?
+        .ok_or_else(|| crate::Error::Corrupt("a new inbound call could not be claimed".to_owned()))?;
+    tx.commit().await?;
+    Ok(claimed)
+}
+
+/// A call by id, whatever its account: for requests that prove who they are by other means
+/// (a carrier's signed callback). Never answer an API request with it.
+pub async fn find_unscoped(store: &Store, id: &str) -> Result<Option<Call>> {
+    Ok(sqlx::query_as("SELECT * FROM calls WHERE id = $1").bind(id).fetch_optional(store.pool()).await?)
 }

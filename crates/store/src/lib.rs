@@ -25,6 +25,7 @@ pub mod numbers;
 pub mod page;
 pub mod transcripts;
 pub mod trunks;
+pub mod twilio;
 pub mod usage;
 pub mod wallet;
 pub mod webhooks;

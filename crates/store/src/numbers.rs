@@ -74,3 +74,26 @@ impl Record for Number {
         ]
     }
 }
+
+/// The account's number `phone` on `carrier`, if it has one.
+pub async fn find_on_carrier(
+    store: &crate::Store,
+    account_id: &AccountId,
+    phone: &PhoneNumber,
+    carrier: &str,
+) -> crate::Result<Option<Number>> {
+    Ok(sqlx::query_as("SELECT * FROM phone_numbers WHERE account_id = $1 AND phone_number = $2 AND carrier = $3")
+        .bind(account_id.as_str())
+        .bind(phone.as_str())
+        .bind(carrier)
+        .fetch_optional(store.pool())
+        .await?)
+}
+
+/// The first number (oldest) that `agent` answers, on any carrier.
+pub async fn first_of_agent(store: &crate::Store, agent_id: &AgentId) -> crate::Result<Option<Number>> {
+    Ok(sqlx::query_as("SELECT * FROM phone_numbers WHERE agent_id = $1 ORDER BY created_at, id LIMIT 1")
+        .bind(agent_id.as_str())
+        .fetch_optional(store.pool())
+        .await?)
+}

@@ -31,6 +31,7 @@ fn agent(tenant: &Tenant, business: &BusinessId, name: &str) -> Agent {
         voice: None,
         language: "en-US".into(),
         brain: Brain::default(),
+        speech: Default::default(),
         webhook_url: None,
         max_duration_secs: 600,
         assistant_id: Some(format!("ext-{name}")),

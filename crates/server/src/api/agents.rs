@@ -49,6 +49,10 @@ pub struct AgentInput {
     pub language: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
     pub brain: Option<Brain>,
+    /// The agent's own speech engines instead of the server's (`stand_in` for tests and benchmarks);
+    /// `{}` returns to the server's.
+    #[serde(default, deserialize_with = "non_null")]
+    pub speech: Option<agentline_domain::speech::AgentSpeech>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub webhook_url: Option<Option<String>>,
@@ -109,6 +113,10 @@ impl AgentInput {
             brain.validate()?;
             agent.brain = brain;
         }
+        if let Some(speech) = self.speech {
+            speech.validate()?;
+            agent.speech = speech;
+        }
         if let Some(url) = self.webhook_url {
             agent.webhook_url = url.as_deref().map(|u| http_url("webhook_url", u)).transpose()?;
         }
@@ -160,6 +168,7 @@ async fn create_agent(
         voice: None,
         language: "en-US".to_owned(),
         brain: Brain::default(),
+        speech: Default::default(),
         webhook_url: None,
         max_duration_secs: 600,
         assistant_id: None,

@@ -325,6 +325,7 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
         latency: None,
         recording: None,
         summary: None,
+        carrier_call_id: None,
         created_at: now,
         updated_at: now,
     })

@@ -404,7 +404,7 @@ async fn transcript_stream(
         .into_response())
 }
 
-/// Calls placed from one of your numbers, newest first.
+/// Calls on one of your numbers, placed from it or answered on it, newest first.
 #[utoipa::path(get, path = "/v1/numbers/{id}/calls", tag = "calls", params(("id" = String, Path), ListParams),
     responses((status = 200, body = List<CallView>), ApiErrorDoc), security(("api_key" = [])))]
 async fn number_calls(

@@ -7,6 +7,7 @@ pub mod billing;
 pub mod businesses;
 pub mod call_request;
 pub mod calls;
+pub mod carriers;
 pub mod contacts;
 pub mod dnc;
 pub mod error;
@@ -80,6 +81,7 @@ fn versioned() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(agents::router())
         .merge(numbers::router())
         .merge(trunks::router())
+        .merge(carriers::router())
         .merge(contacts::router())
         .merge(dnc::router())
         .merge(businesses::router())
@@ -123,6 +125,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/metrics", get(system::metrics))
         .route("/openapi.json", get(system::openapi))
         .merge(v1)
+        .merge(crate::twilio::router())
         .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
         .layer(layers)
         .with_state(state)

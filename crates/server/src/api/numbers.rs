@@ -21,7 +21,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// Carriers a number can use. Twilio is not built yet.
-const CARRIERS: &[&str] = &["sandbox", "sip"];
+const CARRIERS: &[&str] = &["sandbox", "sip", "twilio"];
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_number, list_numbers)).routes(routes!(
@@ -48,7 +48,7 @@ pub struct NumberInput {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub agent_id: Option<Option<AgentId>>,
-    /// `sandbox` (default) or `sip` (needs `trunk_id`).
+    /// `sandbox` (default), `sip` (needs `trunk_id`) or `twilio` (needs `PUT /v1/carriers/twilio`).
     #[serde(default, deserialize_with = "non_null")]
     pub carrier: Option<String>,
     /// The SIP trunk calls from this number leave through, for the `sip` carrier.

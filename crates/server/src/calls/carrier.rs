@@ -52,6 +52,8 @@ pub enum Carrier {
     /// The simulated callee of the documented magic numbers; at real-time speed its calls carry
     /// audio (`media`), and its talking numbers speak.
     Sandbox { speed: f64, media: Option<sandbox::SandboxMedia> },
+    /// Twilio Programmable Voice, its audio over a Media Stream.
+    Twilio(Box<crate::twilio::TwilioLeg>),
     /// A SIP trunk.
     Sip { agent: Arc<SipAgent>, trunk: Box<Trunk>, plan: MediaPlan, store: agentline_store::Store },
 }
@@ -60,6 +62,9 @@ impl Carrier {
     /// The carrier for `call`: test-mode calls always use the sandbox; live calls use their
     /// number's carrier. Fails when the number's trunk is gone.
     pub async fn for_call(rt: &CallRuntime, call: &Call) -> Result<Self, String> {
+        if call.carrier == "twilio" && (call.mode == ApiKeyMode::Live || call.direction == "inbound") {
+            return Self::twilio(rt, call).await;
+        }
         if call.mode == ApiKeyMode::Test || call.carrier != "sip" {
             let speed = rt.config.sandbox.speed;
             // Audio cannot be sped up: accelerated sandboxes (tests of the call lifecycle) stay silent.
@@ -86,9 +91,39 @@ impl Carrier {
         })
     }
 
+    /// Twilio: calls placed with the account's credentials, or answered (the stream comes to us).
+    /// Development streams (test mode) have no Twilio call behind them to update.
+    async fn twilio(rt: &CallRuntime, call: &Call) -> Result<Self, String> {
+        let settings = rt.config.twilio.clone();
+        let rest = match call.mode {
+            ApiKeyMode::Test => None,
+            ApiKeyMode::Live => {
+                let credentials = agentline_store::twilio::get(&rt.store, &call.account_id)
+                    .await
+                    .map_err(|e| format!("could not read the Twilio credentials: {e}"))?
+                    .ok_or("the account has no Twilio credentials (PUT /v1/carriers/twilio)")?;
+                Some(crate::twilio::TwilioRest::new(
+                    &settings.api_base_url,
+                    &credentials.account_sid,
+                    credentials.auth_token,
+                ))
+            }
+        };
+        let inbound_sid = (call.direction == "inbound").then(|| call.carrier_call_id.clone().unwrap_or_default());
+        Ok(Self::Twilio(Box::new(crate::twilio::TwilioLeg {
+            rest,
+            inbound_sid,
+            hub: Arc::clone(rt.twilio()),
+            settings,
+            plan: media_plan(rt, call),
+            store: rt.store.clone(),
+        })))
+    }
+
     pub fn name(&self) -> &'static str {
         match self {
             Self::Sandbox { .. } => "sandbox",
+            Self::Twilio(_) => "twilio",
             Self::Sip { .. } => "sip",
         }
     }
@@ -97,6 +132,7 @@ impl Carrier {
     pub fn dial(&self, call: &Call) -> DialedCall {
         match self {
             Self::Sandbox { speed, media } => sandbox::dial(call.to_number.as_str(), *speed, media.clone()),
+            Self::Twilio(leg) => crate::twilio::dial((**leg).clone(), call.clone()),
             Self::Sip { agent, trunk, plan, store } => {
                 crate::sip::dial(Arc::clone(agent), (**trunk).clone(), call.clone(), plan.clone(), store.clone())
             }
@@ -107,7 +143,7 @@ impl Carrier {
     pub fn time_scale(&self) -> f64 {
         match self {
             Self::Sandbox { speed, .. } => *speed,
-            Self::Sip { .. } => 1.0,
+            Self::Twilio(_) | Self::Sip { .. } => 1.0,
         }
     }
 }

@@ -36,6 +36,7 @@ pub struct CallRuntime {
     config: Arc<Config>,
     webhooks: Arc<crate::webhooks::WebhookWorker>,
     sip: Arc<crate::sip::SipAgent>,
+    twilio: Arc<crate::twilio::TwilioHub>,
     live: Mutex<HashMap<CallId, mpsc::Sender<CallCommand>>>,
     wake: Notify,
 }
@@ -43,7 +44,13 @@ pub struct CallRuntime {
 impl CallRuntime {
     pub fn new(store: Store, config: Arc<Config>, webhooks: Arc<crate::webhooks::WebhookWorker>) -> Arc<Self> {
         let sip = crate::sip::SipAgent::new(config.sip.clone());
-        Arc::new(Self { store, config, webhooks, sip, live: Mutex::new(HashMap::new()), wake: Notify::new() })
+        let twilio = Arc::default();
+        Arc::new(Self { store, config, webhooks, sip, twilio, live: Mutex::new(HashMap::new()), wake: Notify::new() })
+    }
+
+    /// Where Twilio's callbacks and streams find the calls they are about.
+    pub(crate) fn twilio(&self) -> &Arc<crate::twilio::TwilioHub> {
+        &self.twilio
     }
 
     /// The SIP user agent calls on trunks go through.
@@ -107,12 +114,17 @@ impl CallRuntime {
                 .await?;
                 continue;
             }
-            let (commands, inbox) = mpsc::channel(4);
-            self.live().insert(call.id.clone(), commands);
             started.push(call.id.clone());
-            tokio::spawn(supervisor::supervise(Arc::clone(self), call, inbox));
+            self.start(call);
         }
         Ok(started)
+    }
+
+    /// Runs a call this node has claimed.
+    pub(crate) fn start(self: &Arc<Self>, call: Call) {
+        let (commands, inbox) = mpsc::channel(4);
+        self.live().insert(call.id.clone(), commands);
+        tokio::spawn(supervisor::supervise(Arc::clone(self), call, inbox));
     }
 
     async fn can_pay_for_a_minute(&self, call: &Call) -> agentline_store::Result<bool> {

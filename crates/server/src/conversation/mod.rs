@@ -90,13 +90,20 @@ struct Conversation {
 impl Conversation {
     async fn new(rt: Arc<CallRuntime>, call: Call, control: MediaControl) -> Self {
         let settings = &rt.config().speech;
-        let stt = providers::stt(settings);
-        let tts = providers::tts(settings, call.voice.as_deref());
-        let brain = record::brain_for(&rt, &call).await;
+        let agent = record::agent_of(&rt, &call).await;
+        let speech = agent.as_ref().map(|agent| agent.speech.clone()).unwrap_or_default();
+        let stt = providers::stt(settings, speech.stt.as_ref());
+        let tts = providers::tts(settings, speech.tts.as_ref(), call.voice.as_deref());
+        let brain = record::brain_for(&rt, &call, agent.map(|agent| agent.brain)).await;
         if let Err(why) = &stt {
             record::note(&rt, &call, "stt_unavailable", why).await;
         }
-        let turns = TurnTaker::new(turn_config(&rt.config().conversation), Duration::ZERO);
+        let mut config = turn_config(&rt.config().conversation);
+        if call.direction == "inbound" {
+            // The caller rang us: they expect to be greeted, not to say "Hello?" first.
+            config.answer_grace = Duration::ZERO;
+        }
+        let turns = TurnTaker::new(config, Duration::ZERO);
         Self {
             rt,
             call,
@@ -222,9 +229,14 @@ impl Conversation {
             // Nothing can be transcribed: answer as if the caller said nothing recognisable.
             return self.reply_to_turn(None).await;
         };
-        // The callee's "Hello?" needs no transcript to be answered with the greeting.
+        // The callee's "Hello?" needs no transcript to be answered with the greeting; without a
+        // greeting, their first words are a turn like any other.
         if !self.greeted {
-            self.greet();
+            if self.has_greeting() {
+                self.greet();
+            } else {
+                self.greeted = true;
+            }
         }
         let speech_end_at = at - decided.saturating_sub(speech_end);
         self.pending =
@@ -268,6 +280,10 @@ impl Conversation {
         }
         let source = self.brain.reply(&self.history);
         self.speak(Purpose::Answer, source, timing);
+    }
+
+    fn has_greeting(&self) -> bool {
+        self.call.first_message.as_deref().is_some_and(|m| !m.trim().is_empty())
     }
 
     fn greet(&mut self) {

@@ -1,17 +1,26 @@
-//! The speech engines a call uses, built from the configuration: which recogniser hears the
-//! callee and which voice speaks for the agent.
+//! The speech engines a call uses, built from the configuration (or the agent's own choice):
+//! which recogniser hears the callee and which voice speaks for the agent.
 
 use crate::config::SpeechSettings;
+use agentline_domain::speech::{SttEngine, TtsEngine};
 use agentline_moonshine::Moonshine;
 use agentline_speech::{
     BatchTranscriber, Buffered, Deepgram, ElevenLabs, Espeak, OpenAiSpeech, OpenAiTranscription, SpeechError,
-    SpeechToText, TextToSpeech,
+    SpeechToText, StandInStt, StandInTts, TextToSpeech,
 };
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-/// The recogniser for callee speech; an error says why there is none (the call goes on, deaf).
-pub(super) fn stt(settings: &SpeechSettings) -> Result<Arc<dyn SpeechToText>, String> {
+fn millis(ms: u32) -> Duration {
+    Duration::from_millis(ms.into())
+}
+
+/// The recogniser for callee speech: the agent's own, else the server's; an error says why there
+/// is none (the call goes on, deaf).
+pub(super) fn stt(settings: &SpeechSettings, agents: Option<&SttEngine>) -> Result<Arc<dyn SpeechToText>, String> {
+    if let Some(SttEngine::StandIn { transcript, delay_ms }) = agents {
+        return Ok(Arc::new(StandInStt { transcript: transcript.clone(), delay: millis(*delay_ms) }));
+    }
     let timeout = Duration::from_secs(settings.timeout_secs);
     match settings.stt.as_str() {
         "local" => {
@@ -36,8 +45,12 @@ pub(super) fn stt(settings: &SpeechSettings) -> Result<Arc<dyn SpeechToText>, St
     }
 }
 
-/// The agent's voice; `voice` is the agent's voice setting (engine-specific name).
-pub(super) fn tts(settings: &SpeechSettings, voice: Option<&str>) -> Arc<dyn TextToSpeech> {
+/// The agent's voice: its own engine, else the server's; `voice` is the agent's voice setting
+/// (engine-specific name).
+pub(super) fn tts(settings: &SpeechSettings, agents: Option<&TtsEngine>, voice: Option<&str>) -> Arc<dyn TextToSpeech> {
+    if let Some(TtsEngine::StandIn { audio_ms, delay_ms }) = agents {
+        return Arc::new(StandInTts { audio: millis(*audio_ms), delay: millis(*delay_ms) });
+    }
     let timeout = Duration::from_secs(settings.timeout_secs);
     match settings.tts.as_str() {
         "openai" => Arc::new(OpenAiSpeech {

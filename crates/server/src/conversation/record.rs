@@ -12,16 +12,25 @@ use agentline_store::{Tenant, agents::Agent};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// The brain of the call's agent; the default script if the agent is gone.
-pub(super) async fn brain_for(rt: &CallRuntime, call: &Call) -> Box<dyn Brain> {
+/// The call's agent as it is now; none if it is gone.
+pub(super) async fn agent_of(rt: &CallRuntime, call: &Call) -> Option<Agent> {
     let tenant = Tenant::account(call.account_id.clone());
-    let settings = match record::get::<Agent>(rt.store(), &tenant, call.agent_id.as_str()).await {
-        Ok(agent) => agent.brain,
+    match record::get::<Agent>(rt.store(), &tenant, call.agent_id.as_str()).await {
+        Ok(agent) => Some(agent),
         Err(err) => {
             tracing::warn!(call_id = %call.id, error = %err, "the call's agent is gone; using the default script");
-            agentline_domain::brain::Brain::default()
+            None
         }
-    };
+    }
+}
+
+/// The brain `settings` describe (the default script when there are none), serving `call`.
+pub(super) async fn brain_for(
+    rt: &CallRuntime,
+    call: &Call,
+    settings: Option<agentline_domain::brain::Brain>,
+) -> Box<dyn Brain> {
+    let settings = settings.unwrap_or_default();
     let context = CallContext {
         call_id: call.id.to_string(),
         instructions: call.instructions.clone(),

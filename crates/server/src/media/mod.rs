@@ -4,7 +4,9 @@
 
 mod recorder;
 mod session;
+mod slots;
 mod stats;
+pub(crate) mod stream;
 
 pub(crate) use recorder::Recorder;
 pub(crate) use session::start;
@@ -38,8 +40,10 @@ pub struct MediaPlan {
 pub enum MediaEvent {
     /// A DTMF digit pressed by the callee (RFC 4733).
     Dtmf(char),
-    /// No RTP arrived for `secs` seconds on an answered call.
+    /// No audio arrived for `secs` seconds on an answered call.
     Timeout { secs: u64 },
+    /// The carrier closed the media (a Twilio stream's `stop`): the call is over at its end.
+    Closed,
 }
 
 enum Command {

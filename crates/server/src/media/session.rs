@@ -3,11 +3,10 @@
 //! (playout queue or DTMF or silence → encoder → socket). Packets from the far end are taken
 //! in between. Every decision about packets and time is made by `agentline_media`.
 
-use super::stats::MediaCounters;
-use super::{Command, FRAME, FRAME_TIME, MediaControl, MediaEvent, MediaHandle, MediaPlan, Recorder, Tick};
+use super::slots::{AgentFrame, Slots};
+use super::{Command, FRAME, MediaControl, MediaEvent, MediaHandle, MediaPlan};
 use agentline_media::dtmf::{self, DtmfEvent, DtmfReceiver, DtmfSender};
 use agentline_media::jitter::{Frame, JitterBuffer};
-use agentline_media::playout::{Pacer, PlayoutQueue};
 use agentline_media::rtp::{self, RtpSequencer};
 use agentline_media::sdp::Negotiated;
 use std::collections::VecDeque;
@@ -48,21 +47,11 @@ struct Session {
     remote: SocketAddr,
     jitter: JitterBuffer,
     dtmf_in: DtmfReceiver,
-    playout: PlayoutQueue,
     sequencer: RtpSequencer,
-    pacer: Pacer,
+    slots: Slots,
     dtmf_out: VecDeque<Outgoing>,
     pending_dtmf: VecDeque<char>,
-    recorder: Option<Recorder>,
     events: mpsc::Sender<MediaEvent>,
-    tap: Option<mpsc::Sender<Tick>>,
-    /// Slots played so far (the recording's frame count).
-    slots: u64,
-    /// The utterance of the last audio frame sent, to notice where the next one starts.
-    playing: Option<u64>,
-    /// The pacer's clock starts here; moved earlier when speech starts after silence so its
-    /// first frame goes out at once instead of waiting up to a frame for the next slot.
-    origin: Instant,
     answered_at: Option<Instant>,
     last_received: Option<Instant>,
     timed_out: bool,
@@ -70,18 +59,10 @@ struct Session {
     packet: Vec<u8>,
     payload: Vec<u8>,
     decoded: Vec<i16>,
-    counters: MediaCounters,
 }
 
 impl Session {
     fn new(socket: UdpSocket, negotiated: Negotiated, plan: &MediaPlan, events: mpsc::Sender<MediaEvent>) -> Self {
-        let recorder = plan.recording.as_deref().and_then(|path| match Recorder::create(path) {
-            Ok(recorder) => Some(recorder),
-            Err(err) => {
-                tracing::warn!(path = %path.display(), error = %err, "cannot record this call");
-                None
-            }
-        });
         let ssrc = rand::random::<u32>();
         Self {
             socket,
@@ -89,17 +70,11 @@ impl Session {
             negotiated,
             jitter: JitterBuffer::new(plan.jitter_frames.max(1), 50),
             dtmf_in: DtmfReceiver::new(),
-            playout: PlayoutQueue::new(),
             sequencer: RtpSequencer::new(ssrc, rand::random(), rand::random()),
-            pacer: Pacer::new(FRAME_TIME),
+            slots: Slots::new(plan),
             dtmf_out: VecDeque::new(),
             pending_dtmf: VecDeque::new(),
-            recorder,
             events,
-            tap: None,
-            slots: 0,
-            playing: None,
-            origin: Instant::now(),
             answered_at: None,
             last_received: None,
             timed_out: false,
@@ -107,14 +82,13 @@ impl Session {
             packet: Vec::with_capacity(256),
             payload: Vec::with_capacity(FRAME),
             decoded: Vec::with_capacity(FRAME),
-            counters: MediaCounters::default(),
         }
     }
 
     async fn run(mut self, mut inbox: mpsc::UnboundedReceiver<Command>) {
         let mut buf = vec![0u8; 2048];
         let stopped = loop {
-            let deadline = self.origin + self.pacer.deadline();
+            let deadline = self.slots.deadline();
             tokio::select! {
                 biased;
                 command = inbox.recv() => match command {
@@ -123,10 +97,7 @@ impl Session {
                     Some(command) => self.on_command(command),
                 },
                 () = tokio::time::sleep_until(deadline) => {
-                    let now = Instant::now();
-                    self.counters.sent_late_by(u64::try_from((now - deadline).as_micros()).unwrap_or(u64::MAX));
-                    let due = self.pacer.tick(now - self.origin);
-                    for _ in 0..due {
+                    for _ in 0..self.slots.due(deadline) {
                         self.tick().await;
                     }
                     self.check_timeout().await;
@@ -138,10 +109,10 @@ impl Session {
                 }
             }
         };
-        self.finish();
+        self.slots.finish();
         if let Some(done) = stopped {
             let jitter = self.jitter.stats();
-            let _ = done.send(self.counters.report(jitter.lost, jitter.late, self.pacer.skipped()));
+            let _ = done.send(self.slots.counters.report(jitter.lost, jitter.late, self.slots.skipped()));
         }
     }
 
@@ -152,12 +123,14 @@ impl Session {
                 self.remote = negotiated.remote;
                 self.negotiated = negotiated;
             }
-            Command::Play(id, pcm) => self.play(id, &pcm),
-            Command::Flush(done) => {
-                let _ = done.send(self.playout.flush());
-                self.playing = None;
+            Command::Play(id, pcm) => {
+                let idle = self.dtmf_out.is_empty() && self.pending_dtmf.is_empty();
+                self.slots.play(id, &pcm, idle);
             }
-            Command::Tap(tap) => self.tap = Some(tap),
+            Command::Flush(done) => {
+                let _ = done.send(self.slots.flush());
+            }
+            Command::Tap(tap) => self.slots.set_tap(tap),
             Command::SendDtmf(digits) => {
                 self.pending_dtmf.extend(digits.chars());
             }
@@ -184,7 +157,7 @@ impl Session {
     /// Symmetric RTP: answer to where the callee's media really comes from, which behind NAT
     /// is not the address in its SDP.
     fn note_received(&mut self, from: SocketAddr) {
-        self.counters.packets_received += 1;
+        self.slots.counters.packets_received += 1;
         self.last_received = Some(Instant::now());
         if from != self.remote {
             self.remote = from;
@@ -199,45 +172,15 @@ impl Session {
             let n = self.decoded.len().min(FRAME);
             callee[..n].copy_from_slice(&self.decoded[..n]);
         }
-        let (agent, sent_audio, started) = self.send_slot().await;
-        self.report(callee, sent_audio, started);
-        if let Some(recorder) = &mut self.recorder
-            && let Err(err) = recorder.write(&callee, &agent)
-        {
-            tracing::warn!(error = %err, "recording stopped");
-            self.recorder = None;
-        }
-    }
-
-    /// Queues speech; when nothing was playing, the next slot is moved to now (RTP allows a
-    /// talkspurt to start off the previous rhythm), which takes up to 20 ms off every reply.
-    fn play(&mut self, id: u64, pcm: &[i16]) {
-        if self.playout.is_empty() && self.dtmf_out.is_empty() && self.pending_dtmf.is_empty() {
-            let now = Instant::now();
-            let due = self.origin + self.pacer.deadline();
-            if due > now {
-                self.origin -= due - now;
-            }
-        }
-        self.playout.enqueue(id, pcm);
-    }
-
-    /// Tells the listener, if any, what this slot carried; a listener that lags loses slots.
-    fn report(&mut self, heard: [i16; FRAME], sent_audio: bool, started: Option<u64>) {
-        let frame = self.slots;
-        self.slots += 1;
-        let Some(tap) = &self.tap else { return };
-        let finished = self.playout.drain_finished();
-        let tick = Tick { at: Instant::now(), frame, heard, sent_audio, started, finished };
-        if let Err(mpsc::error::TrySendError::Closed(_)) = tap.try_send(tick) {
-            self.tap = None;
-        }
+        let (agent, sent_audio) = self.send_slot().await;
+        let finished = self.slots.drain_sent();
+        self.slots.close(callee, &agent, sent_audio, finished);
     }
 
     /// Sends this slot's packet: a DTMF event if digits are being sent, else queued speech,
     /// else silence (trunks expect a steady stream). Returns the audio we sent (for the
-    /// recording), whether it was speech, and the utterance that started in it.
-    async fn send_slot(&mut self) -> ([i16; FRAME], bool, Option<u64>) {
+    /// recording) and whether it was speech.
+    async fn send_slot(&mut self) -> (AgentFrame, bool) {
         if self.dtmf_out.is_empty()
             && let Some(digit) = self.pending_dtmf.pop_front()
         {
@@ -247,18 +190,15 @@ impl Session {
             match outgoing {
                 Outgoing::Event { event, timestamp, first } => {
                     self.send_event(event, timestamp, first).await;
-                    return ([0; FRAME], false, None);
+                    return (AgentFrame { pcm: [0; FRAME], utterance: None, started: None }, false);
                 }
                 Outgoing::Gap => {}
             }
         }
-        let next = self.playout.next_frame();
-        let id = next.map(|(id, _)| id);
-        let started = id.filter(|id| self.playing != Some(*id));
-        self.playing = id;
-        let frame = next.map_or([0; FRAME], |(_, frame)| frame);
-        self.send_audio(&frame).await;
-        (frame, id.is_some(), started)
+        let frame = self.slots.next_agent_frame();
+        self.send_audio(&frame.pcm).await;
+        let speech = frame.utterance.is_some();
+        (frame, speech)
     }
 
     fn queue_digit(&mut self, digit: char) {
@@ -293,7 +233,7 @@ impl Session {
         self.packet.clear();
         rtp::write(&header, &self.payload, &mut self.packet);
         if self.socket.send_to(&self.packet, self.remote).await.is_ok() {
-            self.counters.packets_sent += 1;
+            self.slots.counters.packets_sent += 1;
         }
     }
 
@@ -303,15 +243,6 @@ impl Session {
         if !self.timed_out && heard.elapsed() >= self.rtp_timeout {
             self.timed_out = true;
             let _ = self.events.send(MediaEvent::Timeout { secs: self.rtp_timeout.as_secs() }).await;
-        }
-    }
-
-    fn finish(&mut self) {
-        if let Some(recorder) = self.recorder.take() {
-            match recorder.finish() {
-                Ok(path) => tracing::debug!(path = %path.display(), "recording complete"),
-                Err(err) => tracing::warn!(error = %err, "could not complete the recording"),
-            }
         }
     }
 }

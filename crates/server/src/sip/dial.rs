@@ -108,6 +108,8 @@ async fn run(
                     let _ = dialog.bye().await;
                     break Some((EndReason::CarrierError, format!("no RTP from the callee for {secs} s")));
                 }
+                // RTP sessions are never closed by the far end; a BYE ends the call instead.
+                MediaEvent::Closed => {}
             },
         }
     };

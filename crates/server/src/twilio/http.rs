@@ -1,0 +1,217 @@
+//! The endpoints Twilio calls: status callbacks, the voice webhook of inbound calls, the Media
+//! Streams WebSocket, and (off by default) unsigned development streams straight to an agent.
+
+use super::hub::TwilioInput;
+use super::inbound::{self, Incoming};
+use crate::AppState;
+use crate::api::error::ApiError;
+use agentline_domain::twilio::{self, TwilioStatus};
+use agentline_domain::{AccountId, ApiKeyMode, PhoneNumber};
+use agentline_media::twilio_stream::{self, Inbound, Start};
+use agentline_store::{agents, calls, numbers};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{OriginalUri, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::time::Duration;
+
+const SIGNATURE: &str = "x-twilio-signature";
+/// How long a new stream has to say `start`.
+const START_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Twilio's routes, outside `/v1` (Twilio authenticates by signature, not API key).
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/twilio/calls/{call_id}/status", post(status_callback))
+        .route("/twilio/calls/{call_id}/stream", get(call_stream))
+        .route("/twilio/voice", post(voice))
+        .route("/twilio/dev/agents/{agent_id}/stream", get(dev_stream))
+}
+
+type Form = Vec<(String, String)>;
+
+fn parse_form(body: &[u8]) -> Form {
+    url::form_urlencoded::parse(body).into_owned().collect()
+}
+
+fn param<'a>(form: &'a Form, name: &str) -> Option<&'a str> {
+    form.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+}
+
+fn forbidden() -> ApiError {
+    ApiError::new(StatusCode::FORBIDDEN, "invalid_signature", "X-Twilio-Signature does not match this request")
+}
+
+fn not_configured() -> ApiError {
+    ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "twilio_not_configured", "twilio.public_url is not set")
+}
+
+/// Whether the request carries the signature Twilio makes with `account`'s auth token.
+async fn signed_by(state: &AppState, account: &AccountId, url: &str, form: &Form, headers: &HeaderMap) -> bool {
+    let Some(given) = headers.get(SIGNATURE).and_then(|v| v.to_str().ok()) else { return false };
+    match agentline_store::twilio::get(&state.store, account).await {
+        Ok(Some(credentials)) => twilio::verify(credentials.auth_token.expose(), url, form, given),
+        _ => false,
+    }
+}
+
+fn public_url(state: &AppState, uri: &axum::http::Uri, websocket: bool) -> Result<String, ApiError> {
+    let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
+    let settings = &state.config.twilio;
+    let url = if websocket { settings.stream_url(path) } else { settings.callback_url(path) };
+    url.ok_or_else(not_configured)
+}
+
+/// A call's status callback: checked, then handed to the call's task.
+async fn status_callback(
+    State(state): State<AppState>,
+    Path(call_id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let form = parse_form(&body);
+    let url = public_url(&state, &uri, false)?;
+    let call = calls::find_unscoped(&state.store, &call_id).await?.ok_or_else(forbidden)?;
+    if !signed_by(&state, &call.account_id, &url, &form, &headers).await {
+        return Err(forbidden());
+    }
+    let status = param(&form, "CallStatus").and_then(TwilioStatus::parse).ok_or_else(|| {
+        ApiError::validation("CallStatus is missing or not one Twilio sends").with_param("CallStatus")
+    })?;
+    let detail = status_detail(&form);
+    // A callback for a call no longer running here (a late `completed`) changes nothing.
+    state.calls.twilio().deliver(&call.id, TwilioInput::Status { status, detail }).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What a final status says beyond itself, in Twilio's own terms.
+fn status_detail(form: &Form) -> String {
+    let status = param(form, "CallStatus").unwrap_or_default();
+    let mut detail = format!("Twilio reported the call {status}");
+    if let Some(code) = param(form, "ErrorCode").filter(|c| !c.is_empty()) {
+        detail.push_str(&format!(" (Twilio error {code})"));
+    }
+    if let Some(code) = param(form, "SipResponseCode").filter(|c| !c.is_empty()) {
+        detail.push_str(&format!(" (SIP {code})"));
+    }
+    detail
+}
+
+/// The Media Stream of a call we placed or answered: signed with the call's account's token.
+async fn call_stream(
+    State(state): State<AppState>,
+    Path(call_id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let url = public_url(&state, &uri, true)?;
+    let call = calls::find_unscoped(&state.store, &call_id).await?.ok_or_else(forbidden)?;
+    if !signed_by(&state, &call.account_id, &url, &Vec::new(), &headers).await {
+        return Err(forbidden());
+    }
+    let hub = std::sync::Arc::clone(state.calls.twilio());
+    Ok(upgrade.on_upgrade(move |mut socket| async move {
+        let Some(start) = await_start(&mut socket).await else { return };
+        hub.deliver(&call.id, TwilioInput::Stream(Box::new(socket), start)).await;
+    }))
+}
+
+/// Reads `connected` and `start`; none if the stream says something else first, or nothing in time.
+async fn await_start(socket: &mut WebSocket) -> Option<Start> {
+    let read = async {
+        while let Some(Ok(message)) = socket.recv().await {
+            let Message::Text(text) = message else { continue };
+            match twilio_stream::parse(text.as_str()) {
+                Ok(Inbound::Connected) => {}
+                Ok(Inbound::Start(start)) => return Some(start),
+                _ => return None,
+            }
+        }
+        None
+    };
+    tokio::time::timeout(START_TIMEOUT, read).await.ok().flatten()
+}
+
+/// The voice webhook of the account's Twilio numbers: answers with TwiML connecting the caller to
+/// the number's agent, or refuses the call when nobody here can take it.
+async fn voice(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = parse_form(&body);
+    let url = public_url(&state, &uri, false)?;
+    let account_sid = param(&form, "AccountSid").unwrap_or_default();
+    let mut signed = None;
+    for credentials in agentline_store::twilio::by_account_sid(&state.store, account_sid).await? {
+        let given = headers.get(SIGNATURE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if twilio::verify(credentials.auth_token.expose(), &url, &form, given) {
+            signed = Some(credentials.account_id);
+            break;
+        }
+    }
+    let account = signed.ok_or_else(forbidden)?;
+    let answer = answer_incoming(&state, &account, &form).await?;
+    Ok(([(header::CONTENT_TYPE, "text/xml")], answer).into_response())
+}
+
+async fn answer_incoming(state: &AppState, account: &AccountId, form: &Form) -> Result<String, ApiError> {
+    let to = param(form, "To").and_then(|to| PhoneNumber::parse(to).ok());
+    let number = match to {
+        Some(to) => numbers::find_on_carrier(&state.store, account, &to, "twilio").await?,
+        None => None,
+    };
+    let Some(number) = number.filter(|n| n.inbound_enabled) else {
+        tracing::info!("an inbound Twilio call for a number with no inbound agent here; rejected");
+        return Ok(twilio::reject());
+    };
+    let Some(agent) = number.agent_id.as_ref() else { return Ok(twilio::reject()) };
+    let Some(agent) = agents::find_unscoped(&state.store, agent.as_str()).await? else { return Ok(twilio::reject()) };
+    let incoming = Incoming {
+        number: &number,
+        agent: &agent,
+        caller: param(form, "From").unwrap_or("anonymous"),
+        call_sid: param(form, "CallSid").unwrap_or_default(),
+        mode: ApiKeyMode::Live,
+    };
+    let call = inbound::answer(&state.calls, &incoming).await?;
+    let stream_url = state.config.twilio.stream_url(&super::dial::stream_path(&call)).ok_or_else(not_configured)?;
+    Ok(twilio::connect_stream(&stream_url, &[("call_id", call.id.as_str())]))
+}
+
+/// Development mode: an unsigned Twilio-protocol stream becomes a test call answered by the agent.
+async fn dev_stream(
+    State(state): State<AppState>,
+    Path(agent_id): Path<String>,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    if !state.config.twilio.dev_streams {
+        return Err(ApiError::for_status(StatusCode::NOT_FOUND));
+    }
+    let agent = agents::find_unscoped(&state.store, &agent_id).await?.ok_or_else(|| ApiError::not_found("Agent"))?;
+    let number = numbers::first_of_agent(&state.store, &agent.id).await?.ok_or_else(|| {
+        ApiError::new(StatusCode::CONFLICT, "agent_has_no_number", "give the agent a number first (POST /v1/numbers)")
+    })?;
+    Ok(upgrade.on_upgrade(move |mut socket| async move {
+        let Some(start) = await_start(&mut socket).await else { return };
+        let incoming = Incoming {
+            number: &number,
+            agent: &agent,
+            caller: "anonymous",
+            call_sid: &start.call_sid,
+            mode: ApiKeyMode::Test,
+        };
+        match inbound::answer(&state.calls, &incoming).await {
+            Ok(call) => {
+                state.calls.twilio().deliver(&call.id, TwilioInput::Stream(Box::new(socket), start)).await;
+            }
+            Err(err) => tracing::warn!(error = %err, "could not start a development stream's call"),
+        }
+    }))
+}

@@ -1,0 +1,75 @@
+//! Where Twilio's requests meet the calls they are about: status callbacks and media streams
+//! arrive at the HTTP server, and are handed to the task running the call they name.
+
+use agentline_domain::CallId;
+use agentline_domain::twilio::TwilioStatus;
+use agentline_media::twilio_stream::Start;
+use axum::extract::ws::WebSocket;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use tokio::sync::mpsc;
+
+/// What Twilio sent about a call.
+pub(crate) enum TwilioInput {
+    /// A status callback.
+    Status { status: TwilioStatus, detail: String },
+    /// The call's media stream opened and said who it is.
+    Stream(Box<WebSocket>, Start),
+}
+
+struct Entry {
+    sender: mpsc::Sender<TwilioInput>,
+    /// Held until the call's task takes it.
+    receiver: Option<mpsc::Receiver<TwilioInput>>,
+}
+
+/// The Twilio calls this node runs, by call id.
+#[derive(Default)]
+pub(crate) struct TwilioHub {
+    calls: Mutex<HashMap<CallId, Entry>>,
+}
+
+impl std::fmt::Debug for TwilioHub {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TwilioHub").field("calls", &self.calls().len()).finish()
+    }
+}
+
+impl TwilioHub {
+    fn calls(&self) -> std::sync::MutexGuard<'_, HashMap<CallId, Entry>> {
+        // The map holds only channel ends; a panic while holding the lock cannot leave it inconsistent.
+        self.calls.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Starts accepting Twilio's news about `call` (before Twilio can send any).
+    pub(crate) fn open(&self, call: &CallId) {
+        let (sender, receiver) = mpsc::channel(16);
+        self.calls().entry(call.clone()).or_insert(Entry { sender, receiver: Some(receiver) });
+    }
+
+    /// The news about `call`, for the task that runs it (opened if it was not).
+    pub(crate) fn take(&self, call: &CallId) -> mpsc::Receiver<TwilioInput> {
+        self.open(call);
+        let mut calls = self.calls();
+        let entry = calls.get_mut(call).expect("opened above");
+        entry.receiver.take().unwrap_or_else(|| {
+            let (sender, receiver) = mpsc::channel(16);
+            entry.sender = sender;
+            receiver
+        })
+    }
+
+    /// Hands `input` to the call's task; false when the call runs nowhere here (any more).
+    pub(crate) async fn deliver(&self, call: &CallId, input: TwilioInput) -> bool {
+        let sender = self.calls().get(call).map(|entry| entry.sender.clone());
+        match sender {
+            Some(sender) => sender.send(input).await.is_ok(),
+            None => false,
+        }
+    }
+
+    /// The call is over: news about it is no longer taken.
+    pub(crate) fn close(&self, call: &CallId) {
+        self.calls().remove(call);
+    }
+}
