@@ -19,4 +19,5 @@ mod secrets;
 mod sip;
 mod transcripts;
 mod trunks;
+mod twilio;
 mod webhooks;
