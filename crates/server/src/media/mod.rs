@@ -152,6 +152,20 @@ impl MediaHandle {
     }
 }
 
+/// Spawns a media session task: `run` gets the session's command inbox and where to report
+/// events; the caller gets the handle that steers it and the events.
+fn spawn_session<F>(
+    run: impl FnOnce(mpsc::UnboundedReceiver<Command>, mpsc::Sender<MediaEvent>) -> F,
+) -> (MediaHandle, mpsc::Receiver<MediaEvent>)
+where
+    F: Future<Output = ()> + Send + 'static,
+{
+    let (commands, inbox) = mpsc::unbounded_channel();
+    let (events_tx, events) = mpsc::channel(32);
+    tokio::spawn(run(inbox, events_tx));
+    (MediaHandle { control: MediaControl { commands } }, events)
+}
+
 /// Stops a call's media and stores what it leaves behind: its quality figures and, once the
 /// file is complete, where its recording is and how long it runs.
 pub async fn finish(

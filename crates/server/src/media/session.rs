@@ -4,7 +4,7 @@
 //! in between. Every decision about packets and time is made by `agentline_media`.
 
 use super::slots::{AgentFrame, Slots};
-use super::{Command, FRAME, MediaControl, MediaEvent, MediaHandle, MediaPlan};
+use super::{Command, FRAME, MediaEvent, MediaHandle, MediaPlan};
 use agentline_media::dtmf::{self, DtmfEvent, DtmfReceiver, DtmfSender};
 use agentline_media::jitter::{Frame, JitterBuffer};
 use agentline_media::rtp::{self, RtpSequencer};
@@ -25,14 +25,9 @@ pub(crate) fn start(
     negotiated: Negotiated,
     plan: MediaPlan,
 ) -> (MediaHandle, mpsc::Receiver<MediaEvent>) {
-    let (commands, inbox) = mpsc::unbounded_channel();
-    let (events_tx, events) = mpsc::channel(32);
-    let handle = MediaHandle { control: MediaControl { commands } };
-    tokio::spawn(async move {
-        let session = Session::new(socket, negotiated, &plan, events_tx);
-        session.run(inbox).await;
-    });
-    (handle, events)
+    super::spawn_session(|inbox, events| async move {
+        Session::new(socket, negotiated, &plan, events).run(inbox).await;
+    })
 }
 
 /// What goes out in one send slot.

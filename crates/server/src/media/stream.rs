@@ -5,7 +5,7 @@
 //! Twilio drops what it buffered instead of talking over the caller.
 
 use super::slots::Slots;
-use super::{Command, FRAME, MediaControl, MediaEvent, MediaHandle, MediaPlan};
+use super::{Command, FRAME, MediaEvent, MediaHandle, MediaPlan};
 use agentline_media::dtmf;
 use agentline_media::g711::{ulaw_decode, ulaw_encode};
 use agentline_media::heard::HeardTracker;
@@ -28,14 +28,9 @@ pub(crate) fn start(
     stream_sid: String,
     plan: MediaPlan,
 ) -> (MediaHandle, mpsc::Receiver<MediaEvent>) {
-    let (commands, inbox) = mpsc::unbounded_channel();
-    let (events_tx, events) = mpsc::channel(32);
-    let handle = MediaHandle { control: MediaControl { commands } };
-    tokio::spawn(async move {
-        let session = StreamSession::new(socket, stream_sid, &plan, events_tx);
-        session.run(inbox).await;
-    });
-    (handle, events)
+    super::spawn_session(|inbox, events| async move {
+        StreamSession::new(socket, stream_sid, &plan, events).run(inbox).await;
+    })
 }
 
 /// Why the loop stopped.

@@ -49,13 +49,19 @@ fn not_configured() -> ApiError {
     ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "twilio_not_configured", "twilio.public_url is not set")
 }
 
-/// Whether the request carries the signature Twilio makes with `account`'s auth token.
-async fn signed_by(state: &AppState, account: &AccountId, url: &str, form: &Form, headers: &HeaderMap) -> bool {
-    let Some(given) = headers.get(SIGNATURE).and_then(|v| v.to_str().ok()) else { return false };
-    match agentline_store::twilio::get(&state.store, account).await {
-        Ok(Some(credentials)) => twilio::verify(credentials.auth_token.expose(), url, form, given),
-        _ => false,
-    }
+/// The call a request to `url` is about, if it carries the signature Twilio makes with the auth
+/// token of the call's account; an unknown call is refused like a bad signature.
+async fn signed_call(
+    state: &AppState,
+    call_id: &str,
+    url: &str,
+    form: &Form,
+    headers: &HeaderMap,
+) -> Result<agentline_store::calls::Call, ApiError> {
+    let call = calls::find_unscoped(&state.store, call_id).await?.ok_or_else(forbidden)?;
+    let given = headers.get(SIGNATURE).and_then(|v| v.to_str().ok()).ok_or_else(forbidden)?;
+    let credentials = agentline_store::twilio::get(&state.store, &call.account_id).await?.ok_or_else(forbidden)?;
+    if twilio::verify(credentials.auth_token.expose(), url, form, given) { Ok(call) } else { Err(forbidden()) }
 }
 
 fn public_url(state: &AppState, uri: &axum::http::Uri, websocket: bool) -> Result<String, ApiError> {
@@ -74,11 +80,7 @@ async fn status_callback(
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     let form = parse_form(&body);
-    let url = public_url(&state, &uri, false)?;
-    let call = calls::find_unscoped(&state.store, &call_id).await?.ok_or_else(forbidden)?;
-    if !signed_by(&state, &call.account_id, &url, &form, &headers).await {
-        return Err(forbidden());
-    }
+    let call = signed_call(&state, &call_id, &public_url(&state, &uri, false)?, &form, &headers).await?;
     let status = param(&form, "CallStatus").and_then(TwilioStatus::parse).ok_or_else(|| {
         ApiError::validation("CallStatus is missing or not one Twilio sends").with_param("CallStatus")
     })?;
@@ -109,11 +111,7 @@ async fn call_stream(
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let url = public_url(&state, &uri, true)?;
-    let call = calls::find_unscoped(&state.store, &call_id).await?.ok_or_else(forbidden)?;
-    if !signed_by(&state, &call.account_id, &url, &Vec::new(), &headers).await {
-        return Err(forbidden());
-    }
+    let call = signed_call(&state, &call_id, &public_url(&state, &uri, true)?, &Vec::new(), &headers).await?;
     let hub = std::sync::Arc::clone(state.calls.twilio());
     Ok(upgrade.on_upgrade(move |mut socket| async move {
         let Some(start) = await_start(&mut socket).await else { return };

@@ -65,6 +65,13 @@ async fn speech() -> Vec<i16> {
     stream.map(Result::unwrap).collect::<Vec<_>>().await.concat()
 }
 
+/// `script`, then waiting for the agent to speak and fall silent again.
+fn after_agent(script: CallerScript) -> CallerScript {
+    script
+        .wait_for_agent_audio(Duration::from_secs(5))
+        .wait_for_agent_silence(Duration::from_millis(300), Duration::from_secs(5))
+}
+
 impl Setup {
     async fn call(&self, to: &str) -> String {
         let body = json!({"agent_id": self.agent, "to": to, "ring_timeout": 5});
@@ -93,13 +100,8 @@ impl Setup {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_answered_outbound_call_talks_over_the_media_stream() {
     let s = setup(1_500).await;
-    let script = CallerScript::silent()
-        .wait_for_agent_audio(Duration::from_secs(5))
-        .wait_for_agent_silence(Duration::from_millis(300), Duration::from_secs(5))
-        .say(speech().await)
-        .wait_for_agent_audio(Duration::from_secs(5))
-        .wait_for_agent_silence(Duration::from_millis(300), Duration::from_secs(5))
-        .hangup();
+    let script = after_agent(CallerScript::silent()).say(speech().await);
+    let script = after_agent(script).hangup();
     s.twilio.script("+14155550123", Outcome::Answer(script));
     let id = s.call("+14155550123").await;
     let call = s.ended(&id).await;
@@ -173,14 +175,8 @@ async fn ending_a_call_through_the_api_completes_it_at_twilio() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inbound_call_is_answered_by_the_numbers_agent() {
     let s = setup(1_000).await;
-    let script = CallerScript::silent()
-        .wait_for_agent_audio(Duration::from_secs(5))
-        .wait_for_agent_silence(Duration::from_millis(300), Duration::from_secs(5))
-        .dtmf('5')
-        .say(speech().await)
-        .wait_for_agent_audio(Duration::from_secs(5))
-        .wait_for_agent_silence(Duration::from_millis(300), Duration::from_secs(5))
-        .hangup();
+    let script = after_agent(CallerScript::silent()).dtmf('5').say(speech().await);
+    let script = after_agent(script).hangup();
     let incoming = s.twilio.incoming_call(&s.url("/twilio/voice"), "+14155559876", OUR_NUMBER, script).await;
     assert_eq!(incoming.status, 200, "{}", incoming.body);
     let stream = incoming.stream.clone().expect("the TwiML connects a stream");
@@ -207,10 +203,8 @@ async fn barge_in_clears_twilio_and_truncates_the_turn_to_what_was_heard() {
     let script = CallerScript::silent()
         .wait_for_agent_audio(Duration::from_secs(5))
         .silence(Duration::from_millis(1_000))
-        .say(speech().await)
-        .wait_for_agent_audio(Duration::from_secs(5))
-        .wait_for_agent_silence(Duration::from_millis(300), Duration::from_secs(5))
-        .hangup();
+        .say(speech().await);
+    let script = after_agent(script).hangup();
     s.twilio.script("+14155550123", Outcome::Answer(script));
     let id = s.call("+14155550123").await;
     s.ended(&id).await;
