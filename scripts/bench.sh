@@ -19,6 +19,13 @@ for scenario in ${scenarios[@]}; do
     "$bin" sip --calls 10,100,250,500 --seconds 15
     continue
   fi
+  if [[ "$scenario" == streams ]]; then
+    # Twilio Media Streams calls against agentline's development streams (bench/pipecat/ runs
+    # the same load against Pipecat: bench/pipecat/setup.sh, then bench/pipecat/series.sh).
+    cargo build --release --locked -p agentline-streams-load -p agentline
+    RUN=bench/agentline/run.sh bench/pipecat/series.sh target/bench-streams 60 1 100 200 400 600 800
+    continue
+  fi
   if [[ "$scenario" == turns ]]; then
     # Real-time sandbox conversations (SQLite): each takes about 35 s.
     "$bin" turns --calls 1 --rounds 2

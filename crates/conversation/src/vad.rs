@@ -7,6 +7,9 @@ use crate::FRAME_SAMPLES;
 
 /// Samples per earshot window (16 ms at 16 kHz).
 const WINDOW: usize = 256;
+/// Quiet frames in a row after which the network is no longer asked (200 ms): shorter dips, as
+/// between syllables, keep its context; a real pause costs nothing until speech returns.
+const QUIET_FRAMES_BEFORE_IDLE: u32 = 10;
 
 /// Says whether each 20 ms frame of 8 kHz audio holds speech.
 pub struct VoiceDetector {
@@ -20,6 +23,8 @@ pub struct VoiceDetector {
     last_score: f32,
     /// The previous frame's last sample, for interpolating across frame edges.
     previous: i16,
+    /// Frames in a row below the energy floor.
+    quiet_frames: u32,
 }
 
 impl std::fmt::Debug for VoiceDetector {
@@ -45,13 +50,26 @@ impl VoiceDetector {
             pending: Vec::with_capacity(WINDOW * 2),
             last_score: 0.0,
             previous: 0,
+            quiet_frames: 0,
         }
     }
 
     /// Whether `frame` (160 samples at 8 kHz; other lengths are scored as they are) is speech.
     pub fn is_speech(&mut self, frame: &[i16]) -> bool {
-        let score = self.score(frame);
-        score >= self.threshold && rms(frame) >= self.energy_floor
+        let loud = rms(frame) >= self.energy_floor;
+        self.quiet_frames = if loud { 0 } else { self.quiet_frames.saturating_add(1) };
+        if self.quiet_frames > QUIET_FRAMES_BEFORE_IDLE {
+            // A pause: silence without asking the network (its score could not count anyway),
+            // which then starts afresh when speech returns.
+            if self.quiet_frames == QUIET_FRAMES_BEFORE_IDLE + 1 {
+                self.detector.reset();
+                self.pending.clear();
+                self.last_score = 0.0;
+            }
+            self.previous = frame.last().copied().unwrap_or(0);
+            return false;
+        }
+        self.score(frame) >= self.threshold && loud
     }
 
     /// The detector's speech score for `frame`: the highest of the windows it completed.
@@ -162,5 +180,17 @@ mod speech_tests {
         assert!(voiced > 0.5, "only {:.0} % of speech frames detected", voiced * 100.0);
         let after: usize = (0..25).filter(|_| vad.is_speech(&SILENT_FRAME)).count();
         assert!(after <= 2, "{after} silent frames scored as speech");
+    }
+
+    #[test]
+    fn speech_after_a_long_pause_is_heard_as_well_as_the_first_time() {
+        let speech = spoken("Can I book a table for two on Friday evening?");
+        let voiced = |vad: &mut VoiceDetector| speech.chunks_exact(FRAME_SAMPLES).filter(|f| vad.is_speech(f)).count();
+        let mut vad = VoiceDetector::default();
+        let first = voiced(&mut vad);
+        // Three seconds of silence: the network is reset and left idle, then asked again.
+        assert!((0..150).all(|_| !vad.is_speech(&SILENT_FRAME)));
+        let again = voiced(&mut vad);
+        assert!(again.abs_diff(first) <= 3, "first {first} voiced frames, after the pause {again}");
     }
 }

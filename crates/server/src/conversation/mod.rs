@@ -92,7 +92,12 @@ impl Conversation {
         let settings = &rt.config().speech;
         let agent = record::agent_of(&rt, &call).await;
         let speech = agent.as_ref().map(|agent| agent.speech.clone()).unwrap_or_default();
-        let stt = providers::stt(settings, speech.stt.as_ref());
+        // The first call loads the local model (half a second of disk and CPU): off the reactor,
+        // or every other call's media would stall meanwhile.
+        let (stt_settings, stt_choice) = (settings.clone(), speech.stt.clone());
+        let stt = tokio::task::spawn_blocking(move || providers::stt(&stt_settings, stt_choice.as_ref()))
+            .await
+            .unwrap_or_else(|err| Err(format!("the recogniser could not be set up: {err}")));
         let tts = providers::tts(settings, speech.tts.as_ref(), call.voice.as_deref());
         let brain = record::brain_for(&rt, &call, agent.map(|agent| agent.brain)).await;
         if let Err(why) = &stt {

@@ -28,10 +28,15 @@ impl Recorder {
 
     /// Appends one frame of each party; both slices have the same length.
     pub(crate) fn write(&mut self, callee: &[i16], agent: &[i16]) -> anyhow::Result<()> {
+        // The 16-bit writer checks the format once per frame instead of once per sample (every
+        // call does this 50 times a second).
+        let samples = u32::try_from(callee.len().min(agent.len()) * 2)?;
+        let mut frame = self.writer.get_i16_writer(samples);
         for (left, right) in callee.iter().zip(agent) {
-            self.writer.write_sample(*left)?;
-            self.writer.write_sample(*right)?;
+            frame.write_sample(*left);
+            frame.write_sample(*right);
         }
+        frame.flush()?;
         Ok(())
     }
 

@@ -33,6 +33,12 @@ pub(crate) fn router() -> Router<AppState> {
 
 type Form = Vec<(String, String)>;
 
+/// Media Streams messages are a few hundred bytes: small buffers keep a call's memory small
+/// (the defaults hold 128 KiB each way), and a message over 64 KiB is refused, not buffered.
+fn sized(upgrade: WebSocketUpgrade) -> WebSocketUpgrade {
+    upgrade.read_buffer_size(4 * 1024).write_buffer_size(0).max_message_size(64 * 1024).max_frame_size(64 * 1024)
+}
+
 fn parse_form(body: &[u8]) -> Form {
     url::form_urlencoded::parse(body).into_owned().collect()
 }
@@ -113,7 +119,7 @@ async fn call_stream(
 ) -> Result<Response, ApiError> {
     let call = signed_call(&state, &call_id, &public_url(&state, &uri, true)?, &Vec::new(), &headers).await?;
     let hub = std::sync::Arc::clone(state.calls.twilio());
-    Ok(upgrade.on_upgrade(move |mut socket| async move {
+    Ok(sized(upgrade).on_upgrade(move |mut socket| async move {
         let Some(start) = await_start(&mut socket).await else { return };
         hub.deliver(&call.id, TwilioInput::Stream(Box::new(socket), start)).await;
     }))
@@ -196,7 +202,7 @@ async fn dev_stream(
     let number = numbers::first_of_agent(&state.store, &agent.id).await?.ok_or_else(|| {
         ApiError::new(StatusCode::CONFLICT, "agent_has_no_number", "give the agent a number first (POST /v1/numbers)")
     })?;
-    Ok(upgrade.on_upgrade(move |mut socket| async move {
+    Ok(sized(upgrade).on_upgrade(move |mut socket| async move {
         let Some(start) = await_start(&mut socket).await else { return };
         let incoming = Incoming {
             number: &number,
