@@ -199,9 +199,9 @@ pub(crate) async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     println!("  curl -s {base}/v1/calls/{call_id}/recording -H 'Authorization: Bearer {key}' -o call.wav");
     println!("  API reference: {base}/openapi.json");
     println!("  Webhooks and a live event stream: see docs/webhooks.md");
-    println!("\nReal phone calls go through your own SIP trunk (recorded, with DTMF): see docs/telephony.md.");
+    println!("\nReal phone calls go through your own SIP trunk (recorded, with DTMF): see docs/telephony.md,");
+    println!("or your Twilio numbers, outbound and inbound (Media Streams): see docs/twilio.md.");
     println!("How the conversation works (brains, speech providers, barge-in): see docs/conversation.md.");
-    println!("Not in agentline yet: Twilio.");
 
     if keep_serving {
         println!("\nServing until Ctrl-C.");
