@@ -294,3 +294,72 @@ async fn twilio_credentials_are_write_only_and_checked() {
     assert_eq!(call["end_reason"], "carrier_error");
     assert!(call["end_detail"].as_str().unwrap().contains("no Twilio credentials"), "{call}");
 }
+
+/// A development stream (`dev_streams` on) with malformed messages among the real ones: they are
+/// ignored, the call goes on and answers the caller, and an oversized message ends only that call.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_development_stream_survives_malformed_messages() {
+    use futures_util::{SinkExt as _, StreamExt as _};
+    use tokio_tungstenite::tungstenite::Message;
+    let app = spawn_app_with(Engine::Sqlite, |c| c.twilio.dev_streams = true).await;
+    let acct = app.account("Dev").await;
+    let agent = json!({"name": "Dev", "brain": {"type": "stand_in", "reply": REPLY},
+        "speech": {"stt": {"type": "stand_in", "transcript": HEARD}, "tts": {"type": "stand_in", "audio_ms": 500}}});
+    let agent = app.post("/v1/agents", &acct.key, agent).await.id();
+    app.post("/v1/numbers", &acct.key, json!({"phone_number": OUR_NUMBER, "agent_id": agent})).await.assert_status(201);
+    let url = format!("ws://{}/twilio/dev/agents/{agent}/stream", app.base.trim_start_matches("http://"));
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let start = json!({"event": "start", "streamSid": "MZ1", "start": {"streamSid": "MZ1", "callSid": "CA1",
+        "accountSid": "AC1", "tracks": ["inbound"], "mediaFormat": {"encoding": "audio/x-mulaw", "sampleRate": 8000, "channels": 1}}});
+    ws.send(Message::text(json!({"event": "connected", "protocol": "Call", "version": "1.0.0"}).to_string()))
+        .await
+        .unwrap();
+    ws.send(Message::text(start.to_string())).await.unwrap();
+    for garbage in [
+        "not json",
+        r#"{"event":"media","media":{"payload":"***"}}"#,
+        r#"{"event":"party"}"#,
+        r#"{"event":"dtmf","dtmf":{"digit":"77"}}"#,
+    ] {
+        ws.send(Message::text(garbage)).await.unwrap();
+    }
+    ws.send(Message::binary(vec![1, 2, 3])).await.unwrap();
+    let frames: Vec<i16> = speech().await;
+    let silence = vec![0i16; 8_000 * 2];
+    let mut replies = 0;
+    let mut next = tokio::time::Instant::now();
+    for frame in frames.chunks(160).chain(silence.chunks(160)) {
+        let ulaw: Vec<u8> = frame.iter().map(|&s| agentline_media::g711::ulaw_encode(s)).collect();
+        let payload = base64_encode(&ulaw);
+        ws.send(Message::text(
+            json!({"event": "media", "streamSid": "MZ1", "media": {"track": "inbound", "payload": payload}})
+                .to_string(),
+        ))
+        .await
+        .unwrap();
+        next += Duration::from_millis(20);
+        while let Ok(Some(Ok(message))) = tokio::time::timeout_at(next, ws.next()).await {
+            let text = message.to_text().unwrap_or_default().to_owned();
+            replies += usize::from(text.contains("\"media\""));
+            // As Twilio does once it has played what came before (here: at once).
+            if text.contains("\"mark\"") {
+                ws.send(Message::text(text)).await.unwrap();
+            }
+        }
+    }
+    assert!(replies >= 20, "the agent answered despite the garbage: {replies} media messages");
+    // One message over the 64 KiB limit: the server drops the connection, and the call ends.
+    let _ = ws.send(Message::text("x".repeat(100_000))).await;
+    let list = app.get("/v1/calls", &acct.test_key).await.assert_status(200).clone();
+    let id = list["data"][0]["id"].as_str().unwrap().to_owned();
+    let call = wait_for_within(&app, &acct.test_key, &id, 20, |c| c["ended_at"].is_string()).await;
+    assert_eq!((call["direction"].as_str(), call["mode"].as_str()), (Some("inbound"), Some("test")));
+    let body = app.get(&format!("/v1/calls/{id}/transcript"), &acct.test_key).await.assert_status(200).clone();
+    let said: Vec<&str> = body["turns"].as_array().unwrap().iter().map(|t| t["text"].as_str().unwrap()).collect();
+    assert_eq!(said, [HEARD, REPLY]);
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
