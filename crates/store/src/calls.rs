@@ -744,3 +744,16 @@ pub async fn insert_inbound(store: &Store, call: &Call, node: &str) -> Result<Ca
 pub async fn find_unscoped(store: &Store, id: &str) -> Result<Option<Call>> {
     Ok(sqlx::query_as("SELECT * FROM calls WHERE id = $1").bind(id).fetch_optional(store.pool()).await?)
 }
+
+/// The account's call with this carrier id (Twilio's `CallSid`), if any.
+pub async fn find_by_carrier_call_id(
+    store: &Store,
+    account_id: &AccountId,
+    carrier_call_id: &str,
+) -> Result<Option<Call>> {
+    Ok(sqlx::query_as("SELECT * FROM calls WHERE account_id = $1 AND carrier_call_id = $2 ORDER BY id LIMIT 1")
+        .bind(account_id.as_str())
+        .bind(carrier_call_id)
+        .fetch_optional(store.pool())
+        .await?)
+}

@@ -177,14 +177,16 @@ async fn answer_incoming(state: &AppState, account: &AccountId, form: &Form) -> 
     };
     let Some(agent) = number.agent_id.as_ref() else { return Ok(twilio::reject()) };
     let Some(agent) = agents::find_unscoped(&state.store, agent.as_str()).await? else { return Ok(twilio::reject()) };
-    let incoming = Incoming {
-        number: &number,
-        agent: &agent,
-        caller: param(form, "From").unwrap_or("anonymous"),
-        call_sid: param(form, "CallSid").unwrap_or_default(),
-        mode: ApiKeyMode::Live,
+    let call_sid = param(form, "CallSid").unwrap_or_default();
+    // A repeated webhook for the same call (a retry) gets the same answer, not a second call.
+    let call = match calls::find_by_carrier_call_id(&state.store, account, call_sid).await? {
+        Some(call) if !call_sid.is_empty() => call,
+        _ => {
+            let caller = param(form, "From").unwrap_or("anonymous");
+            let incoming = Incoming { number: &number, agent: &agent, caller, call_sid, mode: ApiKeyMode::Live };
+            inbound::answer(&state.calls, &incoming).await?
+        }
     };
-    let call = inbound::answer(&state.calls, &incoming).await?;
     let stream_url = state.config.twilio.stream_url(&super::dial::stream_path(&call)).ok_or_else(not_configured)?;
     Ok(twilio::connect_stream(&stream_url, &[("call_id", call.id.as_str())]))
 }

@@ -195,6 +195,19 @@ async fn an_inbound_call_is_answered_by_the_numbers_agent() {
     let events = s.event_types(&id).await;
     let dtmf = events.iter().find(|e| e["type"] == "call.dtmf").expect("the key press is an event");
     assert!(dtmf.to_string().contains("\"5\""), "{dtmf}");
+
+    // The same webhook again (a retry): the same call's stream, no second call.
+    let voice_url = s.url("/twilio/voice");
+    let form: Vec<(String, String)> =
+        [("AccountSid", SID), ("CallSid", incoming.call_sid.as_str()), ("From", "+14155559876"), ("To", OUR_NUMBER)]
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .to_vec();
+    let signature = agentline_twilio_peer::sign(TOKEN, &voice_url, &form);
+    let (status, twiml) = post_form(&voice_url, &form, Some(signature)).await;
+    assert_eq!(status, 200, "{twiml}");
+    assert!(twiml.contains(&format!("/twilio/calls/{id}/stream")), "{twiml}");
+    let calls = s.app.get(&format!("/v1/numbers/{}/calls", s.number), &s.acct.key).await.body;
+    assert_eq!(calls["data"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
