@@ -22,9 +22,11 @@ pub struct Espeak {
 
 impl Espeak {
     /// The command line: WAV on stdout, and `--` so text starting with `-` is not an option.
+    /// It runs under `nice`: many calls starting at once start many synthesizers, and their CPU
+    /// must not delay the 20 ms media frames of the calls already talking.
     fn command(&self, text: &str) -> Command {
-        let mut command = Command::new("espeak-ng");
-        command.arg("--stdout");
+        let mut command = Command::new("nice");
+        command.args(["-n", "10", "espeak-ng", "--stdout"]);
         if let Some(voice) = &self.voice {
             command.arg("-v").arg(voice);
         }
@@ -42,6 +44,10 @@ impl Espeak {
             ErrorKind::NotFound => SpeechError::Unavailable("espeak-ng is not installed".into()),
             _ => SpeechError::Io(format!("cannot run espeak-ng: {error}")),
         })?;
+        // `nice` answers 127 when it cannot find the program it was asked to run.
+        if output.status.code() == Some(127) {
+            return Err(SpeechError::Unavailable("espeak-ng is not installed".into()));
+        }
         if !output.status.success() {
             let stderr = String::from_utf8_lossy(&output.stderr);
             return Err(SpeechError::Io(format!("espeak-ng failed ({}): {}", output.status, stderr.trim())));
@@ -83,6 +89,7 @@ mod tests {
         let espeak = Espeak { voice: Some("en-us".into()), words_per_minute: Some(160) };
         let command = espeak.command("-v is text here");
         let args: Vec<_> = command.as_std().get_args().map(|arg| arg.to_string_lossy().into_owned()).collect();
-        assert_eq!(args, ["--stdout", "-v", "en-us", "-s", "160", "--", "-v is text here"]);
+        assert_eq!(command.as_std().get_program(), "nice");
+        assert_eq!(args, ["-n", "10", "espeak-ng", "--stdout", "-v", "en-us", "-s", "160", "--", "-v is text here"]);
     }
 }
