@@ -11,10 +11,8 @@ use agentline_media::rtp::{self, RtpSequencer};
 use agentline_media::sdp::Negotiated;
 use std::collections::VecDeque;
 use std::net::SocketAddr;
-use std::time::Duration;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
-use tokio::time::Instant;
 
 /// Silent frames between two DTMF digits we send, so the far end sees separate key presses.
 const DTMF_GAP_FRAMES: usize = 3;
@@ -47,10 +45,6 @@ struct Session {
     dtmf_out: VecDeque<Outgoing>,
     pending_dtmf: VecDeque<char>,
     events: mpsc::Sender<MediaEvent>,
-    answered_at: Option<Instant>,
-    last_received: Option<Instant>,
-    timed_out: bool,
-    rtp_timeout: Duration,
     packet: Vec<u8>,
     payload: Vec<u8>,
     decoded: Vec<i16>,
@@ -70,10 +64,6 @@ impl Session {
             dtmf_out: VecDeque::new(),
             pending_dtmf: VecDeque::new(),
             events,
-            answered_at: None,
-            last_received: None,
-            timed_out: false,
-            rtp_timeout: plan.rtp_timeout,
             packet: Vec::with_capacity(256),
             payload: Vec::with_capacity(FRAME),
             decoded: Vec::with_capacity(FRAME),
@@ -113,7 +103,7 @@ impl Session {
 
     fn on_command(&mut self, command: Command) {
         match command {
-            Command::Answered => self.answered_at = Some(Instant::now()),
+            Command::Answered => self.slots.answered(),
             Command::Remote(negotiated) => {
                 self.remote = negotiated.remote;
                 self.negotiated = negotiated;
@@ -152,8 +142,7 @@ impl Session {
     /// Symmetric RTP: answer to where the callee's media really comes from, which behind NAT
     /// is not the address in its SDP.
     fn note_received(&mut self, from: SocketAddr) {
-        self.slots.counters.packets_received += 1;
-        self.last_received = Some(Instant::now());
+        self.slots.received();
         if from != self.remote {
             self.remote = from;
         }
@@ -233,11 +222,8 @@ impl Session {
     }
 
     async fn check_timeout(&mut self) {
-        let Some(answered) = self.answered_at else { return };
-        let heard = self.last_received.map_or(answered, |t| t.max(answered));
-        if !self.timed_out && heard.elapsed() >= self.rtp_timeout {
-            self.timed_out = true;
-            let _ = self.events.send(MediaEvent::Timeout { secs: self.rtp_timeout.as_secs() }).await;
+        if let Some(secs) = self.slots.timed_out() {
+            let _ = self.events.send(MediaEvent::Timeout { secs }).await;
         }
     }
 }

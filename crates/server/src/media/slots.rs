@@ -22,6 +22,12 @@ pub(super) struct Slots {
     /// The utterance of the last audio frame taken, to notice where the next one starts.
     playing: Option<UtteranceId>,
     pub(super) counters: MediaCounters,
+    /// When the call was answered: from then on, the far end's silence is watched.
+    answered_at: Option<Instant>,
+    last_received: Option<Instant>,
+    timed_out: bool,
+    /// An answered call with no audio from the far end for this long has timed out.
+    timeout: std::time::Duration,
 }
 
 /// The agent's side of one slot.
@@ -51,7 +57,33 @@ impl Slots {
             played: 0,
             playing: None,
             counters: MediaCounters::default(),
+            answered_at: None,
+            last_received: None,
+            timed_out: false,
+            timeout: plan.rtp_timeout,
         }
+    }
+
+    /// The call was answered: the far end's silence counts from now.
+    pub(super) fn answered(&mut self) {
+        self.answered_at = Some(Instant::now());
+    }
+
+    /// Audio (or an event) arrived from the far end.
+    pub(super) fn received(&mut self) {
+        self.counters.packets_received += 1;
+        self.last_received = Some(Instant::now());
+    }
+
+    /// The seconds of silence, once, when an answered call has heard nothing for the timeout.
+    pub(super) fn timed_out(&mut self) -> Option<u64> {
+        let answered = self.answered_at?;
+        let heard = self.last_received.map_or(answered, |t| t.max(answered));
+        if self.timed_out || heard.elapsed() < self.timeout {
+            return None;
+        }
+        self.timed_out = true;
+        Some(self.timeout.as_secs())
     }
 
     /// When the next slot is due.

@@ -13,7 +13,6 @@ use agentline_media::playout::{PlayedUtterance, UtteranceId};
 use agentline_media::twilio_stream::{self, Inbound};
 use axum::extract::ws::{Message, WebSocket};
 use std::collections::VecDeque;
-use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -52,10 +51,6 @@ struct StreamSession {
     finished: Vec<PlayedUtterance>,
     events: mpsc::Sender<MediaEvent>,
     started: Instant,
-    answered_at: Option<Instant>,
-    last_received: Option<Instant>,
-    timed_out: bool,
-    timeout: Duration,
     next_dtmf: UtteranceId,
     malformed: u64,
     ulaw: Vec<u8>,
@@ -73,10 +68,6 @@ impl StreamSession {
             finished: Vec::new(),
             events,
             started: Instant::now(),
-            answered_at: None,
-            last_received: None,
-            timed_out: false,
-            timeout: plan.rtp_timeout,
             next_dtmf: DTMF_UTTERANCES,
             malformed: 0,
             ulaw: Vec::with_capacity(FRAME),
@@ -119,7 +110,7 @@ impl StreamSession {
             Stopped::Told(done) => {
                 let _ = self.socket.send(Message::Close(None)).await;
                 if let Some(done) = done {
-                    let _ = done.send(self.slots.counters.report(0, 0, self.slots.skipped()));
+                    let _ = done.send(self.figures());
                 }
             }
             Stopped::ByTwilio => {
@@ -127,7 +118,7 @@ impl StreamSession {
                 // Stay until told to stop, so the call's control still gets the figures.
                 while let Some(command) = inbox.recv().await {
                     if let Command::Stop(done) = command {
-                        let _ = done.send(self.slots.counters.report(0, 0, self.slots.skipped()));
+                        let _ = done.send(self.figures());
                         break;
                     }
                 }
@@ -135,9 +126,14 @@ impl StreamSession {
         }
     }
 
+    /// The session's media figures; nothing is lost or late on a stream over TCP.
+    fn figures(&self) -> super::MediaStats {
+        self.slots.counters.report(0, 0, self.slots.skipped())
+    }
+
     async fn on_command(&mut self, command: Command) {
         match command {
-            Command::Answered => self.answered_at = Some(Instant::now()),
+            Command::Answered => self.slots.answered(),
             Command::Play(id, pcm) => self.slots.play(id, &pcm, true),
             Command::Flush(done) => {
                 let cut = self.slots.flush();
@@ -182,8 +178,7 @@ impl StreamSession {
     }
 
     fn received(&mut self, ulaw: &[u8]) {
-        self.slots.counters.packets_received += 1;
-        self.last_received = Some(Instant::now());
+        self.slots.received();
         self.inbound.extend(ulaw.iter().map(|&code| ulaw_decode(code)));
         let excess = self.inbound.len().saturating_sub(MAX_BUFFERED_SAMPLES);
         self.inbound.drain(..excess);
@@ -232,11 +227,8 @@ impl StreamSession {
     }
 
     async fn check_timeout(&mut self) {
-        let Some(answered) = self.answered_at else { return };
-        let heard = self.last_received.map_or(answered, |t| t.max(answered));
-        if !self.timed_out && heard.elapsed() >= self.timeout {
-            self.timed_out = true;
-            let _ = self.events.send(MediaEvent::Timeout { secs: self.timeout.as_secs() }).await;
+        if let Some(secs) = self.slots.timed_out() {
+            let _ = self.events.send(MediaEvent::Timeout { secs }).await;
         }
     }
 }
