@@ -17,6 +17,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
 
+/// A deadline that never comes, for a timer not armed yet.
+pub(crate) fn far_future() -> tokio::time::Instant {
+    tokio::time::Instant::now() + Duration::from_secs(86_400 * 365)
+}
+
 /// Orders for a live call's supervisor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CallCommand {

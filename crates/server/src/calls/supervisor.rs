@@ -2,7 +2,7 @@
 //! the ring timeout, the maximum duration, the wallet, and API or shutdown orders.
 
 use super::carrier::{Carrier, CarrierControl, CarrierSignal};
-use super::{CallCommand, CallRuntime};
+use super::{CallCommand, CallRuntime, far_future};
 use agentline_domain::call::{CallEvent, EndReason};
 use agentline_domain::{ApiKeyMode, Timestamp};
 use agentline_store::calls::{self, Call};
@@ -22,10 +22,6 @@ impl Ending {
     fn new(reason: EndReason, detail: impl Into<String>, control: Option<CarrierControl>) -> Self {
         Self { reason, detail: detail.into(), control }
     }
-}
-
-fn far_future() -> Instant {
-    Instant::now() + Duration::from_secs(86_400 * 365)
 }
 
 pub(crate) async fn supervise(rt: Arc<CallRuntime>, call: Call, mut commands: mpsc::Receiver<CallCommand>) {

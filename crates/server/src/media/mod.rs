@@ -152,6 +152,17 @@ impl MediaHandle {
     }
 }
 
+/// The next event of a call's media, once it has media; never while it has none.
+pub(crate) async fn next_event(events: Option<&mut mpsc::Receiver<MediaEvent>>) -> MediaEvent {
+    match events {
+        Some(events) => match events.recv().await {
+            Some(event) => event,
+            None => std::future::pending().await,
+        },
+        None => std::future::pending().await,
+    }
+}
+
 /// Spawns a media session task: `run` gets the session's command inbox and where to report
 /// events; the caller gets the handle that steers it and the events.
 fn spawn_session<F>(

@@ -102,7 +102,7 @@ async fn run(
                 Some(CarrierControl::Hangup) | None => { let _ = dialog.bye().await; break None }
                 Some(CarrierControl::SendDtmf(digits)) => leg.send_dtmf(digits),
             },
-            event = next_media_event(&mut leg.media_events) => match event {
+            event = crate::media::next_event(leg.media_events.as_mut()) => match event {
                 MediaEvent::Dtmf(digit) => { let _ = signals.send(CarrierSignal::Dtmf(digit)).await; }
                 MediaEvent::Timeout { secs } => {
                     let _ = dialog.bye().await;
@@ -178,16 +178,6 @@ impl Leg<'_> {
         if let Some(media) = &self.media {
             media.control().send_dtmf(digits);
         }
-    }
-}
-
-async fn next_media_event(events: &mut Option<mpsc::Receiver<MediaEvent>>) -> MediaEvent {
-    match events {
-        Some(rx) => match rx.recv().await {
-            Some(event) => event,
-            None => std::future::pending().await,
-        },
-        None => std::future::pending().await,
     }
 }
 

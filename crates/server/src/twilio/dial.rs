@@ -4,6 +4,7 @@
 use super::hub::{TwilioHub, TwilioInput};
 use super::rest::TwilioRest;
 use crate::calls::carrier::{CarrierControl, CarrierSignal, DialedCall};
+use crate::calls::far_future;
 use crate::config::TwilioSettings;
 use crate::media::{self, MediaEvent, MediaHandle, MediaPlan};
 use agentline_domain::call::EndReason;
@@ -59,10 +60,6 @@ struct Running {
     answered: bool,
 }
 
-fn far_future() -> Instant {
-    Instant::now() + Duration::from_secs(86_400 * 365)
-}
-
 impl Running {
     async fn run(mut self, mut inputs: mpsc::Receiver<TwilioInput>, mut controls: mpsc::Receiver<CarrierControl>) {
         let sid = match self.call_sid().await {
@@ -94,7 +91,7 @@ impl Running {
                     Some(CarrierControl::Cancel) => { self.update(&sid, "canceled").await; break None }
                     Some(CarrierControl::Hangup) | None => { self.update(&sid, "completed").await; break None }
                 },
-                event = next_media_event(&mut self.media) => match event {
+                event = media::next_event(self.media.as_mut().map(|(_, events)| events)) => match event {
                     MediaEvent::Dtmf(digit) => { let _ = self.signals.send(CarrierSignal::Dtmf(digit)).await; }
                     MediaEvent::Timeout { secs } => {
                         self.update(&sid, "completed").await;
@@ -192,14 +189,4 @@ fn create_form(call: &Call, settings: &TwilioSettings) -> Result<Vec<(&'static s
         ["initiated", "ringing", "answered", "completed"].map(|event| ("StatusCallbackEvent", event.to_owned())),
     );
     Ok(form)
-}
-
-async fn next_media_event(media: &mut Option<(MediaHandle, mpsc::Receiver<MediaEvent>)>) -> MediaEvent {
-    match media {
-        Some((_, events)) => match events.recv().await {
-            Some(event) => event,
-            None => std::future::pending().await,
-        },
-        None => std::future::pending().await,
-    }
 }

@@ -152,15 +152,13 @@ async fn voice(
     let form = parse_form(&body);
     let url = public_url(&state, &uri, false)?;
     let account_sid = param(&form, "AccountSid").unwrap_or_default();
-    let mut signed = None;
-    for credentials in agentline_store::twilio::by_account_sid(&state.store, account_sid).await? {
-        let given = headers.get(SIGNATURE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        if twilio::verify(credentials.auth_token.expose(), &url, &form, given) {
-            signed = Some(credentials.account_id);
-            break;
-        }
-    }
-    let account = signed.ok_or_else(forbidden)?;
+    let given = headers.get(SIGNATURE).and_then(|v| v.to_str().ok()).ok_or_else(forbidden)?;
+    let candidates = agentline_store::twilio::by_account_sid(&state.store, account_sid).await?;
+    let account = candidates
+        .into_iter()
+        .find(|credentials| twilio::verify(credentials.auth_token.expose(), &url, &form, given))
+        .map(|credentials| credentials.account_id)
+        .ok_or_else(forbidden)?;
     let answer = answer_incoming(&state, &account, &form).await?;
     Ok(([(header::CONTENT_TYPE, "text/xml")], answer).into_response())
 }

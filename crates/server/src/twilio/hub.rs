@@ -23,6 +23,13 @@ struct Entry {
     receiver: Option<mpsc::Receiver<TwilioInput>>,
 }
 
+impl Entry {
+    fn new() -> Self {
+        let (sender, receiver) = mpsc::channel(16);
+        Self { sender, receiver: Some(receiver) }
+    }
+}
+
 /// The Twilio calls this node runs, by call id.
 #[derive(Default)]
 pub(crate) struct TwilioHub {
@@ -43,16 +50,15 @@ impl TwilioHub {
 
     /// Starts accepting Twilio's news about `call` (before Twilio can send any).
     pub(crate) fn open(&self, call: &CallId) {
-        let (sender, receiver) = mpsc::channel(16);
-        self.calls().entry(call.clone()).or_insert(Entry { sender, receiver: Some(receiver) });
+        self.calls().entry(call.clone()).or_insert_with(Entry::new);
     }
 
     /// The news about `call`, for the task that runs it (opened if it was not).
     pub(crate) fn take(&self, call: &CallId) -> mpsc::Receiver<TwilioInput> {
-        self.open(call);
         let mut calls = self.calls();
-        let entry = calls.get_mut(call).expect("opened above");
+        let entry = calls.entry(call.clone()).or_insert_with(Entry::new);
         entry.receiver.take().unwrap_or_else(|| {
+            // Taken before: the new receiver replaces the old one, and only it hears from now on.
             let (sender, receiver) = mpsc::channel(16);
             entry.sender = sender;
             receiver
