@@ -1,5 +1,7 @@
 //! Percentiles over recorded samples.
 
+use agentline_conversation::latency::percentile;
+
 /// Latency summary in milliseconds.
 pub(crate) struct Summary {
     pub count: usize,
@@ -12,13 +14,7 @@ pub(crate) struct Summary {
 /// Nearest-rank percentiles of `samples` (milliseconds).
 pub(crate) fn summarize(mut samples: Vec<f64>) -> Summary {
     samples.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        if samples.is_empty() {
-            return f64::NAN;
-        }
-        let rank = ((q * samples.len() as f64).ceil() as usize).clamp(1, samples.len());
-        samples[rank - 1]
-    };
+    let at = |q: f64| if samples.is_empty() { f64::NAN } else { percentile(&samples, q * 100.0) };
     Summary {
         count: samples.len(),
         p50: at(0.50),

@@ -1,5 +1,6 @@
 //! Nearest-rank percentiles over recorded samples.
 
+use agentline_conversation::latency::percentile;
 use serde_json::{Value, json};
 
 /// Distribution of a set of samples.
@@ -17,13 +18,7 @@ pub(crate) struct Summary {
 /// Summarises `samples` (NaN everywhere when empty).
 pub(crate) fn summarize(mut samples: Vec<f64>) -> Summary {
     samples.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        if samples.is_empty() {
-            return f64::NAN;
-        }
-        let rank = ((q * samples.len() as f64).ceil() as usize).clamp(1, samples.len());
-        samples[rank - 1]
-    };
+    let at = |q: f64| if samples.is_empty() { f64::NAN } else { percentile(&samples, q * 100.0) };
     let mean = if samples.is_empty() { f64::NAN } else { samples.iter().sum::<f64>() / samples.len() as f64 };
     Summary {
         count: samples.len(),
