@@ -26,13 +26,13 @@ pub(crate) async fn start(engine: Engine, tweak: impl FnOnce(&mut Config)) -> an
     let dir = tempfile::tempdir()?;
     let mut config = Config::defaults();
     config.bind = "127.0.0.1:0".parse()?;
-    config.data_dir = dir.path().to_owned();
+    config.engine.data_dir = dir.path().to_owned();
     config.database_url = Some(agentline_domain::SecretString::new(db.url.clone()));
     config.rate_limits.calls_create_per_minute = 10_000_000;
     config.rate_limits.read_per_minute = 10_000_000;
     config.rate_limits.write_per_minute = 10_000_000;
     config.rate_limits.auth_failures_per_minute = 10_000_000;
-    config.calls.max_queued_per_account = 100_000_000;
+    config.engine.calls.max_queued_per_account = 100_000_000;
     tweak(&mut config);
     let app = Application::build(config).await?;
     let base = format!("http://{}", app.local_addr());

@@ -48,10 +48,10 @@ async fn measure(n: usize, seconds: u64, peer: Option<(&Path, (u16, u16, u16))>)
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
     let bench = harness::start(Engine::Sqlite, |c| {
-        c.sip.listen = "127.0.0.1:0".parse().expect("address");
-        c.sip.rtp_port_min = 10000;
-        c.sip.rtp_port_max = 30000;
-        c.calls.dispatch_interval_ms = 20;
+        c.engine.sip.listen = "127.0.0.1:0".parse().expect("address");
+        c.engine.sip.rtp_port_min = 10000;
+        c.engine.sip.rtp_port_max = 30000;
+        c.engine.calls.dispatch_interval_ms = 20;
     })
     .await?;
     let (agent, to) = match peer {

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 pub(crate) async fn run(calls: usize, rounds: usize) -> anyhow::Result<()> {
-    let bench = harness::start(Engine::Sqlite, |c| c.calls.dispatch_interval_ms = 20).await?;
+    let bench = harness::start(Engine::Sqlite, |c| c.engine.calls.dispatch_interval_ms = 20).await?;
     let agent = script_agent(&bench).await?;
     let (mut server, mut response, mut answers) = (Vec::new(), Vec::new(), 0);
     for _ in 0..rounds {

@@ -39,10 +39,10 @@ pub(crate) async fn run(engine: Engine, calls: usize) -> anyhow::Result<()> {
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let bench = harness::start(engine, |c| {
-        c.sandbox.speed = 100.0;
-        c.webhook_allow_private = true;
-        c.calls.dispatch_interval_ms = 5;
-        c.webhooks.batch_size = 256;
+        c.engine.sandbox.speed = 100.0;
+        c.engine.webhook_allow_private = true;
+        c.engine.calls.dispatch_interval_ms = 5;
+        c.engine.webhooks.batch_size = 256;
     })
     .await?;
     bench.post("/v1/webhook-endpoints", &json!({"url": receiver})).await?;

@@ -103,7 +103,7 @@ fn recording_path(config: &Config, call: &Value) -> Value {
     if call["recording_url"].is_null() {
         return Value::Null;
     }
-    let path = config.data_dir.join("recordings").join(format!("{}.wav", text(&call["id"])));
+    let path = config.engine.data_dir.join("recordings").join(format!("{}.wav", text(&call["id"])));
     json!(path.display().to_string())
 }
 
@@ -138,7 +138,7 @@ pub(crate) async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
         }
     }));
 
-    println!("agentline is serving on {base} (SQLite in {})", config.data_dir.display());
+    println!("agentline is serving on {base} (SQLite in {})", config.engine.data_dir.display());
     step(1, "Created an account");
     println!("  account  {}", made.account.id);
     println!("  API key  {}   (test key: {})", made.live_key.expose(), made.test_key.expose());

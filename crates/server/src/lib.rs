@@ -1,31 +1,26 @@
-//! agentline's IO shell: configuration, start-up, the HTTP API and shutdown.
+//! agentline's HTTP server: configuration, start-up, the REST API, Twilio's endpoints and
+//! shutdown. The calls themselves run in the engine (`agentline-engine`), which this builds and
+//! runs beside the HTTP listener.
 //!
 //! [`Application::build`] connects the store, runs migrations and binds the listener;
 //! [`Application::run_until_stopped`] serves until the shutdown future completes. Tests use
 //! the same two calls with port 0.
 
 pub mod api;
-pub mod calls;
 pub mod config;
-mod conversation;
-pub mod media;
-pub mod sip;
-pub mod twilio;
 pub mod usage;
-pub mod webhooks;
 
+use agentline_engine::{CallRuntime, Engine, WebhookWorker};
 use agentline_store::Store;
 use anyhow::Context;
 use api::rate_limit::RateLimiter;
 use axum::body::Bytes;
-use calls::CallRuntime;
 use config::Config;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::net::SocketAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use webhooks::WebhookWorker;
 
 /// What every handler can reach. Cheap to clone.
 #[derive(Clone)]
@@ -56,8 +51,8 @@ fn metrics_handle() -> PrometheusHandle {
 
 /// Connects to the configured database (creating the data directory for SQLite) and migrates it.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
-    std::fs::create_dir_all(&config.data_dir)
-        .with_context(|| format!("cannot create data_dir {}", config.data_dir.display()))?;
+    let data_dir = &config.engine.data_dir;
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create data_dir {}", data_dir.display()))?;
     let url = config.database_url();
     let store =
         Store::connect(&url).await.with_context(|| format!("cannot open database {}", config::redact_url(&url)))?;
@@ -69,6 +64,7 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    engine: Engine,
 }
 
 impl Application {
@@ -76,10 +72,8 @@ impl Application {
         let store = open_store(&config).await?;
         let listener =
             TcpListener::bind(config.bind).await.with_context(|| format!("cannot listen on {}", config.bind))?;
+        let engine = Engine::start(store.clone(), Arc::new(config.engine.clone())).await?;
         let config = Arc::new(config);
-        let webhooks = WebhookWorker::new(store.clone(), Arc::clone(&config))?;
-        let calls = CallRuntime::new(store.clone(), Arc::clone(&config), Arc::clone(&webhooks));
-        calls.reconcile(true).await.context("cannot reconcile calls left by a previous run")?;
         let usage = Arc::new(usage::UsageWriter::new(store.clone()));
         let state = AppState {
             store,
@@ -87,11 +81,11 @@ impl Application {
             config,
             metrics: metrics_handle(),
             openapi_json: Bytes::from(api::openapi_json()),
-            calls,
-            webhooks,
+            calls: Arc::clone(&engine.calls),
+            webhooks: Arc::clone(&engine.webhooks),
             usage,
         };
-        Ok(Self { listener, state })
+        Ok(Self { listener, state, engine })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -124,16 +118,12 @@ impl Application {
             shutdown.await;
             let _ = stop.send(true);
         });
-        let dispatcher = tokio::spawn(Arc::clone(&self.state.calls).run(stopped.clone()));
+        let engine = self.engine;
+        let engine_stop = stopped.clone();
+        let engine = tokio::spawn(async move { engine.run(engine_stop).await });
         let usage = Arc::clone(&self.state.usage);
         let usage_stop = stopped.clone();
         let usage_writer = tokio::spawn(async move { usage.run(usage_stop).await });
-        let deliverer = self
-            .state
-            .config
-            .webhooks
-            .worker_enabled
-            .then(|| tokio::spawn(Arc::clone(&self.state.webhooks).run(stopped.clone())));
         let limiter = Arc::clone(&self.state.rate_limiter);
         let janitor = tokio::spawn(async move {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -151,11 +141,8 @@ impl Application {
             })
             .await;
         janitor.abort();
-        let _ = dispatcher.await;
+        let _ = engine.await;
         let _ = usage_writer.await;
-        if let Some(deliverer) = deliverer {
-            let _ = deliverer.await;
-        }
         store.close().await;
         served.context("the HTTP server failed")
     }

@@ -264,7 +264,7 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
     super::webhooks::check_webhook_url(state, "webhook_url", input.webhook_url.as_deref()).await?;
     let max_duration_secs = bounded("max_duration", input.max_duration, agent.max_duration_secs, 10..=14_400)?;
     let ring_timeout_secs =
-        bounded("ring_timeout", input.ring_timeout, state.config.calls.default_ring_timeout_secs, 5..=120)?;
+        bounded("ring_timeout", input.ring_timeout, state.config.engine.calls.default_ring_timeout_secs, 5..=120)?;
     let now = Timestamp::now();
     let start_at = match &input.start_at {
         Some(text) => Timestamp::parse(text)

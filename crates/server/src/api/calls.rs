@@ -190,7 +190,7 @@ async fn create_call(
 
     let mut tx = state.store.begin_write().await?;
     let (in_use, queued) = calls::slot_counts(&mut tx, caller.account_id()).await?;
-    if queued >= state.config.calls.max_queued_per_account {
+    if queued >= state.config.engine.calls.max_queued_per_account {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "concurrency_limit_exceeded",
@@ -352,7 +352,7 @@ async fn send_dtmf(
     if call.status != agentline_domain::call::CallStatus::InProgress {
         return Err(not_answered());
     }
-    if !state.calls.command(&call.id, crate::calls::CallCommand::SendDtmf(input.digits)).await {
+    if !state.calls.command(&call.id, agentline_engine::leg::CallCommand::SendDtmf(input.digits)).await {
         return Err(not_answered());
     }
     Ok((StatusCode::ACCEPTED, Json(CallView::detailed(&state, call).await?)))

@@ -59,7 +59,7 @@ fn check(input: &TwilioInput) -> Result<(), FieldError> {
 }
 
 fn view(state: &AppState, credentials: TwilioCredentials) -> TwilioView {
-    TwilioView { credentials, voice_url: state.config.twilio.callback_url("/twilio/voice") }
+    TwilioView { credentials, voice_url: state.config.engine.twilio.callback_url("/twilio/voice") }
 }
 
 /// Set (or replace) the account's Twilio credentials.

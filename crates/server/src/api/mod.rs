@@ -21,6 +21,7 @@ mod system;
 mod tenancy;
 pub mod transcripts;
 pub mod trunks;
+mod twilio;
 pub mod webhooks;
 
 use crate::AppState;
@@ -125,7 +126,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/metrics", get(system::metrics))
         .route("/openapi.json", get(system::openapi))
         .merge(v1)
-        .merge(crate::twilio::router())
+        .merge(twilio::router())
         .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
         .layer(layers)
         .with_state(state)

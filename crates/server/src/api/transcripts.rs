@@ -101,7 +101,7 @@ fn recording_not_found() -> ApiError {
 async fn recording_file(state: &AppState, call: &Call) -> Option<PathBuf> {
     let path = call.recording.as_ref()?.get("path")?.as_str()?;
     let file = tokio::fs::canonicalize(path).await.ok()?;
-    let root = tokio::fs::canonicalize(&state.config.data_dir).await.ok()?;
+    let root = tokio::fs::canonicalize(&state.config.engine.data_dir).await.ok()?;
     if !file.starts_with(&root) {
         tracing::warn!(call_id = %call.id, path, "recording outside the data directory; not served");
         return None;

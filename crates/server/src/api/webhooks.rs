@@ -7,9 +7,9 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, non_null, nullable};
 use super::pagination::{Deleted, List, ListParams};
 use super::tenancy;
 use crate::AppState;
-use crate::webhooks::guard;
 use agentline_domain::validate::{FieldError, http_url, text};
 use agentline_domain::{EndpointId, SecretString, Timestamp};
+use agentline_engine::webhooks::guard;
 use agentline_store::record::{self, Filter};
 use agentline_store::webhooks::{self, Attempt, Delivery, Endpoint};
 use axum::Json;
@@ -51,7 +51,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 pub(crate) async fn check_webhook_url(state: &AppState, field: &'static str, url: Option<&str>) -> ApiResult<()> {
     let Some(url) = url else { return Ok(()) };
     http_url(field, url)?;
-    guard::check_url(url, state.config.webhook_allow_private)
+    guard::check_url(url, state.config.engine.webhook_allow_private)
         .await
         .map_err(|why| FieldError::new(field, format!("the URL {why}")).into())
 }

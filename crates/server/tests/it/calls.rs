@@ -22,8 +22,8 @@ on_both_engines!(
 /// A fast sandbox: scripts and call timers run 50 times faster than real time.
 async fn fast_app(engine: Engine) -> TestApp {
     spawn_app_with(engine, |c| {
-        c.sandbox.speed = 50.0;
-        c.calls.dispatch_interval_ms = 20;
+        c.engine.sandbox.speed = 50.0;
+        c.engine.calls.dispatch_interval_ms = 20;
     })
     .await
 }
@@ -71,7 +71,7 @@ async fn place(app: &TestApp, key: &str, agent: &str, to: &str, extra: Value) ->
 }
 
 async fn every_documented_error_and_nothing_written(engine: Engine) {
-    let app = spawn_app_with(engine, |c| c.calls.max_queued_per_account = 2).await;
+    let app = spawn_app_with(engine, |c| c.engine.calls.max_queued_per_account = 2).await;
     let acct = app.account("A").await;
     let key = acct.key.as_str();
     let (agent, _) = agent_with_number(&app, &acct, "+14155550150").await;
@@ -252,7 +252,7 @@ async fn a_call_can_be_ended_in_every_state(engine: Engine) {
 }
 
 async fn idempotent_retries_never_make_a_second_call(engine: Engine) {
-    let app = spawn_app_with(engine, |c| c.sandbox.speed = 50.0).await;
+    let app = spawn_app_with(engine, |c| c.engine.sandbox.speed = 50.0).await;
     let acct = app.account("A").await;
     let (agent, _) = agent_with_number(&app, &acct, "+14155550150").await;
     let body = json!({"agent_id": agent, "to": "+14155550100", "start_at": "2099-01-01T00:00:00Z"});

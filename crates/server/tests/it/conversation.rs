@@ -11,7 +11,7 @@ const GREETING: &str = "Hi Sam, this is Alex from Bella's Bistro. We have just o
                         and I am calling our best guests first. Do you have a minute?";
 
 async fn talking_app() -> TestApp {
-    spawn_app_with(Engine::Sqlite, |c| c.calls.dispatch_interval_ms = 20).await
+    spawn_app_with(Engine::Sqlite, |c| c.engine.calls.dispatch_interval_ms = 20).await
 }
 
 /// A script agent for the sandbox callee's lines, with a caller-ID number.

@@ -70,7 +70,7 @@ pub(crate) struct TestApp {
     pub client: reqwest::Client,
     pub store: Store,
     /// The webhook worker, to deliver with a controlled clock when the background worker is off.
-    pub webhooks: std::sync::Arc<agentline_server::webhooks::WebhookWorker>,
+    pub webhooks: std::sync::Arc<agentline_engine::WebhookWorker>,
     config: Config,
     db: TestDatabase,
     dir: tempfile::TempDir,
@@ -126,7 +126,7 @@ pub(crate) async fn spawn_app_with(engine: Engine, tweak: impl FnOnce(&mut Confi
     let dir = tempfile::tempdir().unwrap();
     let mut config = Config::defaults();
     config.bind = "127.0.0.1:0".parse().unwrap();
-    config.data_dir = dir.path().to_owned();
+    config.engine.data_dir = dir.path().to_owned();
     config.database_url = Some(agentline_domain::SecretString::new(db.url.clone()));
     config.rate_limits.read_per_minute = 100_000;
     config.rate_limits.write_per_minute = 100_000;

@@ -13,10 +13,10 @@ use std::time::{Duration, Instant};
 async fn sip_app(ports: &Ports) -> TestApp {
     let rtp_min = ports.rtp_min;
     spawn_app_with(Engine::Sqlite, move |c| {
-        c.sip.listen = "127.0.0.1:0".parse().unwrap();
-        c.sip.rtp_port_min = rtp_min;
-        c.sip.rtp_port_max = rtp_min + 98;
-        c.calls.dispatch_interval_ms = 20;
+        c.engine.sip.listen = "127.0.0.1:0".parse().unwrap();
+        c.engine.sip.rtp_port_min = rtp_min;
+        c.engine.sip.rtp_port_max = rtp_min + 98;
+        c.engine.calls.dispatch_interval_ms = 20;
     })
     .await
 }

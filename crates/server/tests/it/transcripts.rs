@@ -24,8 +24,8 @@ on_both_engines!(
 /// Webhooks may target the loopback receiver; deliveries run in the background.
 async fn app(engine: Engine) -> TestApp {
     spawn_app_with(engine, |c| {
-        c.webhook_allow_private = true;
-        c.calls.dispatch_interval_ms = 20;
+        c.engine.webhook_allow_private = true;
+        c.engine.calls.dispatch_interval_ms = 20;
     })
     .await
 }

@@ -36,9 +36,9 @@ async fn setup(greeting_audio_ms: u32) -> Setup {
     let api = twilio.base_url().to_owned();
     let app = spawn_app_with(Engine::Sqlite, |c| {
         c.bind = format!("127.0.0.1:{port}").parse().unwrap();
-        c.twilio.public_url = format!("http://127.0.0.1:{port}");
-        c.twilio.api_base_url = api;
-        c.calls.dispatch_interval_ms = 20;
+        c.engine.twilio.public_url = format!("http://127.0.0.1:{port}");
+        c.engine.twilio.api_base_url = api;
+        c.engine.calls.dispatch_interval_ms = 20;
     })
     .await;
     let acct = app.account("Demo Dental").await;
@@ -314,7 +314,7 @@ async fn twilio_credentials_are_write_only_and_checked() {
 async fn a_development_stream_survives_malformed_messages() {
     use futures_util::{SinkExt as _, StreamExt as _};
     use tokio_tungstenite::tungstenite::Message;
-    let app = spawn_app_with(Engine::Sqlite, |c| c.twilio.dev_streams = true).await;
+    let app = spawn_app_with(Engine::Sqlite, |c| c.engine.twilio.dev_streams = true).await;
     let acct = app.account("Dev").await;
     let agent = json!({"name": "Dev", "brain": {"type": "stand_in", "reply": REPLY},
         "speech": {"stt": {"type": "stand_in", "transcript": HEARD}, "tts": {"type": "stand_in", "audio_ms": 500}}});

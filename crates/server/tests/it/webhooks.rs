@@ -26,10 +26,10 @@ on_both_engines!(
 /// A fast sandbox; the background delivery worker runs unless `manual` (then tests drive it).
 async fn app(engine: Engine, manual: bool) -> TestApp {
     spawn_app_with(engine, |c| {
-        c.sandbox.speed = 50.0;
-        c.calls.dispatch_interval_ms = 20;
-        c.webhook_allow_private = true;
-        c.webhooks.worker_enabled = !manual;
+        c.engine.sandbox.speed = 50.0;
+        c.engine.calls.dispatch_interval_ms = 20;
+        c.engine.webhook_allow_private = true;
+        c.engine.webhooks.worker_enabled = !manual;
     })
     .await
 }
@@ -158,11 +158,11 @@ async fn a_failing_receiver_gets_the_event_once_after_success_on_schedule(engine
 
 async fn a_receiver_down_during_100_calls_gets_every_event_later(engine: Engine) {
     let app = spawn_app_with(engine, |c| {
-        c.sandbox.speed = 20.0;
-        c.calls.dispatch_interval_ms = 10;
-        c.webhook_allow_private = true;
-        c.webhooks.worker_enabled = false;
-        c.webhooks.batch_size = 200;
+        c.engine.sandbox.speed = 20.0;
+        c.engine.calls.dispatch_interval_ms = 10;
+        c.engine.webhook_allow_private = true;
+        c.engine.webhooks.worker_enabled = false;
+        c.engine.webhooks.batch_size = 200;
     })
     .await;
     let acct = app.account("A").await;
@@ -219,7 +219,7 @@ async fn a_server_stopped_between_commit_and_delivery_loses_nothing(engine: Engi
     let id = call(&app, &acct, &agent, "+14155550100").await;
     wait_for(&app, &acct.key, &id, |c| c["status"] == "completed").await;
     assert!(receiver.received().is_empty(), "committed, not yet delivered");
-    let app = app.restart(|c| c.webhooks.worker_enabled = true).await;
+    let app = app.restart(|c| c.engine.webhooks.worker_enabled = true).await;
     let got = receiver.wait_until(|r| r.len() == 6).await;
     assert_eq!(got.last().unwrap().event_type(), "call.completed");
     tokio::time::sleep(Duration::from_millis(300)).await;
@@ -229,8 +229,8 @@ async fn a_server_stopped_between_commit_and_delivery_loses_nothing(engine: Engi
 
 async fn private_urls_are_refused_when_the_guard_is_on(engine: Engine) {
     let app = spawn_app_with(engine, |c| {
-        c.webhook_allow_private = false;
-        c.webhooks.worker_enabled = false;
+        c.engine.webhook_allow_private = false;
+        c.engine.webhooks.worker_enabled = false;
     })
     .await;
     let acct = app.account("A").await;
@@ -250,7 +250,7 @@ async fn private_urls_are_refused_when_the_guard_is_on(engine: Engine) {
     assert_eq!(app.get("/v1/webhook-endpoints", &acct.key).await.body["data"], json!([]));
 
     // A URL saved while the guard was off is still refused at delivery time once it is on.
-    let app = app.restart(|c| c.webhook_allow_private = true).await;
+    let app = app.restart(|c| c.engine.webhook_allow_private = true).await;
     let receiver = Receiver::start().await;
     endpoint(&app, &acct, &receiver.url, &["call.queued"]).await;
     let agent = agent_with_number(&app, &acct, json!({})).await;
@@ -261,7 +261,7 @@ async fn private_urls_are_refused_when_the_guard_is_on(engine: Engine) {
     )
     .await
     .assert_status(201);
-    let app = app.restart(|c| c.webhook_allow_private = false).await;
+    let app = app.restart(|c| c.engine.webhook_allow_private = false).await;
     assert_eq!(app.webhooks.deliver_due(Timestamp::now()).await.unwrap(), 1);
     assert!(receiver.received().is_empty());
     let log = app.get("/v1/webhook-deliveries", &acct.key).await.body;

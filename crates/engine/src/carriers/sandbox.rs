@@ -5,17 +5,15 @@
 //! the talking numbers the callee is a persona (`agentline_conversation::persona`) whose lines
 //! espeak-ng speaks into its session, so the agent's recogniser hears real audio.
 
-use super::carrier::{CarrierControl, CarrierSignal, DialedCall};
-use crate::media::{self, MediaHandle, MediaLink, MediaPlan};
+use crate::leg::{CarrierControl, CarrierSignal, DialedCall, LegEnd};
+use crate::media::{self, MediaHandle, MediaLink, MediaPlan, Remains};
 use agentline_conversation::persona::{Ear, INTERRUPTER, Line, Persona, PersonaAction, TALKER};
 use agentline_conversation::vad::rms;
-use agentline_domain::CallId;
 use agentline_domain::call::EndReason;
 use agentline_domain::sandbox::{SandboxStep, SandboxTalker, script_for, talker_for};
 use agentline_media::Codec;
 use agentline_media::sdp::{Direction, Negotiated};
 use agentline_speech::{Espeak, TextToSpeech};
-use agentline_store::Store;
 use futures_util::StreamExt;
 use std::net::SocketAddr;
 use tokio::net::UdpSocket;
@@ -25,8 +23,6 @@ use tokio::sync::mpsc;
 #[derive(Clone, Debug)]
 pub struct SandboxMedia {
     pub plan: MediaPlan,
-    pub store: Store,
-    pub call_id: CallId,
 }
 
 /// Dials the sandbox callee at `to`; its script runs `speed` times faster than real time.
@@ -39,7 +35,10 @@ pub(crate) fn dial(to: &str, speed: f64, media: Option<SandboxMedia>) -> DialedC
         // The persona hangs up when the conversation is over.
         script.retain(|(_, step)| !matches!(step, SandboxStep::End(..)));
     }
-    tokio::spawn(run(script, speed, media, talker, signal_tx, control_rx));
+    tokio::spawn(async move {
+        let end = run(script, speed, media, talker, &signal_tx, control_rx).await;
+        let _ = signal_tx.send(CarrierSignal::Ended(end)).await;
+    });
     DialedCall { signals, controls }
 }
 
@@ -48,16 +47,16 @@ async fn run(
     speed: f64,
     media: Option<SandboxMedia>,
     talker: Option<SandboxTalker>,
-    signals: mpsc::Sender<CarrierSignal>,
+    signals: &mpsc::Sender<CarrierSignal>,
     mut controls: mpsc::Receiver<CarrierControl>,
-) {
+) -> LegEnd {
     let (hangup_tx, mut hangup) = mpsc::channel::<()>(1);
     let mut line: Option<OpenLine> = None;
     for (wait, step) in script {
         tokio::select! {
             () = tokio::time::sleep(wait.div_f64(speed)) => {}
             // Canceled or hung up by us: the callee simply goes away.
-            _ = controls.recv() => return finish(line, media).await,
+            _ = controls.recv() => return LegEnd { reason: None, remains: finish(line, media).await },
         }
         let signal = match step {
             SandboxStep::Ring => CarrierSignal::Ringing,
@@ -66,21 +65,22 @@ async fn run(
                     Ok(Some((opened, link))) => (Some(opened), Some(link)),
                     Ok(None) => (None, None),
                     Err(err) => {
-                        let detail = format!("sandbox media failed: {err}");
-                        let _ = signals.send(CarrierSignal::Ended { reason: EndReason::CarrierError, detail }).await;
-                        return;
+                        return LegEnd::because(EndReason::CarrierError, format!("sandbox media failed: {err}"));
                     }
                 };
                 line = opened;
                 CarrierSignal::Answered(link)
             }
-            SandboxStep::End(reason, detail) => CarrierSignal::Ended { reason, detail: detail.to_owned() },
+            SandboxStep::End(reason, detail) => {
+                return LegEnd { reason: Some((reason, detail.to_owned())), remains: finish(line, media).await };
+            }
         };
         if signals.send(signal).await.is_err() {
-            return finish(line, media).await;
+            return LegEnd { reason: None, remains: finish(line, media).await };
         }
     }
     // The script is over but the callee stays on the line until one side ends the call.
+    let mut reason = None;
     loop {
         tokio::select! {
             control = controls.recv() => match control {
@@ -92,13 +92,12 @@ async fn run(
                 _ => break,
             },
             Some(()) = hangup.recv() => {
-                let detail = "BYE".to_owned();
-                let _ = signals.send(CarrierSignal::Ended { reason: EndReason::CallerHangup, detail }).await;
+                reason = Some((EndReason::CallerHangup, "BYE".to_owned()));
                 break;
             }
         }
     }
-    finish(line, media).await;
+    LegEnd { reason, remains: finish(line, media).await }
 }
 
 /// Both ends of an answered sandbox call's audio.
@@ -183,9 +182,9 @@ async fn say(voice: &Espeak, link: &MediaLink, id: u64, text: &str) {
     }
 }
 
-/// Stops both media sessions; the agent's recording is complete on disk before its details are stored.
-async fn finish(line: Option<OpenLine>, media: Option<SandboxMedia>) {
-    let (Some(line), Some(media)) = (line, media) else { return };
+/// Stops both media sessions; the agent's recording is complete on disk before it is reported.
+async fn finish(line: Option<OpenLine>, media: Option<SandboxMedia>) -> Remains {
+    let (Some(line), Some(media)) = (line, media) else { return Remains::default() };
     drop(line.callee);
-    media::finish(line.agent, &media.store, &media.call_id, media.plan.recording.as_deref()).await;
+    media::finish(line.agent, media.plan.recording.as_deref()).await
 }

@@ -7,7 +7,7 @@ mod invite;
 
 pub(crate) use dial::dial;
 
-use crate::config::SipSettings;
+use crate::settings::SipSettings;
 use anyhow::Context;
 use rsipstack::EndpointBuilder;
 use rsipstack::dialog::dialog_layer::DialogLayer;

@@ -1,7 +1,7 @@
 //! Calls that come in: a person dials one of the account's Twilio numbers (or a development stream
 //! connects straight to an agent), and the number's agent answers.
 
-use crate::calls::CallRuntime;
+use super::CallRuntime;
 use agentline_domain::call::CallStatus;
 use agentline_domain::{ApiKeyMode, CallId, PhoneNumber, Timestamp};
 use agentline_store::agents::Agent;
@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
 /// Who called, on which number, as Twilio named them.
-pub(crate) struct Incoming<'a> {
+pub struct Incoming<'a> {
     pub number: &'a Number,
     pub agent: &'a Agent,
     /// The caller's number as Twilio gave it (may be `anonymous`).
@@ -23,10 +23,10 @@ pub(crate) struct Incoming<'a> {
 
 /// Records the call (claimed by this node, so it does not queue) and starts running it; Twilio's
 /// stream for it is accepted from now on.
-pub(crate) async fn answer(rt: &Arc<CallRuntime>, incoming: &Incoming<'_>) -> agentline_store::Result<Call> {
+pub async fn answer(rt: &Arc<CallRuntime>, incoming: &Incoming<'_>) -> agentline_store::Result<Call> {
     let call = inbound_call(rt, incoming);
     rt.twilio().open(&call.id);
-    match calls::insert_inbound(rt.store(), &call, &rt.config().calls.node_id).await {
+    match calls::insert_inbound(&rt.store, &call, &rt.settings.calls.node_id).await {
         Ok(claimed) => {
             rt.event_recorded();
             rt.start(claimed.clone());
@@ -73,7 +73,7 @@ fn inbound_call(rt: &CallRuntime, incoming: &Incoming<'_>) -> Call {
         webhook_url: None,
         agent_webhook_url: agent.webhook_url.clone(),
         max_duration_secs: agent.max_duration_secs,
-        ring_timeout_secs: rt.config().calls.default_ring_timeout_secs,
+        ring_timeout_secs: rt.settings.calls.default_ring_timeout_secs,
         start_at: now,
         status: CallStatus::Queued,
         end_reason: None,

@@ -4,7 +4,7 @@
 pub mod guard;
 pub mod retry;
 
-use crate::config::Config;
+use crate::settings::Settings;
 use agentline_domain::webhook::signature_header;
 use agentline_domain::{SecretString, Timestamp};
 use agentline_store::Store;
@@ -24,22 +24,22 @@ const EXCERPT_BYTES: usize = 500;
 /// Sends due deliveries.
 pub struct WebhookWorker {
     store: Store,
-    config: Arc<Config>,
+    settings: Arc<Settings>,
     client: reqwest::Client,
     wake: Notify,
 }
 
 impl WebhookWorker {
-    pub fn new(store: Store, config: Arc<Config>) -> anyhow::Result<Arc<Self>> {
+    pub fn new(store: Store, settings: Arc<Settings>) -> anyhow::Result<Arc<Self>> {
         let mut builder = reqwest::Client::builder()
-            .timeout(Duration::from_secs(config.webhooks.timeout_secs))
+            .timeout(Duration::from_secs(settings.webhooks.timeout_secs))
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .user_agent(concat!("agentline-webhooks/", env!("CARGO_PKG_VERSION")));
-        if !config.webhook_allow_private {
+        if !settings.webhook_allow_private {
             builder = builder.dns_resolver(guard::GuardedResolver);
         }
-        Ok(Arc::new(Self { store, client: builder.build()?, config, wake: Notify::new() }))
+        Ok(Arc::new(Self { store, client: builder.build()?, settings, wake: Notify::new() }))
     }
 
     /// Asks the worker to look for deliveries now.
@@ -51,7 +51,7 @@ impl WebhookWorker {
     /// each outcome, scheduling retries from `now`. Returns how many were attempted. Tests
     /// drive this with a clock of their own.
     pub async fn deliver_due(&self, now: Timestamp) -> agentline_store::Result<usize> {
-        let due = webhooks::claim_due(&self.store, now, LEASE_SECS, self.config.webhooks.batch_size).await?;
+        let due = webhooks::claim_due(&self.store, now, LEASE_SECS, self.settings.webhooks.batch_size).await?;
         let mut destinations: HashMap<String, Result<Vec<SecretString>, &'static str>> = HashMap::new();
         for delivery in &due {
             if let Entry::Vacant(slot) = destinations.entry(webhooks::destination_key(delivery)) {
@@ -92,7 +92,7 @@ impl WebhookWorker {
         let latency_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
         let attempts_made = usize::try_from(delivery.attempts + 1).unwrap_or(usize::MAX);
         let jitter = rand::rng().random_range(-1.0..=1.0);
-        let schedule = &self.config.webhooks.retry_schedule_secs;
+        let schedule = &self.settings.webhooks.retry_schedule_secs;
         match result {
             Ok((status, _, excerpt)) if (200..300).contains(&status) => Outcome {
                 status_code: Some(i64::from(status)),
@@ -126,7 +126,7 @@ impl WebhookWorker {
 
     /// POSTs the delivery; the status, `Retry-After` and the start of the body, or why it could not be sent.
     async fn send(&self, delivery: &Delivery, secrets: &[SecretString]) -> Result<(u16, Option<u64>, String), String> {
-        if let Err(why) = guard::check_url(&delivery.url, self.config.webhook_allow_private).await {
+        if let Err(why) = guard::check_url(&delivery.url, self.settings.webhook_allow_private).await {
             return Err(format!("refused by the SSRF guard: the URL {why}"));
         }
         let secrets: Vec<&str> = secrets.iter().map(|s| s.expose()).collect();

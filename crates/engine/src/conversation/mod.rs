@@ -9,7 +9,8 @@ mod record;
 mod reply;
 mod speaking;
 
-use crate::calls::{CallCommand, CallRuntime};
+use crate::context::CallContext;
+use crate::leg::CallCommand;
 use crate::media::{FRAME, MediaControl, MediaLink, Tick};
 use agentline_brains::{Action, Brain, Message, Role};
 use agentline_conversation::latency::TurnLatency;
@@ -35,10 +36,10 @@ const PREROLL_FRAMES: usize = 25;
 const LEAD_IN_FRAMES: usize = 15;
 
 /// Starts the conversation of an answered call; it ends when the call's media does.
-pub(crate) fn start(rt: Arc<CallRuntime>, call: Call, link: MediaLink) -> JoinHandle<()> {
+pub(crate) fn start(ctx: CallContext, call: Call, link: MediaLink) -> JoinHandle<()> {
     tokio::spawn(async move {
         let MediaLink { control, ticks } = link;
-        let conversation = Conversation::new(rt, call, control).await;
+        let conversation = Conversation::new(ctx, call, control).await;
         conversation.run(ticks).await;
     })
 }
@@ -58,7 +59,7 @@ struct PendingTurn {
 }
 
 struct Conversation {
-    rt: Arc<CallRuntime>,
+    ctx: CallContext,
     call: Call,
     control: MediaControl,
     turns: TurnTaker,
@@ -88,9 +89,9 @@ struct Conversation {
 }
 
 impl Conversation {
-    async fn new(rt: Arc<CallRuntime>, call: Call, control: MediaControl) -> Self {
-        let settings = &rt.config().speech;
-        let agent = record::agent_of(&rt, &call).await;
+    async fn new(ctx: CallContext, call: Call, control: MediaControl) -> Self {
+        let settings = &ctx.settings().speech;
+        let agent = record::agent_of(&ctx, &call).await;
         let speech = agent.as_ref().map(|agent| agent.speech.clone()).unwrap_or_default();
         // The first call loads the local model (half a second of disk and CPU): off the reactor,
         // or every other call's media would stall meanwhile.
@@ -99,18 +100,18 @@ impl Conversation {
             .await
             .unwrap_or_else(|err| Err(format!("the recogniser could not be set up: {err}")));
         let tts = providers::tts(settings, speech.tts.as_ref(), call.voice.as_deref());
-        let brain = record::brain_for(&rt, &call, agent.map(|agent| agent.brain)).await;
+        let brain = record::brain_for(&ctx, &call, agent.map(|agent| agent.brain)).await;
         if let Err(why) = &stt {
-            record::note(&rt, &call, "stt_unavailable", why).await;
+            record::note(&ctx, &call, "stt_unavailable", why).await;
         }
-        let mut config = turn_config(&rt.config().conversation);
+        let mut config = turn_config(&ctx.settings().conversation);
         if call.direction == "inbound" {
             // The caller rang us: they expect to be greeted, not to say "Hello?" first.
             config.answer_grace = Duration::ZERO;
         }
         let turns = TurnTaker::new(config, Duration::ZERO);
         Self {
-            rt,
+            ctx,
             call,
             control,
             turns,
@@ -183,7 +184,7 @@ impl Conversation {
             speaking.first_frame = Some(self.clock);
             if let Some(timing) = speaking.timing {
                 self.latencies.push(timing.latency(tick.at));
-                record::latency(&self.rt, &self.call, &self.latencies).await;
+                record::latency(&self.ctx, &self.call, &self.latencies).await;
             }
         }
         speaking.played(&tick.finished);
@@ -207,16 +208,16 @@ impl Conversation {
             A::Greet => self.greet(),
             A::BargeIn { .. } => self.barge_in(tick.at).await,
             A::ReplyStalled => {
-                record::note(&self.rt, &self.call, "reply_stalled", "the reply produced no audio in time").await;
+                record::note(&self.ctx, &self.call, "reply_stalled", "the reply produced no audio in time").await;
                 self.cancel_reply(tick.at).await;
             }
             A::Remind => {
-                let phrase = self.rt.config().conversation.reminder_phrase.clone();
+                let phrase = self.ctx.settings().conversation.reminder_phrase.clone();
                 self.speak(Purpose::Reminder, reply::phrase(&phrase), None);
             }
             A::HangUpSilence => {
                 let detail = "the caller stayed silent".to_owned();
-                self.rt.command(&self.call.id, CallCommand::Hangup(EndReason::SilenceTimeout, detail)).await;
+                self.ctx.command(CallCommand::Hangup(EndReason::SilenceTimeout, detail)).await;
             }
         }
     }
@@ -258,7 +259,7 @@ impl Conversation {
         let text = match result {
             Ok(text) => text,
             Err(err) => {
-                record::note(&self.rt, &self.call, "stt_failed", &err.to_string()).await;
+                record::note(&self.ctx, &self.call, "stt_failed", &err.to_string()).await;
                 String::new()
             }
         };
@@ -325,13 +326,13 @@ impl Conversation {
         match event {
             ReplyEvent::Act(Action::EndCall) => speaking.end_call = true,
             ReplyEvent::Act(Action::SendDtmf { digits }) => {
-                self.rt.command(&self.call.id, CallCommand::SendDtmf(digits)).await;
+                self.ctx.command(CallCommand::SendDtmf(digits)).await;
             }
             ReplyEvent::Act(Action::Transfer { to }) => {
                 let detail = format!("transfer to {to} requested; this carrier cannot transfer calls yet");
-                record::note(&self.rt, &self.call, "transfer_unsupported", &detail).await;
+                record::note(&self.ctx, &self.call, "transfer_unsupported", &detail).await;
             }
-            ReplyEvent::Note { kind, detail } => record::note(&self.rt, &self.call, kind, &detail).await,
+            ReplyEvent::Note { kind, detail } => record::note(&self.ctx, &self.call, kind, &detail).await,
             ReplyEvent::Done => {
                 if speaking.complete() {
                     self.finish_reply(false).await;
@@ -350,7 +351,7 @@ impl Conversation {
         if was_audible {
             let detail =
                 serde_json::json!({ "kind": "barge_in", "playout_stopped_ms": flushed_in.as_secs_f64() * 1000.0 });
-            record::event(&self.rt, &self.call, detail).await;
+            record::event(&self.ctx, &self.call, detail).await;
         }
     }
 
@@ -380,14 +381,14 @@ impl Conversation {
         }
         if speaking.end_call || speaking.purpose == Purpose::Goodbye && !interrupted {
             let detail = "the agent ended the call".to_owned();
-            self.rt.command(&self.call.id, CallCommand::Hangup(EndReason::AgentHangup, detail)).await;
+            self.ctx.command(CallCommand::Hangup(EndReason::AgentHangup, detail)).await;
         }
     }
 
     async fn append_turn(&mut self, role: Role, text: &str, span: std::ops::Range<Duration>, interrupted: bool) {
         let seq = self.seq;
         self.seq += 1;
-        record::turn(&self.rt, &self.call, seq, role, text, span, interrupted).await;
+        record::turn(&self.ctx, &self.call, seq, role, text, span, interrupted).await;
         // An empty caller turn stays in the history: the brain should hear that nothing was understood.
         if role == Role::Caller || !text.is_empty() {
             self.history.push(Message { role, text: text.to_owned() });
@@ -406,7 +407,7 @@ impl Conversation {
             speaking.task.abort();
             drop(self.control.flush());
         }
-        let phrase = self.rt.config().conversation.goodbye_phrase.clone();
+        let phrase = self.ctx.settings().conversation.goodbye_phrase.clone();
         self.speak(Purpose::Goodbye, reply::phrase(&phrase), None);
     }
 
@@ -427,11 +428,11 @@ impl Conversation {
             self.transcripts.insert(number, text);
             self.take_transcript().await;
         }
-        record::summary(&self.rt, &self.call, &self.history).await;
+        record::summary(&self.ctx, &self.call, &self.history).await;
     }
 }
 
-fn turn_config(settings: &crate::config::ConversationSettings) -> TurnConfig {
+fn turn_config(settings: &crate::settings::ConversationSettings) -> TurnConfig {
     let secs = |s: u64| (s > 0).then(|| Duration::from_secs(s));
     TurnConfig {
         endpoint_silence: Duration::from_millis(settings.endpoint_silence_ms),

@@ -11,7 +11,8 @@ use agentline_media::g711::{ulaw_decode, ulaw_encode};
 use agentline_media::heard::HeardTracker;
 use agentline_media::playout::{PlayedUtterance, UtteranceId};
 use agentline_media::twilio_stream::{self, Inbound};
-use axum::extract::ws::{Message, WebSocket};
+use bytes::Bytes;
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use std::collections::VecDeque;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
@@ -21,12 +22,22 @@ const MAX_BUFFERED_SAMPLES: usize = 8_000;
 /// Utterance ids of in-band DTMF tones, far above any the conversation uses.
 const DTMF_UTTERANCES: UtteranceId = u64::MAX / 2;
 
+/// The socket had closed when we sent on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SocketClosed;
+
+/// A Media Stream's WebSocket as the engine sees it: the text messages Twilio sends, ending when
+/// the socket closes, and a sink for ours (closing it closes the socket). The HTTP server adapts
+/// its WebSocket to this, so the engine knows no HTTP framework.
+pub trait TextSocket: Stream<Item = Bytes> + Sink<String, Error = SocketClosed> + Send + Unpin {}
+
+impl<T> TextSocket for T where T: Stream<Item = Bytes> + Sink<String, Error = SocketClosed> + Send + Unpin {}
+
+/// A stream's socket, handed from the HTTP server to the call running it.
+pub type StreamSocket = Box<dyn TextSocket>;
+
 /// Starts the media of a call whose Twilio stream `stream_sid` is open on `socket`.
-pub(crate) fn start(
-    socket: WebSocket,
-    stream_sid: String,
-    plan: MediaPlan,
-) -> (MediaHandle, mpsc::Receiver<MediaEvent>) {
+pub fn start(socket: StreamSocket, stream_sid: String, plan: MediaPlan) -> (MediaHandle, mpsc::Receiver<MediaEvent>) {
     super::spawn_session(|inbox, events| async move {
         StreamSession::new(socket, stream_sid, &plan, events).run(inbox).await;
     })
@@ -41,7 +52,7 @@ enum Stopped {
 }
 
 struct StreamSession {
-    socket: WebSocket,
+    socket: StreamSocket,
     stream_sid: String,
     slots: Slots,
     heard: HeardTracker,
@@ -58,7 +69,7 @@ struct StreamSession {
 }
 
 impl StreamSession {
-    fn new(socket: WebSocket, stream_sid: String, plan: &MediaPlan, events: mpsc::Sender<MediaEvent>) -> Self {
+    fn new(socket: StreamSocket, stream_sid: String, plan: &MediaPlan, events: mpsc::Sender<MediaEvent>) -> Self {
         Self {
             socket,
             stream_sid,
@@ -91,14 +102,13 @@ impl StreamSession {
                     }
                     self.check_timeout().await;
                 }
-                message = self.socket.recv() => match message {
-                    Some(Ok(Message::Text(text))) => {
-                        if self.on_message(text.as_str()).await.is_break() {
+                message = self.socket.next() => match message {
+                    Some(text) => {
+                        if self.on_message(&text).await.is_break() {
                             break Stopped::ByTwilio;
                         }
                     }
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break Stopped::ByTwilio,
-                    Some(Ok(_)) => {}
+                    None => break Stopped::ByTwilio,
                 },
             }
         };
@@ -108,7 +118,7 @@ impl StreamSession {
         }
         match stopped {
             Stopped::Told(done) => {
-                let _ = self.socket.send(Message::Close(None)).await;
+                let _ = self.socket.close().await;
                 if let Some(done) = done {
                     let _ = done.send(self.figures());
                 }
@@ -156,7 +166,11 @@ impl StreamSession {
     }
 
     /// Handles one message from Twilio; `Break` when the stream is over.
-    async fn on_message(&mut self, text: &str) -> std::ops::ControlFlow<()> {
+    async fn on_message(&mut self, text: &[u8]) -> std::ops::ControlFlow<()> {
+        let Ok(text) = std::str::from_utf8(text) else {
+            self.malformed += 1;
+            return std::ops::ControlFlow::Continue(());
+        };
         match twilio_stream::parse(text) {
             Ok(Inbound::Media(ulaw)) => self.received(&ulaw),
             Ok(Inbound::Mark(name)) => {
@@ -211,7 +225,7 @@ impl StreamSession {
         self.ulaw.extend(pcm.iter().map(|&sample| ulaw_encode(sample)));
         let mut text = std::mem::take(&mut self.text);
         twilio_stream::write_media(&self.stream_sid, &self.ulaw, &mut text);
-        if self.socket.send(Message::Text(text.as_str().into())).await.is_ok() {
+        if self.socket.send(text.clone()).await.is_ok() {
             self.slots.counters.packets_sent += 1;
         }
         self.text = text;
@@ -223,7 +237,7 @@ impl StreamSession {
     }
 
     async fn send_text(&mut self, text: String) {
-        let _ = self.socket.send(Message::Text(text.into())).await;
+        let _ = self.socket.send(text).await;
     }
 
     async fn check_timeout(&mut self) {

@@ -1,7 +1,7 @@
 //! The speech engines a call uses, built from the configuration (or the agent's own choice):
 //! which recogniser hears the callee and which voice speaks for the agent.
 
-use crate::config::SpeechSettings;
+use crate::settings::SpeechSettings;
 use agentline_domain::speech::{SttEngine, TtsEngine};
 use agentline_moonshine::Moonshine;
 use agentline_speech::{

@@ -1,13 +1,17 @@
 //! The endpoints Twilio calls: status callbacks, the voice webhook of inbound calls, the Media
 //! Streams WebSocket, and (off by default) unsigned development streams straight to an agent.
+//!
+//! Every request from Twilio is checked against `X-Twilio-Signature`, computed over the URL as
+//! Twilio reached it (`twilio.public_url` + path) with the account's auth token, then handed to
+//! the engine: callbacks and streams to the call's task through its `TwilioHub`.
 
-use super::hub::TwilioInput;
-use super::inbound::{self, Incoming};
 use crate::AppState;
 use crate::api::error::ApiError;
 use agentline_domain::twilio::{self, TwilioStatus};
 use agentline_domain::{AccountId, ApiKeyMode, PhoneNumber};
-use agentline_media::twilio_stream::{self, Inbound, Start};
+use agentline_engine::Incoming;
+use agentline_engine::carriers::twilio::{TwilioInput, await_start, stream_path};
+use agentline_engine::media::stream::{SocketClosed, StreamSocket};
 use agentline_store::{agents, calls, numbers};
 use axum::Router;
 use axum::body::Bytes;
@@ -16,11 +20,11 @@ use axum::extract::{OriginalUri, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use std::time::Duration;
+use futures_util::{Sink, Stream};
+use std::pin::Pin;
+use std::task::{Context, Poll, ready};
 
 const SIGNATURE: &str = "x-twilio-signature";
-/// How long a new stream has to say `start`.
-const START_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Twilio's routes, outside `/v1` (Twilio authenticates by signature, not API key).
 pub(crate) fn router() -> Router<AppState> {
@@ -72,7 +76,7 @@ async fn signed_call(
 
 fn public_url(state: &AppState, uri: &axum::http::Uri, websocket: bool) -> Result<String, ApiError> {
     let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
-    let settings = &state.config.twilio;
+    let settings = &state.config.engine.twilio;
     let url = if websocket { settings.stream_url(path) } else { settings.callback_url(path) };
     url.ok_or_else(not_configured)
 }
@@ -119,26 +123,11 @@ async fn call_stream(
 ) -> Result<Response, ApiError> {
     let call = signed_call(&state, &call_id, &public_url(&state, &uri, true)?, &Vec::new(), &headers).await?;
     let hub = std::sync::Arc::clone(state.calls.twilio());
-    Ok(sized(upgrade).on_upgrade(move |mut socket| async move {
+    Ok(sized(upgrade).on_upgrade(move |socket| async move {
+        let mut socket = text_socket(socket);
         let Some(start) = await_start(&mut socket).await else { return };
-        hub.deliver(&call.id, TwilioInput::Stream(Box::new(socket), start)).await;
+        hub.deliver(&call.id, TwilioInput::Stream(socket, start)).await;
     }))
-}
-
-/// Reads `connected` and `start`; none if the stream says something else first, or nothing in time.
-async fn await_start(socket: &mut WebSocket) -> Option<Start> {
-    let read = async {
-        while let Some(Ok(message)) = socket.recv().await {
-            let Message::Text(text) = message else { continue };
-            match twilio_stream::parse(text.as_str()) {
-                Ok(Inbound::Connected) => {}
-                Ok(Inbound::Start(start)) => return Some(start),
-                _ => return None,
-            }
-        }
-        None
-    };
-    tokio::time::timeout(START_TIMEOUT, read).await.ok().flatten()
 }
 
 /// The voice webhook of the account's Twilio numbers: answers with TwiML connecting the caller to
@@ -182,10 +171,10 @@ async fn answer_incoming(state: &AppState, account: &AccountId, form: &Form) -> 
         _ => {
             let caller = param(form, "From").unwrap_or("anonymous");
             let incoming = Incoming { number: &number, agent: &agent, caller, call_sid, mode: ApiKeyMode::Live };
-            inbound::answer(&state.calls, &incoming).await?
+            agentline_engine::answer_inbound(&state.calls, &incoming).await?
         }
     };
-    let stream_url = state.config.twilio.stream_url(&super::dial::stream_path(&call)).ok_or_else(not_configured)?;
+    let stream_url = state.config.engine.twilio.stream_url(&stream_path(&call)).ok_or_else(not_configured)?;
     Ok(twilio::connect_stream(&stream_url, &[("call_id", call.id.as_str())]))
 }
 
@@ -195,14 +184,15 @@ async fn dev_stream(
     Path(agent_id): Path<String>,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    if !state.config.twilio.dev_streams {
+    if !state.config.engine.twilio.dev_streams {
         return Err(ApiError::for_status(StatusCode::NOT_FOUND));
     }
     let agent = agents::find_unscoped(&state.store, &agent_id).await?.ok_or_else(|| ApiError::not_found("Agent"))?;
     let number = numbers::first_of_agent(&state.store, &agent.id).await?.ok_or_else(|| {
         ApiError::new(StatusCode::CONFLICT, "agent_has_no_number", "give the agent a number first (POST /v1/numbers)")
     })?;
-    Ok(sized(upgrade).on_upgrade(move |mut socket| async move {
+    Ok(sized(upgrade).on_upgrade(move |socket| async move {
+        let mut socket = text_socket(socket);
         let Some(start) = await_start(&mut socket).await else { return };
         let incoming = Incoming {
             number: &number,
@@ -211,11 +201,54 @@ async fn dev_stream(
             call_sid: &start.call_sid,
             mode: ApiKeyMode::Test,
         };
-        match inbound::answer(&state.calls, &incoming).await {
+        match agentline_engine::answer_inbound(&state.calls, &incoming).await {
             Ok(call) => {
-                state.calls.twilio().deliver(&call.id, TwilioInput::Stream(Box::new(socket), start)).await;
+                state.calls.twilio().deliver(&call.id, TwilioInput::Stream(socket, start)).await;
             }
             Err(err) => tracing::warn!(error = %err, "could not start a development stream's call"),
         }
     }))
+}
+
+/// Hands an upgraded WebSocket to the engine as text messages in and out.
+fn text_socket(socket: WebSocket) -> StreamSocket {
+    Box::new(TextFrames(socket))
+}
+
+/// A Media Stream's WebSocket as the engine's `TextSocket`: text messages in (binary frames and
+/// pings are skipped; a close or an error ends the stream), text messages out.
+struct TextFrames(WebSocket);
+
+impl Stream for TextFrames {
+    type Item = Bytes;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Bytes>> {
+        loop {
+            match ready!(Pin::new(&mut self.0).poll_next(cx)) {
+                Some(Ok(Message::Text(text))) => return Poll::Ready(Some(Bytes::from(text))),
+                Some(Ok(Message::Close(_)) | Err(_)) | None => return Poll::Ready(None),
+                Some(Ok(_)) => {}
+            }
+        }
+    }
+}
+
+impl Sink<String> for TextFrames {
+    type Error = SocketClosed;
+
+    fn poll_ready(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), SocketClosed>> {
+        Pin::new(&mut self.0).poll_ready(cx).map_err(|_| SocketClosed)
+    }
+
+    fn start_send(mut self: Pin<&mut Self>, text: String) -> Result<(), SocketClosed> {
+        Pin::new(&mut self.0).start_send(Message::Text(text.into())).map_err(|_| SocketClosed)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), SocketClosed>> {
+        Pin::new(&mut self.0).poll_flush(cx).map_err(|_| SocketClosed)
+    }
+
+    fn poll_close(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<(), SocketClosed>> {
+        Pin::new(&mut self.0).poll_close(cx).map_err(|_| SocketClosed)
+    }
 }

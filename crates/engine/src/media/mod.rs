@@ -6,7 +6,7 @@ mod recorder;
 mod session;
 mod slots;
 mod stats;
-pub(crate) mod stream;
+pub mod stream;
 
 pub(crate) use recorder::Recorder;
 pub(crate) use session::start;
@@ -153,7 +153,7 @@ impl MediaHandle {
 }
 
 /// The next event of a call's media, once it has media; never while it has none.
-pub(crate) async fn next_event(events: Option<&mut mpsc::Receiver<MediaEvent>>) -> MediaEvent {
+pub async fn next_event(events: Option<&mut mpsc::Receiver<MediaEvent>>) -> MediaEvent {
     match events {
         Some(events) => match events.recv().await {
             Some(event) => event,
@@ -177,25 +177,19 @@ where
     (MediaHandle { control: MediaControl { commands } }, events)
 }
 
-/// Stops a call's media and stores what it leaves behind: its quality figures and, once the
-/// file is complete, where its recording is and how long it runs.
-pub async fn finish(
-    handle: MediaHandle,
-    store: &agentline_store::Store,
-    call_id: &agentline_domain::CallId,
-    recording: Option<&std::path::Path>,
-) {
-    use agentline_store::calls;
-    if let Some(stats) = handle.stop().await
-        && let Ok(json) = serde_json::to_value(stats)
-        && let Err(err) = calls::set_media(store, call_id, &json).await
-    {
-        tracing::warn!(%call_id, error = %err, "could not store the call's media figures");
-    }
-    let Some(details) = recording.and_then(recording_details) else { return };
-    if let Err(err) = calls::set_recording(store, call_id, &details).await {
-        tracing::warn!(%call_id, error = %err, "could not store the call's recording");
-    }
+/// What a call's media leaves behind: its quality figures and its finished recording. The
+/// carrier hands it up with the leg's end; the supervisor stores it.
+#[derive(Debug, Default)]
+pub struct Remains {
+    pub stats: Option<MediaStats>,
+    /// Path, length and format of the recording, once it is complete on disk.
+    pub recording: Option<serde_json::Value>,
+}
+
+/// Stops a call's media and waits until its recording is complete on disk.
+pub async fn finish(handle: MediaHandle, recording: Option<&std::path::Path>) -> Remains {
+    let stats = handle.stop().await;
+    Remains { stats, recording: recording.and_then(recording_details) }
 }
 
 /// Path, length and format of a finished recording; none if it was not written.

@@ -1,20 +1,20 @@
 //! Where Twilio's requests meet the calls they are about: status callbacks and media streams
 //! arrive at the HTTP server, and are handed to the task running the call they name.
 
+use crate::media::stream::StreamSocket;
 use agentline_domain::CallId;
 use agentline_domain::twilio::TwilioStatus;
 use agentline_media::twilio_stream::Start;
-use axum::extract::ws::WebSocket;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use tokio::sync::mpsc;
 
 /// What Twilio sent about a call.
-pub(crate) enum TwilioInput {
+pub enum TwilioInput {
     /// A status callback.
     Status { status: TwilioStatus, detail: String },
     /// The call's media stream opened and said who it is.
-    Stream(Box<WebSocket>, Start),
+    Stream(StreamSocket, Start),
 }
 
 struct Entry {
@@ -32,7 +32,7 @@ impl Entry {
 
 /// The Twilio calls this node runs, by call id.
 #[derive(Default)]
-pub(crate) struct TwilioHub {
+pub struct TwilioHub {
     calls: Mutex<HashMap<CallId, Entry>>,
 }
 
@@ -66,7 +66,7 @@ impl TwilioHub {
     }
 
     /// Hands `input` to the call's task; false when the call runs nowhere here (any more).
-    pub(crate) async fn deliver(&self, call: &CallId, input: TwilioInput) -> bool {
+    pub async fn deliver(&self, call: &CallId, input: TwilioInput) -> bool {
         let sender = self.calls().get(call).map(|entry| entry.sender.clone());
         match sender {
             Some(sender) => sender.send(input).await.is_ok(),
@@ -78,4 +78,26 @@ impl TwilioHub {
     pub(crate) fn close(&self, call: &CallId) {
         self.calls().remove(call);
     }
+}
+
+/// How long a new stream has to say `start`.
+const START_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reads a new stream's `connected` and `start`; none if it says something else first, or
+/// nothing in time.
+pub async fn await_start(socket: &mut StreamSocket) -> Option<Start> {
+    use agentline_media::twilio_stream::{self, Inbound};
+    use futures_util::StreamExt;
+    let read = async {
+        while let Some(message) = socket.next().await {
+            let Ok(text) = std::str::from_utf8(&message) else { return None };
+            match twilio_stream::parse(text) {
+                Ok(Inbound::Connected) => {}
+                Ok(Inbound::Start(start)) => return Some(start),
+                _ => return None,
+            }
+        }
+        None
+    };
+    tokio::time::timeout(START_TIMEOUT, read).await.ok().flatten()
 }

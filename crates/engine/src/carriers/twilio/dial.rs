@@ -3,13 +3,12 @@
 
 use super::hub::{TwilioHub, TwilioInput};
 use super::rest::TwilioRest;
-use crate::calls::carrier::{CarrierControl, CarrierSignal, DialedCall};
-use crate::calls::far_future;
-use crate::config::TwilioSettings;
-use crate::media::{self, MediaEvent, MediaHandle, MediaPlan};
+use crate::leg::{CarrierControl, CarrierSignal, DialedCall, LegEnd, far_future};
+use crate::media::stream::StreamSocket;
+use crate::media::{self, MediaEvent, MediaHandle, MediaPlan, Remains};
+use crate::settings::TwilioSettings;
 use agentline_domain::call::EndReason;
 use agentline_domain::twilio::{self, TwilioStatus};
-use agentline_store::Store;
 use agentline_store::calls::Call;
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,15 +25,14 @@ pub struct TwilioLeg {
     pub(crate) hub: Arc<TwilioHub>,
     pub(crate) settings: TwilioSettings,
     pub(crate) plan: MediaPlan,
-    pub(crate) store: Store,
 }
 
 /// The path of a call's status callback, and of its media stream.
-pub(crate) fn status_path(call: &Call) -> String {
+pub fn status_path(call: &Call) -> String {
     format!("/twilio/calls/{}/status", call.id)
 }
 
-pub(crate) fn stream_path(call: &Call) -> String {
+pub fn stream_path(call: &Call) -> String {
     format!("/twilio/calls/{}/stream", call.id)
 }
 
@@ -64,7 +62,7 @@ impl Running {
     async fn run(mut self, mut inputs: mpsc::Receiver<TwilioInput>, mut controls: mpsc::Receiver<CarrierControl>) {
         let sid = match self.call_sid().await {
             Ok(sid) => sid,
-            Err(detail) => return self.ended(EndReason::CarrierError, detail).await,
+            Err(detail) => return self.ended(LegEnd::because(EndReason::CarrierError, detail)).await,
         };
         let mut stream_deadline = far_future();
         let ending = loop {
@@ -77,7 +75,7 @@ impl Running {
                         self.on_progress(status, &mut stream_deadline).await;
                     }
                     Some(TwilioInput::Stream(socket, start)) => {
-                        self.on_stream(*socket, start).await;
+                        self.on_stream(socket, start).await;
                         stream_deadline = far_future();
                     }
                     None => break Some((EndReason::CarrierError, "the Twilio call's channel closed".to_owned())),
@@ -106,10 +104,8 @@ impl Running {
                 }
             }
         };
-        self.finish_media().await;
-        if let Some((reason, detail)) = ending {
-            self.ended(reason, detail).await;
-        }
+        let remains = self.finish_media().await;
+        self.ended(LegEnd { reason: ending, remains }).await;
     }
 
     /// Twilio's id for the call: the one it came in with, or a new outbound call's.
@@ -120,9 +116,7 @@ impl Running {
         let rest = self.leg.rest.as_ref().ok_or("no Twilio credentials for this account")?;
         let form = create_form(&self.call, &self.leg.settings)?;
         let sid = rest.create_call(&form).await.map_err(|e| format!("Twilio refused the call: {e}"))?;
-        if let Err(err) = agentline_store::calls::set_carrier_call_id(&self.leg.store, &self.call.id, &sid).await {
-            tracing::warn!(call_id = %self.call.id, error = %err, "could not store Twilio's call sid");
-        }
+        let _ = self.signals.send(CarrierSignal::CarrierId(sid.clone())).await;
         Ok(sid)
     }
 
@@ -139,7 +133,7 @@ impl Running {
         }
     }
 
-    async fn on_stream(&mut self, socket: axum::extract::ws::WebSocket, start: agentline_media::twilio_stream::Start) {
+    async fn on_stream(&mut self, socket: StreamSocket, start: agentline_media::twilio_stream::Start) {
         if self.media.is_some() {
             tracing::warn!(call_id = %self.call.id, "a second media stream for the call; closed");
             return;
@@ -159,14 +153,15 @@ impl Running {
         }
     }
 
-    async fn finish_media(&mut self) {
-        if let Some((handle, _)) = self.media.take() {
-            media::finish(handle, &self.leg.store, &self.call.id, self.leg.plan.recording.as_deref()).await;
+    async fn finish_media(&mut self) -> Remains {
+        match self.media.take() {
+            Some((handle, _)) => media::finish(handle, self.leg.plan.recording.as_deref()).await,
+            None => Remains::default(),
         }
     }
 
-    async fn ended(&self, reason: EndReason, detail: String) {
-        let _ = self.signals.send(CarrierSignal::Ended { reason, detail }).await;
+    async fn ended(&self, end: LegEnd) {
+        let _ = self.signals.send(CarrierSignal::Ended(end)).await;
     }
 }
 

@@ -2,90 +2,94 @@
 //! limit, one supervisor task per live call, and reconciliation of calls a dead process left.
 
 pub mod carrier;
-mod sandbox;
+mod control;
+pub(crate) mod inbound;
 mod supervisor;
 
-pub(crate) use supervisor::record_activity;
+pub use control::{CallControl, Input, Limits, Output, TalkLimit};
 
-use crate::config::Config;
+use crate::carriers::sip::SipAgent;
+use crate::carriers::twilio::TwilioHub;
+use crate::context::CallContext;
+use crate::leg::CallCommand;
+use crate::settings::Settings;
+use crate::webhooks::WebhookWorker;
 use agentline_domain::call::{CallEvent, EndReason};
 use agentline_domain::{ApiKeyMode, CallId, Timestamp};
 use agentline_store::Store;
 use agentline_store::calls::{self, Call};
+use carrier::Carriers;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
 
-/// A deadline that never comes, for a timer not armed yet.
-pub(crate) fn far_future() -> tokio::time::Instant {
-    tokio::time::Instant::now() + Duration::from_secs(86_400 * 365)
+/// How long `end` waits for a live call to have ended.
+const END_WAIT: Duration = Duration::from_secs(2);
+/// How long stopping waits for the live calls to have ended.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(5);
+
+/// A call this node runs: where its orders go, and a signal that turns true once its end is committed.
+#[derive(Clone)]
+struct LiveCall {
+    commands: mpsc::Sender<CallCommand>,
+    ended: watch::Receiver<bool>,
 }
 
-/// Orders for a live call's supervisor.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum CallCommand {
-    /// End it now (the API's `POST /v1/calls/{id}/end`).
-    End,
-    /// Press these keys (RFC 4733 DTMF) on the answered call.
-    SendDtmf(String),
-    /// The server is stopping.
-    Shutdown,
-    /// The conversation ends the call (the agent said goodbye, the caller went silent).
-    Hangup(EndReason, String),
+impl LiveCall {
+    /// Completes once the call's end is committed (or its supervisor is gone), or after `wait`.
+    async fn ended_within(mut self, wait: Duration) -> bool {
+        tokio::time::timeout(wait, self.ended.wait_for(|ended| *ended)).await.is_ok()
+    }
 }
 
 /// The calls this node is running, and the means to start more.
 pub struct CallRuntime {
     store: Store,
-    config: Arc<Config>,
-    webhooks: Arc<crate::webhooks::WebhookWorker>,
-    sip: Arc<crate::sip::SipAgent>,
-    twilio: Arc<crate::twilio::TwilioHub>,
-    live: Mutex<HashMap<CallId, mpsc::Sender<CallCommand>>>,
+    settings: Arc<Settings>,
+    webhooks: Arc<WebhookWorker>,
+    sip: Arc<SipAgent>,
+    twilio: Arc<TwilioHub>,
+    live: Mutex<HashMap<CallId, LiveCall>>,
     wake: Notify,
 }
 
 impl CallRuntime {
-    pub fn new(store: Store, config: Arc<Config>, webhooks: Arc<crate::webhooks::WebhookWorker>) -> Arc<Self> {
-        let sip = crate::sip::SipAgent::new(config.sip.clone());
+    pub fn new(store: Store, settings: Arc<Settings>, webhooks: Arc<WebhookWorker>) -> Arc<Self> {
+        let sip = SipAgent::new(settings.sip.clone());
         let twilio = Arc::default();
-        Arc::new(Self { store, config, webhooks, sip, twilio, live: Mutex::new(HashMap::new()), wake: Notify::new() })
+        Arc::new(Self { store, settings, webhooks, sip, twilio, live: Mutex::new(HashMap::new()), wake: Notify::new() })
     }
 
     /// Where Twilio's callbacks and streams find the calls they are about.
-    pub(crate) fn twilio(&self) -> &Arc<crate::twilio::TwilioHub> {
+    pub fn twilio(&self) -> &Arc<TwilioHub> {
         &self.twilio
     }
 
     /// The SIP user agent calls on trunks go through.
-    pub fn sip(&self) -> &Arc<crate::sip::SipAgent> {
+    pub fn sip(&self) -> &Arc<SipAgent> {
         &self.sip
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// Passes `command` to a call this node runs; false when it runs nowhere here.
     pub async fn command(&self, id: &CallId, command: CallCommand) -> bool {
-        let sender = self.live().get(id).cloned();
-        match sender {
-            Some(sender) => sender.send(command).await.is_ok(),
+        let live = self.live().get(id).cloned();
+        match live {
+            Some(live) => live.commands.send(command).await.is_ok(),
             None => false,
         }
     }
 
-    pub(crate) fn store(&self) -> &Store {
-        &self.store
-    }
-
-    pub(crate) fn config(&self) -> &Config {
-        &self.config
-    }
-
     /// A call event was committed: its webhook deliveries are due now.
-    pub(crate) fn event_recorded(&self) {
+    fn event_recorded(&self) {
         self.webhooks.wake();
     }
 
-    fn live(&self) -> std::sync::MutexGuard<'_, HashMap<CallId, mpsc::Sender<CallCommand>>> {
+    fn live(&self) -> std::sync::MutexGuard<'_, HashMap<CallId, LiveCall>> {
         // The map holds only senders; a panic while holding the lock cannot leave it inconsistent.
         self.live.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -104,7 +108,7 @@ impl CallRuntime {
     /// One dispatcher step: claims the due calls that fit in their accounts' limits and starts
     /// a supervisor for each. Returns the calls started. Tests call this directly.
     pub async fn dispatch_once(self: &Arc<Self>) -> agentline_store::Result<Vec<CallId>> {
-        let claimed = calls::claim_due(&self.store, &self.config.calls.node_id, Timestamp::now()).await?;
+        let claimed = calls::claim_due(&self.store, &self.settings.calls.node_id, Timestamp::now()).await?;
         let mut started = Vec::new();
         for call in claimed {
             if !self.can_pay_for_a_minute(&call).await? {
@@ -125,11 +129,23 @@ impl CallRuntime {
         Ok(started)
     }
 
-    /// Runs a call this node has claimed.
+    /// Runs a call this node has claimed: chooses its carrier and hands it to a supervisor of its
+    /// own, whose end is signalled to whoever waits for it.
     pub(crate) fn start(self: &Arc<Self>, call: Call) {
         let (commands, inbox) = mpsc::channel(4);
-        self.live().insert(call.id.clone(), commands);
-        tokio::spawn(supervisor::supervise(Arc::clone(self), call, inbox));
+        let (ended_tx, ended) = watch::channel(false);
+        self.live().insert(call.id.clone(), LiveCall { commands: commands.clone(), ended });
+        let ctx =
+            CallContext::new(self.store.clone(), Arc::clone(&self.settings), Arc::clone(&self.webhooks), commands);
+        let rt = Arc::clone(self);
+        tokio::spawn(async move {
+            let carriers = Carriers { store: &rt.store, settings: &rt.settings, sip: &rt.sip, twilio: &rt.twilio };
+            let carrier = carriers.for_call(&call).await;
+            let id = call.id.clone();
+            supervisor::supervise(ctx, call, carrier, inbox).await;
+            rt.finished(&id);
+            let _ = ended_tx.send(true);
+        });
     }
 
     async fn can_pay_for_a_minute(&self, call: &Call) -> agentline_store::Result<bool> {
@@ -144,9 +160,9 @@ impl CallRuntime {
     /// (at start-up, before any call runs here), and anyone's whose heartbeat went stale.
     /// Each is ended with `server_restart` at its last heartbeat and charged for the time it ran.
     pub async fn reconcile(&self, include_own: bool) -> agentline_store::Result<usize> {
-        let heartbeat = i64::try_from(self.config.calls.heartbeat_secs).unwrap_or(2);
+        let heartbeat = i64::try_from(self.settings.calls.heartbeat_secs).unwrap_or(2);
         let stale_before = Timestamp::now().plus_seconds(-3 * heartbeat);
-        let node = if include_own { self.config.calls.node_id.as_str() } else { "" };
+        let node = if include_own { self.settings.calls.node_id.as_str() } else { "" };
         let mut reconciled = 0;
         for call in calls::orphans(&self.store, node, stale_before).await? {
             if self.live().contains_key(&call.id) {
@@ -166,24 +182,17 @@ impl CallRuntime {
     }
 
     /// Ends a call in any non-terminal state. Queued calls are canceled in the database; live
-    /// ones are told to cancel or hang up, and this waits (briefly) until they have.
+    /// ones are told to cancel or hang up, and this waits (briefly) until their end is committed.
     pub async fn end(&self, call: &Call) -> agentline_store::Result<Option<Call>> {
-        let command = self.live().get(&call.id).cloned();
-        match command {
-            Some(sender) if sender.send(CallCommand::End).await.is_ok() => {
-                for _ in 0..100 {
-                    let now = agentline_store::record::get::<Call>(
-                        &self.store,
-                        &agentline_store::Tenant::account(call.account_id.clone()),
-                        call.id.as_str(),
-                    )
-                    .await?;
-                    if now.status.is_terminal() {
-                        return Ok(Some(now));
-                    }
-                    tokio::time::sleep(Duration::from_millis(20)).await;
+        let live = self.live().get(&call.id).cloned();
+        match live {
+            Some(live) if live.commands.send(CallCommand::End).await.is_ok() => {
+                if !live.ended_within(END_WAIT).await {
+                    return Ok(None);
                 }
-                Ok(None)
+                let tenant = agentline_store::Tenant::account(call.account_id.clone());
+                let now = agentline_store::record::get::<Call>(&self.store, &tenant, call.id.as_str()).await?;
+                Ok(Some(now).filter(|now| now.status.is_terminal()))
             }
             _ => {
                 let reason = if call.status.was_answered() { EndReason::EndedByApi } else { EndReason::Canceled };
@@ -200,8 +209,8 @@ impl CallRuntime {
 
     /// Runs the dispatcher until `stop` turns true, then hangs up the calls still running.
     pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
-        let interval = Duration::from_millis(self.config.calls.dispatch_interval_ms);
-        let mut sweep = tokio::time::interval(Duration::from_secs(self.config.calls.heartbeat_secs * 3));
+        let interval = Duration::from_millis(self.settings.calls.dispatch_interval_ms);
+        let mut sweep = tokio::time::interval(Duration::from_secs(self.settings.calls.heartbeat_secs * 3));
         while !*stop.borrow() {
             if let Err(err) = self.dispatch_once().await {
                 tracing::error!(error = %err, "dispatch failed");
@@ -221,16 +230,15 @@ impl CallRuntime {
         self.sip.shutdown();
     }
 
+    /// Tells every live call to stop and waits until their ends are committed.
     async fn hang_up_all(&self) {
-        let senders: Vec<_> = self.live().values().cloned().collect();
-        for sender in senders {
-            let _ = sender.send(CallCommand::Shutdown).await;
+        let live: Vec<_> = self.live().values().cloned().collect();
+        for call in &live {
+            let _ = call.commands.send(CallCommand::Shutdown).await;
         }
-        for _ in 0..200 {
-            if self.live().is_empty() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
+        let all_ended = futures_util::future::join_all(live.into_iter().map(|call| call.ended_within(SHUTDOWN_WAIT)));
+        if all_ended.await.into_iter().all(|ended| ended) {
+            return;
         }
         tracing::warn!(
             remaining = self.live().len(),

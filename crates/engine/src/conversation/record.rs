@@ -1,8 +1,8 @@
 //! What the conversation writes down: transcript turns, notable moments as `call.conversation`
 //! events, latency figures, and the brain the call's agent uses.
 
-use crate::calls::{CallRuntime, record_activity};
-use agentline_brains::{Brain, CallContext, Providers, Role};
+use crate::context::CallContext;
+use agentline_brains::{Brain, Providers, Role};
 use agentline_conversation::latency::{FIGURES, TurnLatency, summarise};
 use agentline_domain::Timestamp;
 use agentline_store::calls::{self, Call};
@@ -13,9 +13,9 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 /// The call's agent as it is now; none if it is gone.
-pub(super) async fn agent_of(rt: &CallRuntime, call: &Call) -> Option<Agent> {
+pub(super) async fn agent_of(ctx: &CallContext, call: &Call) -> Option<Agent> {
     let tenant = Tenant::account(call.account_id.clone());
-    match record::get::<Agent>(rt.store(), &tenant, call.agent_id.as_str()).await {
+    match record::get::<Agent>(ctx.store(), &tenant, call.agent_id.as_str()).await {
         Ok(agent) => Some(agent),
         Err(err) => {
             tracing::warn!(call_id = %call.id, error = %err, "the call's agent is gone; using the default script");
@@ -26,33 +26,36 @@ pub(super) async fn agent_of(rt: &CallRuntime, call: &Call) -> Option<Agent> {
 
 /// The brain `settings` describe (the default script when there are none), serving `call`.
 pub(super) async fn brain_for(
-    rt: &CallRuntime,
+    ctx: &CallContext,
     call: &Call,
     settings: Option<agentline_domain::brain::Brain>,
 ) -> Box<dyn Brain> {
     let settings = settings.unwrap_or_default();
-    let context = CallContext {
+    let context = agentline_brains::CallContext {
         call_id: call.id.to_string(),
         instructions: call.instructions.clone(),
         variables: call.variables.clone(),
         metadata: call.metadata.clone(),
     };
     // Brain webhooks and HTTP tools are signed like the agent's webhook_url deliveries.
-    let webhook_secret = match agentline_store::webhooks::account_secret(rt.store(), &call.account_id).await {
+    let webhook_secret = match agentline_store::webhooks::account_secret(ctx.store(), &call.account_id).await {
         Ok(secret) => Some(secret),
         Err(err) => {
             tracing::warn!(call_id = %call.id, error = %err, "no signing secret; brain requests go unsigned");
             None
         }
     };
-    let providers =
-        Providers { llm_api_key: rt.config().speech.llm_api_key.clone(), webhook_secret, http: reqwest::Client::new() };
+    let providers = Providers {
+        llm_api_key: ctx.settings().speech.llm_api_key.clone(),
+        webhook_secret,
+        http: reqwest::Client::new(),
+    };
     agentline_brains::build(&settings, context, &providers)
 }
 
 /// Stores one transcript turn (and its `call.transcript` event); `span` is its place in the recording.
 pub(super) async fn turn(
-    rt: &CallRuntime,
+    ctx: &CallContext,
     call: &Call,
     seq: i64,
     role: Role,
@@ -67,23 +70,23 @@ pub(super) async fn turn(
     let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
     let (start_ms, end_ms) = (ms(span.start), ms(span.end));
     let turn = TranscriptTurn { seq, speaker, text: text.to_owned(), start_ms, end_ms, interrupted };
-    match transcripts::append_turn(rt.store(), &call.id, &turn, Timestamp::now()).await {
-        Ok(()) => rt.event_recorded(),
+    match transcripts::append_turn(ctx.store(), &call.id, &turn, Timestamp::now()).await {
+        Ok(()) => ctx.event_recorded(),
         Err(err) => tracing::warn!(call_id = %call.id, error = %err, "could not store a transcript turn"),
     }
 }
 
 /// A notable moment of the conversation (degraded provider, barge-in, tool call…).
-pub(super) async fn note(rt: &CallRuntime, call: &Call, kind: &str, detail: &str) {
-    event(rt, call, json!({ "kind": kind, "detail": detail })).await;
+pub(super) async fn note(ctx: &CallContext, call: &Call, kind: &str, detail: &str) {
+    event(ctx, call, json!({ "kind": kind, "detail": detail })).await;
 }
 
-pub(super) async fn event(rt: &CallRuntime, call: &Call, payload: Value) {
-    record_activity(rt, call, "call.conversation", payload).await;
+pub(super) async fn event(ctx: &CallContext, call: &Call, payload: Value) {
+    ctx.record_activity(&call.id, "call.conversation", payload).await;
 }
 
 /// Refreshes the call's latency figures: per-figure p50/p95 over its turns so far, and the last turn's.
-pub(super) async fn latency(rt: &CallRuntime, call: &Call, turns: &[TurnLatency]) {
+pub(super) async fn latency(ctx: &CallContext, call: &Call, turns: &[TurnLatency]) {
     let mut figures = serde_json::Map::new();
     figures.insert("turns".to_owned(), json!(turns.len()));
     for (name, pct) in summarise(turns) {
@@ -94,7 +97,7 @@ pub(super) async fn latency(rt: &CallRuntime, call: &Call, turns: &[TurnLatency]
         Value::Object(named.collect())
     });
     figures.insert("per_turn".to_owned(), Value::Array(recent.collect()));
-    if let Err(err) = calls::set_latency(rt.store(), &call.id, &Value::Object(figures)).await {
+    if let Err(err) = calls::set_latency(ctx.store(), &call.id, &Value::Object(figures)).await {
         tracing::warn!(call_id = %call.id, error = %err, "could not store latency figures");
     }
 }
@@ -112,7 +115,7 @@ fn round(ms: f64) -> f64 {
 
 /// A short account of the conversation, built from its transcript (no model writes it): who
 /// spoke how often, and the callee's last words.
-pub(super) async fn summary(rt: &CallRuntime, call: &Call, history: &[agentline_brains::Message]) {
+pub(super) async fn summary(ctx: &CallContext, call: &Call, history: &[agentline_brains::Message]) {
     let said = |role| history.iter().filter(|m| m.role == role && !m.text.is_empty()).count();
     let last_words = history.iter().rev().find(|m| m.role == Role::Caller && !m.text.is_empty());
     let mut text =
@@ -120,7 +123,7 @@ pub(super) async fn summary(rt: &CallRuntime, call: &Call, history: &[agentline_
     if let Some(last) = last_words {
         text.push_str(&format!(" The callee's last words: \"{}\"", last.text));
     }
-    if let Err(err) = calls::set_summary(rt.store(), &call.id, &text).await {
+    if let Err(err) = calls::set_summary(ctx.store(), &call.id, &text).await {
         tracing::warn!(call_id = %call.id, error = %err, "could not store the call's summary");
     }
 }

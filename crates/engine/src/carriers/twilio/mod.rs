@@ -2,17 +2,14 @@
 //! its voice webhook, both followed through signed status callbacks and talked over a
 //! bidirectional Media Stream (`<Connect><Stream>`).
 //!
-//! Every request from Twilio is checked against `X-Twilio-Signature`, computed over the URL as
-//! Twilio reached it (`twilio.public_url` + path) with the account's auth token.
+//! Twilio's requests reach the HTTP server (`agentline-server`'s `api::twilio`), which checks
+//! `X-Twilio-Signature` and hands them to the call's task through the [`TwilioHub`].
 
 mod dial;
-mod http;
 mod hub;
-mod inbound;
 mod rest;
 
-pub use dial::TwilioLeg;
 pub(crate) use dial::dial;
-pub(crate) use http::router;
-pub(crate) use hub::TwilioHub;
+pub use dial::{TwilioLeg, status_path, stream_path};
+pub use hub::{TwilioHub, TwilioInput, await_start};
 pub(crate) use rest::TwilioRest;

@@ -4,13 +4,12 @@
 
 use super::SipAgent;
 use super::invite::invite_option;
-use crate::calls::carrier::{CarrierControl, CarrierSignal, DialedCall};
-use crate::media::{MediaEvent, MediaHandle, MediaPlan};
+use crate::leg::{CarrierControl, CarrierSignal, DialedCall, LegEnd};
+use crate::media::{MediaEvent, MediaHandle, MediaPlan, Remains};
 use agentline_domain::call::EndReason;
 use agentline_domain::trunk::end_reason_for_status;
 use agentline_media::Codec;
 use agentline_media::sdp::{self, Offer};
-use agentline_store::Store;
 use agentline_store::calls::Call;
 use agentline_store::trunks::Trunk;
 use rsipstack::dialog::dialog::{DialogState, TerminatedReason};
@@ -20,18 +19,17 @@ use std::sync::Arc;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
-/// Dials `call` through `trunk`. Everything runs on a task of its own; the supervisor sees only the channels.
-pub(crate) fn dial(agent: Arc<SipAgent>, trunk: Trunk, call: Call, plan: MediaPlan, store: Store) -> DialedCall {
+/// Dials `call` through `trunk`. Everything runs on a task of its own; the supervisor sees only the
+/// channels, and always gets the leg's end last.
+pub(crate) fn dial(agent: Arc<SipAgent>, trunk: Trunk, call: Call, plan: MediaPlan) -> DialedCall {
     let (signals_tx, signals) = mpsc::channel(16);
     let (controls, controls_rx) = mpsc::channel(8);
     tokio::spawn(async move {
-        let ending = match run(&agent, &trunk, &call, plan, &store, &signals_tx, controls_rx).await {
-            Ok(ending) => ending,
-            Err(err) => Some((EndReason::CarrierError, format!("{err:#}"))),
+        let end = match run(&agent, &trunk, &call, plan, &signals_tx, controls_rx).await {
+            Ok(end) => end,
+            Err(err) => LegEnd::because(EndReason::CarrierError, format!("{err:#}")),
         };
-        if let Some((reason, detail)) = ending {
-            let _ = signals_tx.send(CarrierSignal::Ended { reason, detail }).await;
-        }
+        let _ = signals_tx.send(CarrierSignal::Ended(end)).await;
     });
     DialedCall { signals, controls }
 }
@@ -55,10 +53,9 @@ async fn run(
     trunk: &Trunk,
     call: &Call,
     plan: MediaPlan,
-    store: &Store,
     signals: &mpsc::Sender<CarrierSignal>,
     mut controls: mpsc::Receiver<CarrierControl>,
-) -> anyhow::Result<Ending> {
+) -> anyhow::Result<LegEnd> {
     let running = agent.running().await?;
     let local_ip = contact_ip(agent, running.local, trunk).await?;
     let bind_ip = if agent.settings.listen.ip().is_unspecified() { agent.settings.listen.ip() } else { local_ip };
@@ -114,10 +111,11 @@ async fn run(
         }
     };
     running.dialogs.remove_dialog(&dialog.id());
-    if let Some(media) = leg.media.take() {
-        crate::media::finish(media, store, &call.id, leg.recording.as_deref()).await;
-    }
-    Ok(ending)
+    let remains = match leg.media.take() {
+        Some(media) => crate::media::finish(media, leg.recording.as_deref()).await,
+        None => Remains::default(),
+    };
+    Ok(LegEnd { reason: ending, remains })
 }
 
 impl Leg<'_> {

@@ -1,0 +1,59 @@
+//! agentline's call engine: everything between a queued call and its end, without HTTP.
+//!
+//! Events flow one way. Carriers (`carriers`) and the conversation (`conversation`) report **up**
+//! to the call's supervisor (`calls::supervisor`) in the leg vocabulary (`leg`); the supervisor
+//! orders **down**, and it alone writes a live call's status, carrier id, media figures and
+//! recording. The rules it follows are a sans-IO machine (`calls::CallControl`); the dispatcher
+//! (`calls::CallRuntime`) starts supervisors within each account's limits; the webhook worker
+//! (`webhooks`) delivers what the store's outbox holds.
+//!
+//! The HTTP server builds an [`Engine`], runs it, and reaches into it only through
+//! [`calls::CallRuntime`] (place, end, order a call; hand over Twilio's requests) and
+//! [`webhooks::WebhookWorker`] (wake it).
+
+pub mod calls;
+pub mod carriers;
+pub mod context;
+mod conversation;
+pub mod leg;
+pub mod media;
+pub mod settings;
+pub mod webhooks;
+
+pub use calls::CallRuntime;
+pub use calls::inbound::{Incoming, answer as answer_inbound};
+pub use settings::Settings;
+pub use webhooks::WebhookWorker;
+
+use agentline_store::Store;
+use anyhow::Context as _;
+use std::sync::Arc;
+use tokio::sync::watch;
+
+/// The node's call engine: its dispatcher and its webhook worker.
+pub struct Engine {
+    pub calls: Arc<CallRuntime>,
+    pub webhooks: Arc<WebhookWorker>,
+    settings: Arc<Settings>,
+}
+
+impl Engine {
+    /// Builds the engine and ends the calls a stopped process left behind on this node.
+    pub async fn start(store: Store, settings: Arc<Settings>) -> anyhow::Result<Self> {
+        let webhooks = WebhookWorker::new(store.clone(), Arc::clone(&settings))?;
+        let calls = CallRuntime::new(store, Arc::clone(&settings), Arc::clone(&webhooks));
+        calls.reconcile(true).await.context("cannot reconcile calls left by a previous run")?;
+        Ok(Self { calls, webhooks, settings })
+    }
+
+    /// Dispatches calls and delivers webhooks until `stop` turns true; then hangs up the live calls.
+    pub async fn run(&self, stop: watch::Receiver<bool>) {
+        let dispatcher = tokio::spawn(Arc::clone(&self.calls).run(stop.clone()));
+        let deliverer =
+            self.settings.webhooks.worker_enabled.then(|| tokio::spawn(Arc::clone(&self.webhooks).run(stop)));
+        let _ = dispatcher.await;
+        if let Some(deliverer) = deliverer {
+            let _ = deliverer.await;
+        }
+    }
+}
