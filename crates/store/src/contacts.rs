@@ -1,13 +1,14 @@
 //! Contacts (leads): the people agents call, with CRM fields that enrich each call.
 
+use crate::Result;
 use crate::record::Record;
 use crate::row::{RowExt, to_json};
 use crate::sql::Param;
 use agentline_domain::{AccountId, BusinessId, ContactId, PhoneNumber, Timestamp};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use sqlx::FromRow;
 use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, FromRow};
 use utoipa::ToSchema;
 
 /// A contact or lead.
@@ -81,4 +82,13 @@ impl Record for Contact {
             ("updated_at", self.updated_at.into()),
         ]
     }
+}
+
+/// Bumps a contact's interaction count when a call to them is placed.
+pub async fn count_interaction(conn: &mut AnyConnection, contact_id: &ContactId) -> Result<()> {
+    sqlx::query("UPDATE contacts SET interaction_count = interaction_count + 1 WHERE id = $1")
+        .bind(contact_id.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

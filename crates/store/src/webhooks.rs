@@ -4,7 +4,7 @@
 //! event, so an acknowledged state change always has its deliveries, and a crash between
 //! commit and sending loses nothing: the worker finds the rows when it comes back.
 
-use crate::calls::{Call, CallEventRecord};
+use crate::events::CallEventRecord;
 use crate::record::{Record, Tenant, insert};
 use crate::row::{RowExt, to_json};
 use crate::sql::Param;
@@ -236,8 +236,14 @@ pub fn envelope(event: &CallEventRecord) -> String {
 }
 
 /// Writes a pending delivery of `event` to each destination that wants it: the account's
-/// enabled endpoints subscribed to its type, the agent's webhook URL and the call's own.
-pub async fn enqueue(conn: &mut AnyConnection, event: &CallEventRecord, call: &Call) -> Result<()> {
+/// enabled endpoints subscribed to its type, the agent's webhook URL (`agent_webhook_url`) and
+/// the call's own (`webhook_url`), each as the call stored it.
+pub async fn enqueue(
+    conn: &mut AnyConnection,
+    event: &CallEventRecord,
+    agent_webhook_url: Option<&str>,
+    webhook_url: Option<&str>,
+) -> Result<()> {
     let endpoints: Vec<Endpoint> =
         sqlx::query_as("SELECT * FROM webhook_endpoints WHERE account_id = $1 AND enabled = 1 ORDER BY id")
             .bind(event.account_id.as_str())
@@ -248,11 +254,11 @@ pub async fn enqueue(conn: &mut AnyConnection, event: &CallEventRecord, call: &C
         .filter(|e| e.wants(&event.event_type))
         .map(|e| (Some(e.id.clone()), "endpoint", e.url.clone()))
         .collect();
-    for (source, url) in [("agent", &call.agent_webhook_url), ("call", &call.webhook_url)] {
+    for (source, url) in [("agent", agent_webhook_url), ("call", webhook_url)] {
         if let Some(url) = url
             && !targets.iter().any(|(_, _, existing)| existing == url)
         {
-            targets.push((None, source, url.clone()));
+            targets.push((None, source, url.to_owned()));
         }
     }
     let body = envelope(event);
