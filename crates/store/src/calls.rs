@@ -1,5 +1,5 @@
-//! Calls: the row, its status changes with billing, the events they write, and the columns
-//! set after the fact (media, latency, recording, …).
+//! Calls: the row, how a new one starts ([`Call::queued`]), its status changes with billing,
+//! the events they write, and the columns set after the fact (media, latency, recording, …).
 //!
 //! Every status change goes through [`advance`], which takes a [`CallEvent`], asks the
 //! domain state machine for the transition, and commits the new status, the event row, its
@@ -16,7 +16,8 @@ use crate::wallet::{self, Movement};
 use crate::{Result, Store};
 use agentline_domain::call::{CallEvent, CallStatus, EndReason, Transition, cost_cents};
 use agentline_domain::{
-    AccountId, AgentId, ApiKeyMode, BusinessId, CallId, ContactId, EventId, NumberId, PhoneNumber, Timestamp, UsageId,
+    AccountId, AgentId, ApiKeyMode, BusinessId, CallId, CarrierKind, ContactId, Direction, EventId, NumberId,
+    PhoneNumber, Timestamp, UsageId,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -213,6 +214,97 @@ impl Record for Call {
             ("created_at", self.created_at.into()),
             ("updated_at", self.updated_at.into()),
         ]
+    }
+}
+
+/// What the caller of [`Call::queued`] chooses about a new call; everything else (status,
+/// lifecycle timestamps, results) starts empty.
+#[derive(Clone, Debug)]
+pub struct NewCall {
+    pub account_id: AccountId,
+    pub business_id: BusinessId,
+    pub agent_id: AgentId,
+    pub agent_name: String,
+    pub assistant_id: Option<String>,
+    pub direction: Direction,
+    pub mode: ApiKeyMode,
+    pub carrier: CarrierKind,
+    /// The carrier's id for a call that arrived with one (an inbound Twilio `CallSid`).
+    pub carrier_call_id: Option<String>,
+    pub from_number: PhoneNumber,
+    pub from_number_id: NumberId,
+    pub to_number: PhoneNumber,
+    pub contact_id: Option<ContactId>,
+    pub name: Option<String>,
+    pub context: Option<String>,
+    pub variables: Map<String, Value>,
+    pub metadata: Map<String, Value>,
+    /// The agent's instructions, already rendered with `variables`.
+    pub instructions: String,
+    pub first_message: Option<String>,
+    pub voice: Option<String>,
+    pub webhook_url: Option<String>,
+    pub agent_webhook_url: Option<String>,
+    pub max_duration_secs: i64,
+    pub ring_timeout_secs: i64,
+    /// When the call may be dialled; now for a call that should go at once.
+    pub start_at: Timestamp,
+}
+
+impl Call {
+    /// A new call, `queued`, with a fresh id, created now. Nothing is stored yet: pass it to
+    /// [`insert_queued`] (or to [`crate::dispatch::insert_inbound`] for a call that came in).
+    pub fn queued(new: NewCall) -> Call {
+        Self::queued_at(new, Timestamp::now())
+    }
+
+    /// [`Call::queued`] created at `now`, for callers that have already read the clock.
+    pub fn queued_at(new: NewCall, now: Timestamp) -> Call {
+        Call {
+            id: CallId::generate(),
+            account_id: new.account_id,
+            business_id: new.business_id,
+            agent_id: new.agent_id,
+            agent_name: new.agent_name,
+            assistant_id: new.assistant_id,
+            direction: new.direction.as_str().to_owned(),
+            mode: new.mode,
+            carrier: new.carrier.as_str().to_owned(),
+            carrier_call_id: new.carrier_call_id,
+            from_number: new.from_number,
+            from_number_id: new.from_number_id,
+            to_number: new.to_number,
+            contact_id: new.contact_id,
+            name: new.name,
+            context: new.context,
+            variables: new.variables,
+            metadata: new.metadata,
+            instructions: new.instructions,
+            first_message: new.first_message,
+            voice: new.voice,
+            webhook_url: new.webhook_url,
+            agent_webhook_url: new.agent_webhook_url,
+            max_duration_secs: new.max_duration_secs,
+            ring_timeout_secs: new.ring_timeout_secs,
+            start_at: new.start_at,
+            status: CallStatus::Queued,
+            end_reason: None,
+            end_detail: None,
+            owner_node: None,
+            heartbeat_at: None,
+            initiated_at: None,
+            ringing_at: None,
+            answered_at: None,
+            ended_at: None,
+            duration_secs: None,
+            cost_cents: None,
+            media: None,
+            latency: None,
+            recording: None,
+            summary: None,
+            created_at: now,
+            updated_at: now,
+        }
     }
 }
 
@@ -480,3 +572,61 @@ pub use crate::dispatch::{claim_due, concurrency, heartbeat, insert_inbound, orp
 pub use crate::events::{CallEventRecord, events, events_after};
 pub use crate::idempotency::{IdempotentResponse, find_idempotent, save_idempotent};
 pub use crate::wallet::{balance_and_rate, live_exposure};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_call(now: Timestamp) -> NewCall {
+        NewCall {
+            account_id: AccountId::generate(),
+            business_id: BusinessId::generate(),
+            agent_id: AgentId::generate(),
+            agent_name: "kai".to_owned(),
+            assistant_id: None,
+            direction: Direction::Inbound,
+            mode: ApiKeyMode::Test,
+            carrier: CarrierKind::Twilio,
+            carrier_call_id: Some("CA123".to_owned()),
+            from_number: PhoneNumber::parse("+14155550100").expect("a valid number"),
+            from_number_id: NumberId::generate(),
+            to_number: PhoneNumber::parse("+14155550199").expect("a valid number"),
+            contact_id: None,
+            name: None,
+            context: Some("returning customer".to_owned()),
+            variables: Map::new(),
+            metadata: Map::new(),
+            instructions: "Be brief".to_owned(),
+            first_message: Some("Hello".to_owned()),
+            voice: None,
+            webhook_url: None,
+            agent_webhook_url: Some("https://example.com/hook".to_owned()),
+            max_duration_secs: 600,
+            ring_timeout_secs: 30,
+            start_at: now.plus_seconds(5),
+        }
+    }
+
+    #[test]
+    fn a_queued_call_has_what_the_caller_chose_and_nothing_else() {
+        let now = Timestamp::now();
+        let call = Call::queued_at(new_call(now), now);
+        assert!(call.id.as_str().starts_with("call_"));
+        assert_eq!((call.direction.as_str(), call.carrier.as_str()), ("inbound", "twilio"));
+        assert_eq!((call.mode, call.status), (ApiKeyMode::Test, CallStatus::Queued));
+        assert_eq!(call.carrier_call_id.as_deref(), Some("CA123"));
+        assert_eq!(call.agent_webhook_url.as_deref(), Some("https://example.com/hook"));
+        assert_eq!((call.start_at, call.created_at, call.updated_at), (now.plus_seconds(5), now, now));
+        assert_eq!((call.end_reason, &call.end_detail, &call.owner_node), (None, &None, &None));
+        let stamps = [call.heartbeat_at, call.initiated_at, call.ringing_at, call.answered_at, call.ended_at];
+        assert_eq!(stamps, [None; 5]);
+        assert_eq!((call.duration_secs, call.cost_cents), (None, None));
+        assert_eq!((&call.media, &call.latency, &call.recording, &call.summary), (&None, &None, &None, &None));
+    }
+
+    #[test]
+    fn each_queued_call_gets_its_own_id() {
+        let now = Timestamp::now();
+        assert_ne!(Call::queued(new_call(now)).id, Call::queued(new_call(now)).id);
+    }
+}
