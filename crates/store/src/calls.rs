@@ -8,9 +8,7 @@
 //! [`crate::events`], idempotency records in [`crate::idempotency`].
 
 use crate::events::event_type;
-use crate::record::{Record, insert};
-use crate::row::{RowExt, decode_enum, decode_required, to_json};
-use crate::sql::Param;
+use crate::record::insert;
 use crate::usage::UsageRecord;
 use crate::wallet::{self, Movement};
 use crate::{Result, Store};
@@ -21,8 +19,7 @@ use agentline_domain::{
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, FromRow};
+use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
 /// A call as stored.
@@ -99,121 +96,51 @@ pub struct Call {
     pub updated_at: Timestamp,
 }
 
-impl FromRow<'_, AnyRow> for Call {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        let status = decode_required(row, "status", CallStatus::parse)?;
-        let mode = decode_required(row, "mode", ApiKeyMode::parse)?;
-        Ok(Self {
-            id: row.parse("id")?,
-            account_id: row.parse("account_id")?,
-            business_id: row.parse("business_id")?,
-            agent_id: row.parse("agent_id")?,
-            agent_name: row.text("agent_name")?,
-            assistant_id: row.opt_text("assistant_id")?,
-            direction: row.text("direction")?,
-            mode,
-            carrier: row.text("carrier")?,
-            carrier_call_id: row.opt_text("carrier_call_id")?,
-            from_number: row.parse("from_number")?,
-            from_number_id: row.parse("from_number_id")?,
-            to_number: row.parse("to_number")?,
-            contact_id: row.parse_opt("contact_id")?,
-            name: row.opt_text("name")?,
-            context: row.opt_text("context")?,
-            variables: row.json("variables")?,
-            metadata: row.json("metadata")?,
-            instructions: row.text("instructions")?,
-            first_message: row.opt_text("first_message")?,
-            voice: row.opt_text("voice")?,
-            webhook_url: row.opt_text("webhook_url")?,
-            agent_webhook_url: row.opt_text("agent_webhook_url")?,
-            max_duration_secs: row.int("max_duration_secs")?,
-            ring_timeout_secs: row.int("ring_timeout_secs")?,
-            start_at: row.parse("start_at")?,
-            status,
-            end_reason: decode_enum(row, "end_reason", EndReason::parse)?,
-            end_detail: row.opt_text("end_detail")?,
-            owner_node: row.opt_text("owner_node")?,
-            heartbeat_at: row.parse_opt("heartbeat_at")?,
-            initiated_at: row.parse_opt("initiated_at")?,
-            ringing_at: row.parse_opt("ringing_at")?,
-            answered_at: row.parse_opt("answered_at")?,
-            ended_at: row.parse_opt("ended_at")?,
-            duration_secs: row.opt_int("duration_secs")?,
-            cost_cents: row.opt_int("cost_cents")?,
-            media: opt_json(row, "media")?,
-            latency: opt_json(row, "latency")?,
-            recording: opt_json(row, "recording")?,
-            summary: row.opt_text("summary")?,
-            created_at: row.parse("created_at")?,
-            updated_at: row.parse("updated_at")?,
-        })
-    }
-}
-
-/// A nullable JSON column.
-fn opt_json(row: &AnyRow, column: &str) -> sqlx::Result<Option<Value>> {
-    row.opt_text(column)?
-        .map(|text| serde_json::from_str(&text))
-        .transpose()
-        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
-}
-
-impl Record for Call {
-    const TABLE: &'static str = "calls";
-    const BUSINESS_SCOPED: bool = true;
-
-    fn id(&self) -> &str {
-        self.id.as_str()
-    }
-
-    fn columns(&self) -> Vec<(&'static str, Param)> {
-        let text = |v: &Option<String>| Param::from(v.clone());
-        vec![
-            ("id", self.id.as_str().into()),
-            ("account_id", self.account_id.as_str().into()),
-            ("business_id", self.business_id.as_str().into()),
-            ("agent_id", self.agent_id.as_str().into()),
-            ("agent_name", self.agent_name.clone().into()),
-            ("assistant_id", text(&self.assistant_id)),
-            ("direction", self.direction.clone().into()),
-            ("mode", self.mode.as_str().into()),
-            ("carrier", self.carrier.clone().into()),
-            ("carrier_call_id", text(&self.carrier_call_id)),
-            ("from_number", self.from_number.as_str().into()),
-            ("from_number_id", self.from_number_id.as_str().into()),
-            ("to_number", self.to_number.as_str().into()),
-            ("contact_id", self.contact_id.as_ref().map(ToString::to_string).into()),
-            ("name", text(&self.name)),
-            ("context", text(&self.context)),
-            ("variables", to_json(&self.variables).into()),
-            ("metadata", to_json(&self.metadata).into()),
-            ("instructions", self.instructions.clone().into()),
-            ("first_message", text(&self.first_message)),
-            ("voice", text(&self.voice)),
-            ("webhook_url", text(&self.webhook_url)),
-            ("agent_webhook_url", text(&self.agent_webhook_url)),
-            ("max_duration_secs", self.max_duration_secs.into()),
-            ("ring_timeout_secs", self.ring_timeout_secs.into()),
-            ("start_at", self.start_at.into()),
-            ("status", self.status.as_str().into()),
-            ("end_reason", self.end_reason.map(|r| r.as_str().to_owned()).into()),
-            ("end_detail", text(&self.end_detail)),
-            ("owner_node", text(&self.owner_node)),
-            ("heartbeat_at", self.heartbeat_at.into()),
-            ("initiated_at", self.initiated_at.into()),
-            ("ringing_at", self.ringing_at.into()),
-            ("answered_at", self.answered_at.into()),
-            ("ended_at", self.ended_at.into()),
-            ("duration_secs", self.duration_secs.into()),
-            ("cost_cents", self.cost_cents.into()),
-            ("media", self.media.as_ref().map(Value::to_string).into()),
-            ("latency", self.latency.as_ref().map(Value::to_string).into()),
-            ("recording", self.recording.as_ref().map(Value::to_string).into()),
-            ("summary", text(&self.summary)),
-            ("created_at", self.created_at.into()),
-            ("updated_at", self.updated_at.into()),
-        ]
+crate::column::record! {
+    Call in "calls", business_scoped: true {
+        id: parsed,
+        account_id: parsed,
+        business_id: parsed,
+        agent_id: parsed,
+        agent_name: text,
+        assistant_id: opt_text,
+        direction: text,
+        mode: variant,
+        carrier: text,
+        carrier_call_id: opt_text,
+        from_number: parsed,
+        from_number_id: parsed,
+        to_number: parsed,
+        contact_id: opt_parsed,
+        name: opt_text,
+        context: opt_text,
+        variables: json,
+        metadata: json,
+        instructions: text,
+        first_message: opt_text,
+        voice: opt_text,
+        webhook_url: opt_text,
+        agent_webhook_url: opt_text,
+        max_duration_secs: int,
+        ring_timeout_secs: int,
+        start_at: time,
+        status: variant,
+        end_reason: opt_variant,
+        end_detail: opt_text,
+        owner_node: opt_text,
+        heartbeat_at: opt_time,
+        initiated_at: opt_time,
+        ringing_at: opt_time,
+        answered_at: opt_time,
+        ended_at: opt_time,
+        duration_secs: opt_int,
+        cost_cents: opt_int,
+        media: opt_json,
+        latency: opt_json,
+        recording: opt_json,
+        summary: opt_text,
+        created_at: time,
+        updated_at: time,
     }
 }
 

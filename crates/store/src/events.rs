@@ -5,16 +5,12 @@
 //! back here by the API and live streams. This module knows nothing of the call row, so
 //! [`crate::webhooks`] can build deliveries from an event without importing the calls module.
 
-use crate::record::{Record, Tenant};
-use crate::row::{RowExt, decode_required, to_json};
-use crate::sql::Param;
+use crate::record::Tenant;
 use crate::{Result, Store};
 use agentline_domain::call::CallStatus;
 use agentline_domain::{AccountId, CallId, EventId, Timestamp};
 use serde::Serialize;
 use serde_json::Value;
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
 use utoipa::ToSchema;
 
 /// One entry of a call's event log: what webhooks and live streams are fed from.
@@ -34,38 +30,15 @@ pub struct CallEventRecord {
     pub created_at: Timestamp,
 }
 
-impl FromRow<'_, AnyRow> for CallEventRecord {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.parse("id")?,
-            account_id: row.parse("account_id")?,
-            call_id: row.parse("call_id")?,
-            event_type: row.text("type")?,
-            status: decode_required(row, "status", CallStatus::parse)?,
-            payload: row.json("payload")?,
-            created_at: row.parse("created_at")?,
-        })
-    }
-}
-
-impl Record for CallEventRecord {
-    const TABLE: &'static str = "call_events";
-    const BUSINESS_SCOPED: bool = false;
-
-    fn id(&self) -> &str {
-        self.id.as_str()
-    }
-
-    fn columns(&self) -> Vec<(&'static str, Param)> {
-        vec![
-            ("id", self.id.as_str().into()),
-            ("account_id", self.account_id.as_str().into()),
-            ("call_id", self.call_id.as_str().into()),
-            ("type", self.event_type.clone().into()),
-            ("status", self.status.as_str().into()),
-            ("payload", to_json(&self.payload).into()),
-            ("created_at", self.created_at.into()),
-        ]
+crate::column::record! {
+    CallEventRecord in "call_events", business_scoped: false {
+        id: parsed,
+        account_id: parsed,
+        call_id: parsed,
+        event_type as "type": text,
+        status: variant,
+        payload: json,
+        created_at: time,
     }
 }
 

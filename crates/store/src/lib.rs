@@ -7,6 +7,7 @@
 //! Every repository function takes a [`Tenant`] and scopes its SQL by it: no query in this
 //! crate can read or change another account's rows.
 
+mod column;
 mod db;
 mod error;
 pub mod record;

@@ -1,15 +1,11 @@
 //! The wallet: a balance in cents and an append-only ledger that explains it, and what the
 //! account's calls in progress are about to cost (to stop them before the money runs out).
 
-use crate::record::Record;
-use crate::row::RowExt;
-use crate::sql::Param;
 use crate::{Error, Result, Store};
 use agentline_domain::call::cost_cents;
 use agentline_domain::{AccountId, LedgerId, Timestamp};
 use serde::Serialize;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, FromRow};
+use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
 /// One movement of money. `balance_after_cents` makes the ledger auditable line by line.
@@ -28,40 +24,16 @@ pub struct LedgerEntry {
     pub created_at: Timestamp,
 }
 
-impl FromRow<'_, AnyRow> for LedgerEntry {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.parse("id")?,
-            account_id: row.parse("account_id")?,
-            kind: row.text("kind")?,
-            amount_cents: row.int("amount_cents")?,
-            balance_after_cents: row.int("balance_after_cents")?,
-            call_id: row.opt_text("call_id")?,
-            description: row.opt_text("description")?,
-            created_at: row.parse("created_at")?,
-        })
-    }
-}
-
-impl Record for LedgerEntry {
-    const TABLE: &'static str = "ledger_entries";
-    const BUSINESS_SCOPED: bool = false;
-
-    fn id(&self) -> &str {
-        self.id.as_str()
-    }
-
-    fn columns(&self) -> Vec<(&'static str, Param)> {
-        vec![
-            ("id", self.id.as_str().into()),
-            ("account_id", self.account_id.as_str().into()),
-            ("kind", self.kind.clone().into()),
-            ("amount_cents", self.amount_cents.into()),
-            ("balance_after_cents", self.balance_after_cents.into()),
-            ("call_id", self.call_id.clone().into()),
-            ("description", self.description.clone().into()),
-            ("created_at", self.created_at.into()),
-        ]
+crate::column::record! {
+    LedgerEntry in "ledger_entries", business_scoped: false {
+        id: parsed,
+        account_id: parsed,
+        kind: text,
+        amount_cents: int,
+        balance_after_cents: int,
+        call_id: opt_text,
+        description: opt_text,
+        created_at: time,
     }
 }
 

@@ -2,13 +2,17 @@
 
 use agentline_domain::brain::Brain;
 use agentline_domain::call::{CallEvent, CallStatus, EndReason, cost_cents};
-use agentline_domain::{AgentId, ApiKeyMode, BusinessId, CarrierKind, Direction, NumberId, PhoneNumber, Timestamp};
+use agentline_domain::trunk::{CallerIdMode, SipTransport};
+use agentline_domain::{
+    AgentId, ApiKeyMode, BusinessId, CarrierKind, Direction, NumberId, PhoneNumber, SecretString, Timestamp, TrunkId,
+};
 use agentline_store::accounts::{self, NewAccount};
 use agentline_store::agents::Agent;
 use agentline_store::calls::{self, Call, NewCall};
 use agentline_store::numbers::Number;
 use agentline_store::record::{self, Filter, Tenant};
 use agentline_store::test_support::{Engine, fresh_store};
+use agentline_store::trunks::Trunk;
 use agentline_store::{Error, PageRequest, Store, dispatch, events, wallet, webhooks};
 
 fn new_account(name: &str) -> NewAccount {
@@ -226,6 +230,37 @@ async fn call_lifecycle(engine: Engine) {
     assert_eq!(serde_json::to_value(&reread).unwrap(), serde_json::to_value(&ended).unwrap());
 }
 
+/// A trunk's password is stored but only shown as `has_password`; its enums and headers round-trip.
+async fn trunk_round_trip(engine: Engine) {
+    let (store, _db) = fresh_store(engine).await.unwrap();
+    let a = accounts::bootstrap(&store, new_account("A")).await.unwrap();
+    let ta = Tenant::account(a.account.id.clone());
+    let now = Timestamp::now();
+    let trunk = Trunk {
+        id: TrunkId::generate(),
+        account_id: ta.account_id.clone(),
+        name: "carrier".into(),
+        host: "sip.example.com".into(),
+        port: 5080,
+        transport: SipTransport::Tcp,
+        username: Some("user".into()),
+        password: Some(SecretString::new("pw".to_owned())),
+        has_password: true,
+        from_domain: None,
+        caller_id_mode: CallerIdMode::PAssertedIdentity,
+        headers: serde_json::json!({"X-Tenant": "acme"}).as_object().cloned().unwrap(),
+        created_at: now,
+        updated_at: now,
+    };
+    record::insert(store_pool(&store), &trunk).await.unwrap();
+    let got: Trunk = record::get(&store, &ta, trunk.id.as_str()).await.unwrap();
+    assert_eq!(serde_json::to_value(&got).unwrap(), serde_json::to_value(&trunk).unwrap());
+    assert_eq!(got.password.as_ref().map(SecretString::expose), Some("pw"));
+    let bare = Trunk { id: TrunkId::generate(), password: None, ..trunk };
+    record::insert(store_pool(&store), &bare).await.unwrap();
+    assert!(!record::get::<Trunk>(&store, &ta, bare.id.as_str()).await.unwrap().has_password);
+}
+
 #[tokio::test]
 async fn call_lifecycle_sqlite() {
     call_lifecycle(Engine::Sqlite).await;
@@ -234,4 +269,14 @@ async fn call_lifecycle_sqlite() {
 #[tokio::test]
 async fn call_lifecycle_postgres() {
     call_lifecycle(Engine::Postgres).await;
+}
+
+#[tokio::test]
+async fn trunk_round_trip_sqlite() {
+    trunk_round_trip(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn trunk_round_trip_postgres() {
+    trunk_round_trip(Engine::Postgres).await;
 }
