@@ -9,6 +9,7 @@ pub mod brain;
 pub mod call;
 pub mod id;
 pub mod phone;
+pub mod route;
 pub mod sandbox;
 pub mod scope;
 pub mod secret;
@@ -22,6 +23,7 @@ pub mod webhook;
 
 pub use id::*;
 pub use phone::{PhoneNumber, PhoneNumberError};
+pub use route::{CarrierKind, Direction};
 pub use scope::{Scope, ScopeSet};
 pub use secret::{ApiKeyMode, GeneratedSecret, SecretString};
 pub use time::Timestamp;

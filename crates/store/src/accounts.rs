@@ -3,14 +3,11 @@
 use crate::businesses::Business;
 use crate::keys::ApiKey;
 use crate::record::insert;
-use crate::row::RowExt;
 use crate::wallet::LedgerEntry;
 use crate::{Result, Store};
 use agentline_domain::secret::GeneratedSecret;
 use agentline_domain::{AccountId, ApiKeyMode, BusinessId, KeyId, LedgerId, ScopeSet, SecretString, Timestamp};
 use serde::Serialize;
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
 use utoipa::ToSchema;
 
 /// An account (tenant).
@@ -29,19 +26,17 @@ pub struct Account {
     pub created_at: Timestamp,
 }
 
-impl FromRow<'_, AnyRow> for Account {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.parse("id")?,
-            name: row.text("name")?,
-            admin_token_hash: row.text("admin_token_hash")?,
-            plan: row.text("plan")?,
-            concurrency_limit: row.int("concurrency_limit")?,
-            balance_cents: row.int("balance_cents")?,
-            rate_cents_per_minute: row.int("rate_cents_per_minute")?,
-            currency: row.text("currency")?,
-            created_at: row.parse("created_at")?,
-        })
+crate::column::from_row! {
+    Account {
+        id: parsed,
+        name: text,
+        admin_token_hash: text,
+        plan: text,
+        concurrency_limit: int,
+        balance_cents: int,
+        rate_cents_per_minute: int,
+        currency: text,
+        created_at: time,
     }
 }
 

@@ -1,16 +1,13 @@
 //! Agents: the configured voice agents that place and answer calls.
 
-use crate::record::{self, Record, Tenant};
-use crate::row::{RowExt, to_json};
-use crate::sql::{Param, Sql};
+use crate::record::{self, Tenant};
+use crate::sql::Sql;
 use crate::{Result, Store};
 use agentline_domain::brain::Brain;
 use agentline_domain::speech::AgentSpeech;
 use agentline_domain::{AccountId, AgentId, BusinessId, Timestamp};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
 use utoipa::ToSchema;
 
 /// A voice agent.
@@ -43,56 +40,24 @@ pub struct Agent {
     pub updated_at: Timestamp,
 }
 
-impl FromRow<'_, AnyRow> for Agent {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.parse("id")?,
-            account_id: row.parse("account_id")?,
-            business_id: row.parse("business_id")?,
-            name: row.text("name")?,
-            instructions: row.text("instructions")?,
-            first_message: row.opt_text("first_message")?,
-            voice: row.opt_text("voice")?,
-            language: row.text("language")?,
-            brain: row.json("brain")?,
-            speech: row.json("speech")?,
-            webhook_url: row.opt_text("webhook_url")?,
-            max_duration_secs: row.int("max_duration_secs")?,
-            assistant_id: row.opt_text("assistant_id")?,
-            metadata: row.json("metadata")?,
-            created_at: row.parse("created_at")?,
-            updated_at: row.parse("updated_at")?,
-        })
-    }
-}
-
-impl Record for Agent {
-    const TABLE: &'static str = "agents";
-    const BUSINESS_SCOPED: bool = true;
-
-    fn id(&self) -> &str {
-        self.id.as_str()
-    }
-
-    fn columns(&self) -> Vec<(&'static str, Param)> {
-        vec![
-            ("id", self.id.as_str().into()),
-            ("account_id", self.account_id.as_str().into()),
-            ("business_id", self.business_id.as_str().into()),
-            ("name", self.name.clone().into()),
-            ("instructions", self.instructions.clone().into()),
-            ("first_message", self.first_message.clone().into()),
-            ("voice", self.voice.clone().into()),
-            ("language", self.language.clone().into()),
-            ("brain", to_json(&self.brain).into()),
-            ("speech", to_json(&self.speech).into()),
-            ("webhook_url", self.webhook_url.clone().into()),
-            ("max_duration_secs", self.max_duration_secs.into()),
-            ("assistant_id", self.assistant_id.clone().into()),
-            ("metadata", to_json(&self.metadata).into()),
-            ("created_at", self.created_at.into()),
-            ("updated_at", self.updated_at.into()),
-        ]
+crate::column::record! {
+    Agent in "agents", business_scoped: true {
+        id: parsed,
+        account_id: parsed,
+        business_id: parsed,
+        name: text,
+        instructions: text,
+        first_message: opt_text,
+        voice: opt_text,
+        language: text,
+        brain: json,
+        speech: json,
+        webhook_url: opt_text,
+        max_duration_secs: int,
+        assistant_id: opt_text,
+        metadata: json,
+        created_at: time,
+        updated_at: time,
     }
 }
 

@@ -13,6 +13,17 @@ pub enum Dialect {
     Postgres,
 }
 
+impl Dialect {
+    /// What a `SELECT` ends with to lock its rows until the transaction ends: ` FOR UPDATE` on
+    /// Postgres; nothing on SQLite, where a write transaction already holds the whole database.
+    pub(crate) fn for_update(self) -> &'static str {
+        match self {
+            Self::Postgres => " FOR UPDATE",
+            Self::Sqlite => "",
+        }
+    }
+}
+
 /// A connection pool and the dialect behind it. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {

@@ -1,13 +1,9 @@
 //! The account's Do-Not-Call list: numbers no call may be placed to.
 
-use crate::record::{Record, Tenant};
-use crate::row::RowExt;
-use crate::sql::Param;
+use crate::record::Tenant;
 use crate::{Result, Store};
 use agentline_domain::{AccountId, DncId, PhoneNumber, Timestamp};
 use serde::Serialize;
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
 use utoipa::ToSchema;
 
 /// One number on the Do-Not-Call list.
@@ -21,34 +17,13 @@ pub struct DncEntry {
     pub created_at: Timestamp,
 }
 
-impl FromRow<'_, AnyRow> for DncEntry {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.parse("id")?,
-            account_id: row.parse("account_id")?,
-            phone_number: row.parse("phone_number")?,
-            reason: row.opt_text("reason")?,
-            created_at: row.parse("created_at")?,
-        })
-    }
-}
-
-impl Record for DncEntry {
-    const TABLE: &'static str = "dnc_entries";
-    const BUSINESS_SCOPED: bool = false;
-
-    fn id(&self) -> &str {
-        self.id.as_str()
-    }
-
-    fn columns(&self) -> Vec<(&'static str, Param)> {
-        vec![
-            ("id", self.id.as_str().into()),
-            ("account_id", self.account_id.as_str().into()),
-            ("phone_number", self.phone_number.as_str().into()),
-            ("reason", self.reason.clone().into()),
-            ("created_at", self.created_at.into()),
-        ]
+crate::column::record! {
+    DncEntry in "dnc_entries", business_scoped: false {
+        id: parsed,
+        account_id: parsed,
+        phone_number: parsed,
+        reason: opt_text,
+        created_at: time,
     }
 }
 

@@ -1,13 +1,9 @@
 //! API keys: stored as hashes, shown once, scoped, revocable at once.
 
-use crate::record::{Record, Tenant};
-use crate::row::{RowExt, to_json};
-use crate::sql::Param;
+use crate::record::Tenant;
 use crate::{Error, Result, Store};
 use agentline_domain::{AccountId, ApiKeyMode, BusinessId, KeyId, Timestamp};
 use serde::Serialize;
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
 use utoipa::ToSchema;
 
 /// An API key as listed: everything but the secret.
@@ -40,52 +36,21 @@ impl ApiKey {
     }
 }
 
-impl FromRow<'_, AnyRow> for ApiKey {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        let mode = row.text("mode")?;
-        Ok(Self {
-            id: row.parse("id")?,
-            account_id: row.parse("account_id")?,
-            business_id: row.parse_opt("business_id")?,
-            name: row.text("name")?,
-            prefix: row.text("prefix")?,
-            key_hash: row.text("key_hash")?,
-            mode: ApiKeyMode::parse(&mode)
-                .ok_or_else(|| sqlx::Error::Decode(format!("unknown key mode {mode}").into()))?,
-            scopes: row.json("scopes")?,
-            ip_allowlist: row.json("ip_allowlist")?,
-            expires_at: row.parse_opt("expires_at")?,
-            revoked_at: row.parse_opt("revoked_at")?,
-            last_used_at: row.parse_opt("last_used_at")?,
-            created_at: row.parse("created_at")?,
-        })
-    }
-}
-
-impl Record for ApiKey {
-    const TABLE: &'static str = "api_keys";
-    const BUSINESS_SCOPED: bool = false;
-
-    fn id(&self) -> &str {
-        self.id.as_str()
-    }
-
-    fn columns(&self) -> Vec<(&'static str, Param)> {
-        vec![
-            ("id", self.id.as_str().into()),
-            ("account_id", self.account_id.as_str().into()),
-            ("business_id", self.business_id.as_ref().map(|b| b.to_string()).into()),
-            ("name", self.name.clone().into()),
-            ("prefix", self.prefix.clone().into()),
-            ("key_hash", self.key_hash.clone().into()),
-            ("mode", self.mode.as_str().into()),
-            ("scopes", to_json(&self.scopes).into()),
-            ("ip_allowlist", to_json(&self.ip_allowlist).into()),
-            ("expires_at", self.expires_at.into()),
-            ("revoked_at", self.revoked_at.into()),
-            ("last_used_at", self.last_used_at.into()),
-            ("created_at", self.created_at.into()),
-        ]
+crate::column::record! {
+    ApiKey in "api_keys", business_scoped: false {
+        id: parsed,
+        account_id: parsed,
+        business_id: opt_parsed,
+        name: text,
+        prefix: text,
+        key_hash: text,
+        mode: variant,
+        scopes: json,
+        ip_allowlist: json,
+        expires_at: opt_time,
+        revoked_at: opt_time,
+        last_used_at: opt_time,
+        created_at: time,
     }
 }
 

@@ -7,6 +7,7 @@
 //! Every repository function takes a [`Tenant`] and scopes its SQL by it: no query in this
 //! crate can read or change another account's rows.
 
+mod column;
 mod db;
 mod error;
 pub mod record;
@@ -19,7 +20,10 @@ pub mod agents;
 pub mod businesses;
 pub mod calls;
 pub mod contacts;
+pub mod dispatch;
 pub mod dnc;
+pub mod events;
+pub mod idempotency;
 pub mod keys;
 pub mod numbers;
 pub mod page;

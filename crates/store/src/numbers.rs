@@ -1,12 +1,7 @@
 //! Phone numbers the account owns and calls from.
 
-use crate::record::Record;
-use crate::row::RowExt;
-use crate::sql::Param;
 use agentline_domain::{AccountId, AgentId, BusinessId, NumberId, PhoneNumber, Timestamp};
 use serde::Serialize;
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
 use utoipa::ToSchema;
 
 /// A phone number and how calls from it reach the network.
@@ -30,48 +25,20 @@ pub struct Number {
     pub updated_at: Timestamp,
 }
 
-impl FromRow<'_, AnyRow> for Number {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.parse("id")?,
-            account_id: row.parse("account_id")?,
-            business_id: row.parse("business_id")?,
-            phone_number: row.parse("phone_number")?,
-            label: row.opt_text("label")?,
-            outbound_enabled: row.flag("outbound_enabled")?,
-            inbound_enabled: row.flag("inbound_enabled")?,
-            agent_id: row.parse_opt("agent_id")?,
-            carrier: row.text("carrier")?,
-            trunk_id: row.opt_text("trunk_id")?,
-            created_at: row.parse("created_at")?,
-            updated_at: row.parse("updated_at")?,
-        })
-    }
-}
-
-impl Record for Number {
-    const TABLE: &'static str = "phone_numbers";
-    const BUSINESS_SCOPED: bool = true;
-
-    fn id(&self) -> &str {
-        self.id.as_str()
-    }
-
-    fn columns(&self) -> Vec<(&'static str, Param)> {
-        vec![
-            ("id", self.id.as_str().into()),
-            ("account_id", self.account_id.as_str().into()),
-            ("business_id", self.business_id.as_str().into()),
-            ("phone_number", self.phone_number.as_str().into()),
-            ("label", self.label.clone().into()),
-            ("outbound_enabled", self.outbound_enabled.into()),
-            ("inbound_enabled", self.inbound_enabled.into()),
-            ("agent_id", self.agent_id.as_ref().map(|a| a.to_string()).into()),
-            ("carrier", self.carrier.clone().into()),
-            ("trunk_id", self.trunk_id.clone().into()),
-            ("created_at", self.created_at.into()),
-            ("updated_at", self.updated_at.into()),
-        ]
+crate::column::record! {
+    Number in "phone_numbers", business_scoped: true {
+        id: parsed,
+        account_id: parsed,
+        business_id: parsed,
+        phone_number: parsed,
+        label: opt_text,
+        outbound_enabled: flag,
+        inbound_enabled: flag,
+        agent_id: opt_parsed,
+        carrier: text,
+        trunk_id: opt_text,
+        created_at: time,
+        updated_at: time,
     }
 }
 

@@ -3,13 +3,10 @@
 
 use crate::calls::{self, Call};
 use crate::record::{self, Tenant};
-use crate::row::{RowExt, decode_required};
 use crate::{Result, Store};
 use agentline_domain::{CallId, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
 use utoipa::ToSchema;
 
 /// The event type a transcript turn is sent as.
@@ -86,16 +83,16 @@ pub fn plain_text(turns: &[TranscriptTurn]) -> String {
     turns.iter().map(TranscriptTurn::line).collect::<Vec<_>>().join("\n")
 }
 
-impl FromRow<'_, AnyRow> for TranscriptTurn {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            seq: row.int("seq")?,
-            speaker: decode_required(row, "speaker", Speaker::parse)?,
-            text: row.text("text")?,
-            start_ms: row.int("start_ms")?,
-            end_ms: row.int("end_ms")?,
-            interrupted: row.flag("interrupted")?,
-        })
+crate::column::named_by_parse!(Speaker);
+
+crate::column::from_row! {
+    TranscriptTurn {
+        seq: int,
+        speaker: variant,
+        text: text,
+        start_ms: int,
+        end_ms: int,
+        interrupted: flag,
     }
 }
 

@@ -1,15 +1,10 @@
 //! SIP trunks: a provider's SIP server and the credentials calls through it use.
 
-use crate::record::Record;
-use crate::row::{RowExt, decode_required};
-use crate::sql::Param;
 use crate::{Result, Store};
 use agentline_domain::trunk::{CallerIdMode, SipTransport};
 use agentline_domain::{AccountId, SecretString, Timestamp, TrunkId};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
 use utoipa::ToSchema;
 
 /// A SIP trunk. The password is write-only: it is never serialised, logged or shown.
@@ -45,52 +40,23 @@ impl Trunk {
     }
 }
 
-impl FromRow<'_, AnyRow> for Trunk {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        let password = row.opt_text("password")?.map(SecretString::new);
-        Ok(Self {
-            id: row.parse("id")?,
-            account_id: row.parse("account_id")?,
-            name: row.text("name")?,
-            host: row.text("host")?,
-            port: u16::try_from(row.int("port")?).unwrap_or(5060),
-            transport: decode_required(row, "transport", |s| s.parse().ok())?,
-            username: row.opt_text("username")?,
-            has_password: password.is_some(),
-            password,
-            from_domain: row.opt_text("from_domain")?,
-            caller_id_mode: decode_required(row, "caller_id_mode", |s| s.parse().ok())?,
-            headers: row.json("headers")?,
-            created_at: row.parse("created_at")?,
-            updated_at: row.parse("updated_at")?,
-        })
-    }
-}
-
-impl Record for Trunk {
-    const TABLE: &'static str = "sip_trunks";
-    const BUSINESS_SCOPED: bool = false;
-
-    fn id(&self) -> &str {
-        self.id.as_str()
-    }
-
-    fn columns(&self) -> Vec<(&'static str, Param)> {
-        vec![
-            ("id", self.id.as_str().into()),
-            ("account_id", self.account_id.as_str().into()),
-            ("name", self.name.clone().into()),
-            ("host", self.host.clone().into()),
-            ("port", i64::from(self.port).into()),
-            ("transport", self.transport.as_str().into()),
-            ("username", self.username.clone().into()),
-            ("password", self.password.as_ref().map(|p| p.expose().to_owned()).into()),
-            ("from_domain", self.from_domain.clone().into()),
-            ("caller_id_mode", self.caller_id_mode.as_str().into()),
-            ("headers", Value::Object(self.headers.clone()).to_string().into()),
-            ("created_at", self.created_at.into()),
-            ("updated_at", self.updated_at.into()),
-        ]
+crate::column::record! {
+    Trunk in "sip_trunks", business_scoped: false {
+        id: parsed,
+        account_id: parsed,
+        name: text,
+        host: text,
+        port: sip_port,
+        transport: variant,
+        username: opt_text,
+        password: opt_secret,
+        from_domain: opt_text,
+        caller_id_mode: variant,
+        headers: json,
+        created_at: time,
+        updated_at: time,
+    } derived {
+        has_password = password.is_some(),
     }
 }
 

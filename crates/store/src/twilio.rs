@@ -1,11 +1,8 @@
 //! Each account's Twilio credentials. The auth token is write-only: never serialised, logged or shown.
 
-use crate::row::RowExt;
 use crate::{Result, Store};
 use agentline_domain::{AccountId, SecretString, Timestamp};
 use serde::Serialize;
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
 use utoipa::ToSchema;
 
 /// An account's Twilio credentials.
@@ -21,15 +18,13 @@ pub struct TwilioCredentials {
     pub updated_at: Timestamp,
 }
 
-impl FromRow<'_, AnyRow> for TwilioCredentials {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            account_id: row.parse("account_id")?,
-            account_sid: row.text("twilio_account_sid")?,
-            auth_token: SecretString::new(row.text("auth_token")?),
-            created_at: row.parse("created_at")?,
-            updated_at: row.parse("updated_at")?,
-        })
+crate::column::from_row! {
+    TwilioCredentials {
+        account_id: parsed,
+        account_sid as "twilio_account_sid": text,
+        auth_token: secret,
+        created_at: time,
+        updated_at: time,
     }
 }
 

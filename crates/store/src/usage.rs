@@ -1,12 +1,7 @@
 //! The usage log: one row per authenticated API request.
 
-use crate::record::Record;
-use crate::row::RowExt;
-use crate::sql::Param;
 use agentline_domain::{AccountId, KeyId, Timestamp, UsageId};
 use serde::Serialize;
-use sqlx::FromRow;
-use sqlx::any::AnyRow;
 use utoipa::ToSchema;
 
 /// One API request as logged.
@@ -25,42 +20,17 @@ pub struct UsageRecord {
     pub created_at: Timestamp,
 }
 
-impl FromRow<'_, AnyRow> for UsageRecord {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.parse("id")?,
-            account_id: row.parse("account_id")?,
-            key_id: row.parse_opt("key_id")?,
-            method: row.text("method")?,
-            endpoint: row.text("endpoint")?,
-            status_code: row.int("status_code")?,
-            call_id: row.opt_text("call_id")?,
-            cost_cents: row.int("cost_cents")?,
-            created_at: row.parse("created_at")?,
-        })
-    }
-}
-
-impl Record for UsageRecord {
-    const TABLE: &'static str = "usage_log";
-    const BUSINESS_SCOPED: bool = false;
-
-    fn id(&self) -> &str {
-        self.id.as_str()
-    }
-
-    fn columns(&self) -> Vec<(&'static str, Param)> {
-        vec![
-            ("id", self.id.as_str().into()),
-            ("account_id", self.account_id.as_str().into()),
-            ("key_id", self.key_id.as_ref().map(|k| k.to_string()).into()),
-            ("method", self.method.clone().into()),
-            ("endpoint", self.endpoint.clone().into()),
-            ("status_code", self.status_code.into()),
-            ("call_id", self.call_id.clone().into()),
-            ("cost_cents", self.cost_cents.into()),
-            ("created_at", self.created_at.into()),
-        ]
+crate::column::record! {
+    UsageRecord in "usage_log", business_scoped: false {
+        id: parsed,
+        account_id: parsed,
+        key_id: opt_parsed,
+        method: text,
+        endpoint: text,
+        status_code: int,
+        call_id: opt_text,
+        cost_cents: int,
+        created_at: time,
     }
 }
 

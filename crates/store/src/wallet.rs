@@ -1,13 +1,11 @@
-//! The wallet: a balance in cents and an append-only ledger that explains it.
+//! The wallet: a balance in cents and an append-only ledger that explains it, and what the
+//! account's calls in progress are about to cost (to stop them before the money runs out).
 
-use crate::record::Record;
-use crate::row::RowExt;
-use crate::sql::Param;
 use crate::{Error, Result, Store};
+use agentline_domain::call::cost_cents;
 use agentline_domain::{AccountId, LedgerId, Timestamp};
 use serde::Serialize;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, FromRow};
+use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
 /// One movement of money. `balance_after_cents` makes the ledger auditable line by line.
@@ -26,40 +24,16 @@ pub struct LedgerEntry {
     pub created_at: Timestamp,
 }
 
-impl FromRow<'_, AnyRow> for LedgerEntry {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.parse("id")?,
-            account_id: row.parse("account_id")?,
-            kind: row.text("kind")?,
-            amount_cents: row.int("amount_cents")?,
-            balance_after_cents: row.int("balance_after_cents")?,
-            call_id: row.opt_text("call_id")?,
-            description: row.opt_text("description")?,
-            created_at: row.parse("created_at")?,
-        })
-    }
-}
-
-impl Record for LedgerEntry {
-    const TABLE: &'static str = "ledger_entries";
-    const BUSINESS_SCOPED: bool = false;
-
-    fn id(&self) -> &str {
-        self.id.as_str()
-    }
-
-    fn columns(&self) -> Vec<(&'static str, Param)> {
-        vec![
-            ("id", self.id.as_str().into()),
-            ("account_id", self.account_id.as_str().into()),
-            ("kind", self.kind.clone().into()),
-            ("amount_cents", self.amount_cents.into()),
-            ("balance_after_cents", self.balance_after_cents.into()),
-            ("call_id", self.call_id.clone().into()),
-            ("description", self.description.clone().into()),
-            ("created_at", self.created_at.into()),
-        ]
+crate::column::record! {
+    LedgerEntry in "ledger_entries", business_scoped: false {
+        id: parsed,
+        account_id: parsed,
+        kind: text,
+        amount_cents: int,
+        balance_after_cents: int,
+        call_id: opt_text,
+        description: opt_text,
+        created_at: time,
     }
 }
 
@@ -102,4 +76,31 @@ pub async fn apply_now(store: &Store, account_id: &AccountId, movement: Movement
     let entry = apply(&mut tx, account_id, movement).await?;
     tx.commit().await?;
     Ok(entry)
+}
+
+/// The account's balance and its per-minute rate, in cents: whether a live account can pay
+/// for at least one minute.
+pub async fn balance_and_rate(store: &Store, account_id: &AccountId) -> Result<(i64, i64)> {
+    Ok(sqlx::query_as("SELECT balance_cents, rate_cents_per_minute FROM accounts WHERE id = $1")
+        .bind(account_id.as_str())
+        .fetch_one(store.pool())
+        .await?)
+}
+
+/// The account's balance, and what its answered live calls have cost so far (each rounded
+/// up as it will be billed), to stop calls when together they reach the balance.
+pub async fn live_exposure(store: &Store, account_id: &AccountId, now: Timestamp) -> Result<(i64, i64)> {
+    let (balance, rate) = balance_and_rate(store, account_id).await?;
+    let answered: Vec<String> = sqlx::query_scalar(
+        "SELECT answered_at FROM calls WHERE account_id = $1 AND mode = 'live' AND status IN ('answered', 'in_progress') AND answered_at IS NOT NULL",
+    )
+    .bind(account_id.as_str())
+    .fetch_all(store.pool())
+    .await?;
+    let exposure = answered
+        .iter()
+        .filter_map(|at| Timestamp::parse(at).ok())
+        .map(|at| cost_cents((now.datetime() - at.datetime()).num_seconds() + 1, rate))
+        .sum();
+    Ok((balance, exposure))
 }

@@ -4,16 +4,14 @@
 //! event, so an acknowledged state change always has its deliveries, and a crash between
 //! commit and sending loses nothing: the worker finds the rows when it comes back.
 
-use crate::calls::{Call, CallEventRecord};
-use crate::record::{Record, Tenant, insert};
-use crate::row::{RowExt, to_json};
-use crate::sql::Param;
+use crate::events::CallEventRecord;
+use crate::record::{Tenant, insert};
+use crate::row::to_json;
 use crate::{Dialect, Error, Result, Store};
 use agentline_domain::{AccountId, AttemptId, CallId, DeliveryId, EndpointId, EventId, SecretString, Timestamp};
 use serde::Serialize;
 use serde_json::json;
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, FromRow};
+use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
 /// An account-level destination for events.
@@ -43,46 +41,19 @@ impl Endpoint {
     }
 }
 
-impl FromRow<'_, AnyRow> for Endpoint {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.parse("id")?,
-            account_id: row.parse("account_id")?,
-            url: row.text("url")?,
-            description: row.opt_text("description")?,
-            event_types: row.json("event_types")?,
-            enabled: row.flag("enabled")?,
-            secret: SecretString::new(row.text("secret")?),
-            previous_secret: row.opt_text("previous_secret")?.map(SecretString::new),
-            previous_secret_expires_at: row.parse_opt("previous_secret_expires_at")?,
-            created_at: row.parse("created_at")?,
-            updated_at: row.parse("updated_at")?,
-        })
-    }
-}
-
-impl Record for Endpoint {
-    const TABLE: &'static str = "webhook_endpoints";
-    const BUSINESS_SCOPED: bool = false;
-
-    fn id(&self) -> &str {
-        self.id.as_str()
-    }
-
-    fn columns(&self) -> Vec<(&'static str, Param)> {
-        vec![
-            ("id", self.id.as_str().into()),
-            ("account_id", self.account_id.as_str().into()),
-            ("url", self.url.clone().into()),
-            ("description", self.description.clone().into()),
-            ("event_types", to_json(&self.event_types).into()),
-            ("enabled", self.enabled.into()),
-            ("secret", self.secret.expose().into()),
-            ("previous_secret", self.previous_secret.as_ref().map(|s| s.expose().to_owned()).into()),
-            ("previous_secret_expires_at", self.previous_secret_expires_at.into()),
-            ("created_at", self.created_at.into()),
-            ("updated_at", self.updated_at.into()),
-        ]
+crate::column::record! {
+    Endpoint in "webhook_endpoints", business_scoped: false {
+        id: parsed,
+        account_id: parsed,
+        url: text,
+        description: opt_text,
+        event_types: json,
+        enabled: flag,
+        secret: secret,
+        previous_secret: opt_secret,
+        previous_secret_expires_at: opt_time,
+        created_at: time,
+        updated_at: time,
     }
 }
 
@@ -113,58 +84,25 @@ pub struct Delivery {
     pub updated_at: Timestamp,
 }
 
-impl FromRow<'_, AnyRow> for Delivery {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.parse("id")?,
-            account_id: row.parse("account_id")?,
-            event_id: row.parse("event_id")?,
-            event_type: row.text("event_type")?,
-            call_id: row.parse_opt("call_id")?,
-            endpoint_id: row.parse_opt("endpoint_id")?,
-            source: row.text("source")?,
-            url: row.text("url")?,
-            body: row.text("body")?,
-            status: row.text("status")?,
-            attempts: row.int("attempts")?,
-            next_attempt_at: row.parse("next_attempt_at")?,
-            last_status_code: row.opt_int("last_status_code")?,
-            last_error: row.opt_text("last_error")?,
-            delivered_at: row.parse_opt("delivered_at")?,
-            created_at: row.parse("created_at")?,
-            updated_at: row.parse("updated_at")?,
-        })
-    }
-}
-
-impl Record for Delivery {
-    const TABLE: &'static str = "webhook_deliveries";
-    const BUSINESS_SCOPED: bool = false;
-
-    fn id(&self) -> &str {
-        self.id.as_str()
-    }
-
-    fn columns(&self) -> Vec<(&'static str, Param)> {
-        vec![
-            ("id", self.id.as_str().into()),
-            ("account_id", self.account_id.as_str().into()),
-            ("event_id", self.event_id.as_str().into()),
-            ("event_type", self.event_type.clone().into()),
-            ("call_id", self.call_id.as_ref().map(ToString::to_string).into()),
-            ("endpoint_id", self.endpoint_id.as_ref().map(ToString::to_string).into()),
-            ("source", self.source.clone().into()),
-            ("url", self.url.clone().into()),
-            ("body", self.body.clone().into()),
-            ("status", self.status.clone().into()),
-            ("attempts", self.attempts.into()),
-            ("next_attempt_at", self.next_attempt_at.into()),
-            ("last_status_code", self.last_status_code.into()),
-            ("last_error", self.last_error.clone().into()),
-            ("delivered_at", self.delivered_at.into()),
-            ("created_at", self.created_at.into()),
-            ("updated_at", self.updated_at.into()),
-        ]
+crate::column::record! {
+    Delivery in "webhook_deliveries", business_scoped: false {
+        id: parsed,
+        account_id: parsed,
+        event_id: parsed,
+        event_type: text,
+        call_id: opt_parsed,
+        endpoint_id: opt_parsed,
+        source: text,
+        url: text,
+        body: text,
+        status: text,
+        attempts: int,
+        next_attempt_at: time,
+        last_status_code: opt_int,
+        last_error: opt_text,
+        delivered_at: opt_time,
+        created_at: time,
+        updated_at: time,
     }
 }
 
@@ -184,42 +122,17 @@ pub struct Attempt {
     pub created_at: Timestamp,
 }
 
-impl FromRow<'_, AnyRow> for Attempt {
-    fn from_row(row: &AnyRow) -> sqlx::Result<Self> {
-        Ok(Self {
-            id: row.parse("id")?,
-            account_id: row.parse("account_id")?,
-            delivery_id: row.parse("delivery_id")?,
-            attempt: row.int("attempt")?,
-            status_code: row.opt_int("status_code")?,
-            latency_ms: row.int("latency_ms")?,
-            response_excerpt: row.opt_text("response_excerpt")?,
-            error: row.opt_text("error")?,
-            created_at: row.parse("created_at")?,
-        })
-    }
-}
-
-impl Record for Attempt {
-    const TABLE: &'static str = "webhook_attempts";
-    const BUSINESS_SCOPED: bool = false;
-
-    fn id(&self) -> &str {
-        self.id.as_str()
-    }
-
-    fn columns(&self) -> Vec<(&'static str, Param)> {
-        vec![
-            ("id", self.id.as_str().into()),
-            ("account_id", self.account_id.as_str().into()),
-            ("delivery_id", self.delivery_id.as_str().into()),
-            ("attempt", self.attempt.into()),
-            ("status_code", self.status_code.into()),
-            ("latency_ms", self.latency_ms.into()),
-            ("response_excerpt", self.response_excerpt.clone().into()),
-            ("error", self.error.clone().into()),
-            ("created_at", self.created_at.into()),
-        ]
+crate::column::record! {
+    Attempt in "webhook_attempts", business_scoped: false {
+        id: parsed,
+        account_id: parsed,
+        delivery_id: parsed,
+        attempt: int,
+        status_code: opt_int,
+        latency_ms: int,
+        response_excerpt: opt_text,
+        error: opt_text,
+        created_at: time,
     }
 }
 
@@ -236,8 +149,14 @@ pub fn envelope(event: &CallEventRecord) -> String {
 }
 
 /// Writes a pending delivery of `event` to each destination that wants it: the account's
-/// enabled endpoints subscribed to its type, the agent's webhook URL and the call's own.
-pub async fn enqueue(conn: &mut AnyConnection, event: &CallEventRecord, call: &Call) -> Result<()> {
+/// enabled endpoints subscribed to its type, the agent's webhook URL (`agent_webhook_url`) and
+/// the call's own (`webhook_url`), each as the call stored it.
+pub async fn enqueue(
+    conn: &mut AnyConnection,
+    event: &CallEventRecord,
+    agent_webhook_url: Option<&str>,
+    webhook_url: Option<&str>,
+) -> Result<()> {
     let endpoints: Vec<Endpoint> =
         sqlx::query_as("SELECT * FROM webhook_endpoints WHERE account_id = $1 AND enabled = 1 ORDER BY id")
             .bind(event.account_id.as_str())
@@ -248,11 +167,11 @@ pub async fn enqueue(conn: &mut AnyConnection, event: &CallEventRecord, call: &C
         .filter(|e| e.wants(&event.event_type))
         .map(|e| (Some(e.id.clone()), "endpoint", e.url.clone()))
         .collect();
-    for (source, url) in [("agent", &call.agent_webhook_url), ("call", &call.webhook_url)] {
+    for (source, url) in [("agent", agent_webhook_url), ("call", webhook_url)] {
         if let Some(url) = url
             && !targets.iter().any(|(_, _, existing)| existing == url)
         {
-            targets.push((None, source, url.clone()));
+            targets.push((None, source, url.to_owned()));
         }
     }
     let body = envelope(event);

@@ -1,13 +1,19 @@
 //! The repository API against real SQLite and Postgres databases.
 
 use agentline_domain::brain::Brain;
-use agentline_domain::{AgentId, BusinessId, PhoneNumber, Timestamp};
+use agentline_domain::call::{CallEvent, CallStatus, EndReason, cost_cents};
+use agentline_domain::trunk::{CallerIdMode, SipTransport};
+use agentline_domain::{
+    AgentId, ApiKeyMode, BusinessId, CarrierKind, Direction, NumberId, PhoneNumber, SecretString, Timestamp, TrunkId,
+};
 use agentline_store::accounts::{self, NewAccount};
 use agentline_store::agents::Agent;
+use agentline_store::calls::{self, Call, NewCall};
 use agentline_store::numbers::Number;
 use agentline_store::record::{self, Filter, Tenant};
 use agentline_store::test_support::{Engine, fresh_store};
-use agentline_store::{Error, PageRequest, Store};
+use agentline_store::trunks::Trunk;
+use agentline_store::{Error, PageRequest, Store, dispatch, events, wallet, webhooks};
 
 fn new_account(name: &str) -> NewAccount {
     NewAccount {
@@ -151,4 +157,126 @@ async fn pagination_sqlite() {
 #[tokio::test]
 async fn pagination_postgres() {
     pagination_walks_without_gaps(Engine::Postgres).await;
+}
+
+fn new_call(tenant: &Tenant, business: &BusinessId, start_at: Timestamp) -> NewCall {
+    NewCall {
+        account_id: tenant.account_id.clone(),
+        business_id: business.clone(),
+        agent_id: AgentId::generate(),
+        agent_name: "kai".into(),
+        assistant_id: Some("ext-kai".into()),
+        direction: Direction::Outbound,
+        mode: ApiKeyMode::Live,
+        carrier: CarrierKind::Sandbox,
+        carrier_call_id: None,
+        from_number: PhoneNumber::parse("+14155550100").unwrap(),
+        from_number_id: NumberId::generate(),
+        to_number: PhoneNumber::parse("+14155550199").unwrap(),
+        contact_id: None,
+        name: Some("Ada".into()),
+        context: None,
+        variables: serde_json::json!({"plan": "gold"}).as_object().cloned().unwrap(),
+        metadata: serde_json::json!({"crm": 7}).as_object().cloned().unwrap(),
+        instructions: "Be brief with Ada".into(),
+        first_message: Some("Hello".into()),
+        voice: None,
+        webhook_url: Some("https://example.com/call".into()),
+        agent_webhook_url: Some("https://example.com/agent".into()),
+        max_duration_secs: 600,
+        ring_timeout_secs: 30,
+        start_at,
+    }
+}
+
+/// A call from `Call::queued` through claiming, answer and end: the row and its events read
+/// back as written, both webhook URLs get each event, and the end charges the wallet.
+async fn call_lifecycle(engine: Engine) {
+    let (store, _db) = fresh_store(engine).await.unwrap();
+    let a = accounts::bootstrap(&store, new_account("A")).await.unwrap();
+    let ta = Tenant::account(a.account.id.clone());
+    let t0 = Timestamp::now();
+    let call = Call::queued(new_call(&ta, &a.business.id, t0));
+    let mut tx = store.begin_write().await.unwrap();
+    calls::insert_queued(&mut tx, &call).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let stored = calls::find_unscoped(&store, call.id.as_str()).await.unwrap().unwrap();
+    assert_eq!(serde_json::to_value(&stored).unwrap(), serde_json::to_value(&call).unwrap());
+    assert_eq!((stored.direction.as_str(), stored.carrier.as_str()), ("outbound", "sandbox"));
+    let deliveries = webhooks::claim_due(&store, Timestamp::now(), 30, 10).await.unwrap();
+    let mut targets: Vec<(&str, &str)> = deliveries.iter().map(|d| (d.source.as_str(), d.url.as_str())).collect();
+    targets.sort_unstable();
+    assert_eq!(targets, [("agent", "https://example.com/agent"), ("call", "https://example.com/call")]);
+
+    assert_eq!(dispatch::claim_due(&store, "node-1", Timestamp::now()).await.unwrap().len(), 1);
+    assert_eq!(dispatch::concurrency(&store, &ta.account_id).await.unwrap(), (1, 0));
+    calls::advance(&store, &call.id, CallEvent::Answered, None, t0).await.unwrap().unwrap();
+    let exposure = wallet::live_exposure(&store, &ta.account_id, t0.plus_seconds(30)).await.unwrap();
+    assert_eq!(exposure, (1000, cost_cents(31, 10)));
+    let ended = CallEvent::Ended(EndReason::CallerHangup);
+    let ended = calls::advance(&store, &call.id, ended, None, t0.plus_seconds(61)).await.unwrap().unwrap();
+    assert_eq!(
+        (ended.status, ended.duration_secs, ended.cost_cents),
+        (CallStatus::Completed, Some(61), Some(cost_cents(61, 10)))
+    );
+    let left = 1000 - cost_cents(61, 10);
+    assert_eq!(wallet::balance_and_rate(&store, &ta.account_id).await.unwrap(), (left, 10));
+
+    let types: Vec<String> =
+        events::events(&store, &ta, &call.id).await.unwrap().into_iter().map(|e| e.event_type).collect();
+    assert_eq!(types, ["call.queued", "call.initiated", "call.answered", "call.completed"]);
+    let reread = calls::find_unscoped(&store, call.id.as_str()).await.unwrap().unwrap();
+    assert_eq!(serde_json::to_value(&reread).unwrap(), serde_json::to_value(&ended).unwrap());
+}
+
+/// A trunk's password is stored but only shown as `has_password`; its enums and headers round-trip.
+async fn trunk_round_trip(engine: Engine) {
+    let (store, _db) = fresh_store(engine).await.unwrap();
+    let a = accounts::bootstrap(&store, new_account("A")).await.unwrap();
+    let ta = Tenant::account(a.account.id.clone());
+    let now = Timestamp::now();
+    let trunk = Trunk {
+        id: TrunkId::generate(),
+        account_id: ta.account_id.clone(),
+        name: "carrier".into(),
+        host: "sip.example.com".into(),
+        port: 5080,
+        transport: SipTransport::Tcp,
+        username: Some("user".into()),
+        password: Some(SecretString::new("pw".to_owned())),
+        has_password: true,
+        from_domain: None,
+        caller_id_mode: CallerIdMode::PAssertedIdentity,
+        headers: serde_json::json!({"X-Tenant": "acme"}).as_object().cloned().unwrap(),
+        created_at: now,
+        updated_at: now,
+    };
+    record::insert(store_pool(&store), &trunk).await.unwrap();
+    let got: Trunk = record::get(&store, &ta, trunk.id.as_str()).await.unwrap();
+    assert_eq!(serde_json::to_value(&got).unwrap(), serde_json::to_value(&trunk).unwrap());
+    assert_eq!(got.password.as_ref().map(SecretString::expose), Some("pw"));
+    let bare = Trunk { id: TrunkId::generate(), password: None, ..trunk };
+    record::insert(store_pool(&store), &bare).await.unwrap();
+    assert!(!record::get::<Trunk>(&store, &ta, bare.id.as_str()).await.unwrap().has_password);
+}
+
+#[tokio::test]
+async fn call_lifecycle_sqlite() {
+    call_lifecycle(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn call_lifecycle_postgres() {
+    call_lifecycle(Engine::Postgres).await;
+}
+
+#[tokio::test]
+async fn trunk_round_trip_sqlite() {
+    trunk_round_trip(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn trunk_round_trip_postgres() {
+    trunk_round_trip(Engine::Postgres).await;
 }

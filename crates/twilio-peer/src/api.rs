@@ -4,9 +4,9 @@
 use crate::api_error::ApiError;
 use crate::callbacks::{CallInfo, CallbackConfig};
 use crate::calls::{CallSnapshot, Requested, Update};
-use crate::fake::{ApiRequest, Inner, Outcome};
 use crate::lifecycle::{Call, Dial, TwimlSource};
 use crate::resource::call_resource;
+use crate::state::{ApiRequest, Inner, Outcome};
 use crate::webhook::Method;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Form, OriginalUri, Path, State};
@@ -27,7 +27,7 @@ const DEFAULT_TIMEOUT_SECS: u64 = 60;
 const DEFAULT_TIME_LIMIT_SECS: u64 = 14_400;
 
 type Params = Vec<(String, String)>;
-type Answer = Result<(StatusCode, Value), ApiError>;
+type Reply = Result<(StatusCode, Value), ApiError>;
 
 pub(crate) fn router(inner: Arc<Inner>) -> Router {
     Router::new()
@@ -86,7 +86,7 @@ async fn fetch(
 }
 
 /// Records the request, then answers it.
-fn respond(inner: &Inner, method: &str, path: &str, params: Params, answer: Answer) -> Response {
+fn respond(inner: &Inner, method: &str, path: &str, params: Params, answer: Reply) -> Response {
     let status = match &answer {
         Ok((status, _)) => status.as_u16(),
         Err(error) => error.status,
@@ -133,7 +133,7 @@ fn seconds(params: &[(String, String)], name: &str, default: u64) -> Result<Dura
 }
 
 /// Validates a create request like Twilio does, then starts the call.
-fn create_call(inner: &Arc<Inner>, params: Params) -> Answer {
+fn create_call(inner: &Arc<Inner>, params: Params) -> Reply {
     let to = param(&params, "To").ok_or_else(|| ApiError::new(400, 21201, "No 'To' number is specified"))?;
     let from = param(&params, "From").ok_or_else(|| ApiError::new(400, 21213, "No 'From' number is specified"))?;
     let twiml = match (param(&params, "Twiml"), param(&params, "Url")) {
@@ -170,7 +170,7 @@ fn create_call(inner: &Arc<Inner>, params: Params) -> Answer {
 }
 
 /// `Status=completed` or `Status=canceled` on a call; answers once the call's task acted on it.
-async fn update_call(inner: &Inner, call: &str, params: &[(String, String)], path: &str) -> Answer {
+async fn update_call(inner: &Inner, call: &str, params: &[(String, String)], path: &str) -> Reply {
     let snapshot = find_call(inner, call, path)?;
     let requested = match param(params, "Status") {
         Some("completed") => Some(Requested::Completed),

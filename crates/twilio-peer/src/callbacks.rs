@@ -3,7 +3,7 @@
 
 use crate::calls::CallbackRecord;
 use crate::clock::rfc2822;
-use crate::fake::Inner;
+use crate::state::Inner;
 use crate::webhook::{self, Method};
 use std::sync::Arc;
 use std::time::SystemTime;

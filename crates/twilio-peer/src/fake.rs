@@ -1,9 +1,13 @@
 //! [`FakeTwilio`]: the stand-in's front door. An HTTP server on loopback speaking Twilio's REST API
 //! for calls, the scripts saying how each number answers, inbound calls, and what tests inspect.
+//!
+//! Only the facade lives here: the state it shares with the API, the callbacks and the call
+//! tasks is in [`crate::state`], so those modules never import this one.
 
 use crate::calls::{CallSnapshot, Registry};
 use crate::inbound::{self, IncomingCall, Signing};
 use crate::script::CallerScript;
+use crate::state::{ApiRequest, Inner, Outcome};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -11,48 +15,6 @@ use tokio::task::JoinHandle;
 
 /// How often the `wait_*` helpers look again.
 const POLL: Duration = Duration::from_millis(5);
-
-/// How the phone at a number responds to a call.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    /// Rings (about 200 ms), then answers; the caller then follows the script.
-    Answer(CallerScript),
-    /// Rings, then busy.
-    Busy,
-    /// Rings until the create request's `Timeout`, then `no-answer`.
-    NoAnswer,
-    /// Fails at once, without ringing, with this Twilio `ErrorCode`.
-    Failed { error_code: u32 },
-    /// The create request itself fails with this HTTP status and Twilio error.
-    Reject { status: u16, code: u32, message: String },
-}
-
-/// A request the REST API received.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ApiRequest {
-    pub method: String,
-    pub path: String,
-    pub params: Vec<(String, String)>,
-    /// The HTTP status it was answered with.
-    pub status: u16,
-}
-
-/// What the server, the call tasks and the handle share.
-pub(crate) struct Inner {
-    pub(crate) account_sid: String,
-    pub(crate) auth_token: String,
-    pub(crate) client: reqwest::Client,
-    pub(crate) calls: Registry,
-    pub(crate) scripts: Mutex<HashMap<String, Outcome>>,
-    pub(crate) requests: Mutex<Vec<ApiRequest>>,
-}
-
-impl Inner {
-    /// The scripted outcome for calls to `to`; unscripted numbers answer and say nothing.
-    pub(crate) fn outcome_for(&self, to: &str) -> Outcome {
-        crate::lock(&self.scripts).get(to).cloned().unwrap_or(Outcome::Answer(CallerScript::silent()))
-    }
-}
 
 /// A Twilio account served on `127.0.0.1`; dropping it stops the server.
 pub struct FakeTwilio {

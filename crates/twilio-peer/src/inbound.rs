@@ -4,10 +4,10 @@
 
 use crate::callbacks::{CallInfo, CallbackConfig};
 use crate::calls::CallSnapshot;
-use crate::fake::Inner;
 use crate::lifecycle::{Call, Ending};
 use crate::script::CallerScript;
 use crate::signature::sign;
+use crate::state::Inner;
 use crate::stream::MediaStream;
 use crate::twiml::{self, Twiml};
 use crate::webhook;

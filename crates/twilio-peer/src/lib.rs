@@ -43,15 +43,17 @@ mod resource;
 mod script;
 mod sid;
 mod signature;
+mod state;
 mod stream;
 mod twiml;
 mod webhook;
 
 pub use calls::{CallSnapshot, CallbackRecord};
-pub use fake::{ApiRequest, FakeTwilio, Outcome};
+pub use fake::FakeTwilio;
 pub use inbound::IncomingCall;
 pub use script::{CallerScript, Step};
 pub use signature::sign;
+pub use state::{ApiRequest, Outcome};
 pub use stream::{
     MarkEcho, MediaStream, Received, StreamEnd, StreamIdentity, StreamLog, StreamRefused, connect_stream,
     connect_stream_as,

@@ -4,9 +4,9 @@
 
 use crate::callbacks::{CallInfo, CallbackConfig, Event, FinalReport, StatusCallbacks};
 use crate::calls::{Requested, Update};
-use crate::fake::{Inner, Outcome};
 use crate::script::CallerScript;
 use crate::signature::sign;
+use crate::state::{Inner, Outcome};
 use crate::stream::{MediaStream, StreamIdentity, connect_stream_as};
 use crate::twiml;
 use crate::webhook::{self, Method};
