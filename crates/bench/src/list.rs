@@ -7,24 +7,26 @@
 use crate::harness;
 use crate::stats::summarize;
 use agentline_domain::call::{CallStatus, EndReason};
-use agentline_domain::{AccountId, AgentId, ApiKeyMode, BusinessId, CallId, NumberId, PhoneNumber, Timestamp};
-use agentline_store::calls::Call;
+use agentline_domain::{
+    AccountId, AgentId, ApiKeyMode, BusinessId, CarrierKind, Direction, NumberId, PhoneNumber, Timestamp,
+};
+use agentline_store::calls::{Call, NewCall};
 use agentline_store::test_support::Engine;
 use std::time::Instant;
 
 fn call(account: &AccountId, business: &BusinessId, agent: &AgentId, number: &NumberId, i: usize) -> Call {
     let now = Timestamp::now();
     let status = [CallStatus::Completed, CallStatus::NoAnswer, CallStatus::Busy, CallStatus::Failed][i % 4];
-    Call {
-        id: CallId::generate(),
+    let new = NewCall {
         account_id: account.clone(),
         business_id: business.clone(),
         agent_id: agent.clone(),
         agent_name: "Bench".into(),
         assistant_id: None,
-        direction: "outbound".into(),
+        direction: Direction::Outbound,
         mode: ApiKeyMode::Test,
-        carrier: "sandbox".into(),
+        carrier: CarrierKind::Sandbox,
+        carrier_call_id: None,
         from_number: PhoneNumber::parse("+14155550150").expect("a valid number"),
         from_number_id: number.clone(),
         to_number: PhoneNumber::parse("+14155550100").expect("a valid number"),
@@ -36,29 +38,23 @@ fn call(account: &AccountId, business: &BusinessId, agent: &AgentId, number: &Nu
         instructions: "Bench".into(),
         first_message: None,
         voice: None,
+        sandbox: None,
         webhook_url: None,
         agent_webhook_url: None,
         max_duration_secs: 600,
         ring_timeout_secs: 30,
         start_at: now,
+    };
+    // An ended call as the list shows it: the lifecycle's stamps set, nothing else.
+    Call {
         status,
         end_reason: Some(if status == CallStatus::Completed { EndReason::CallerHangup } else { EndReason::NoAnswer }),
-        end_detail: None,
-        owner_node: None,
-        heartbeat_at: None,
         initiated_at: Some(now),
         ringing_at: Some(now),
-        answered_at: None,
         ended_at: Some(now),
         duration_secs: Some(0),
         cost_cents: Some(0),
-        media: None,
-        latency: None,
-        recording: None,
-        summary: None,
-        carrier_call_id: None,
-        created_at: now,
-        updated_at: now,
+        ..Call::queued_at(new, now)
     }
 }
 

@@ -3,6 +3,8 @@
 //! go quiet — so a sandbox call exercises the agent's real turn-taking, and one persona talks
 //! over the agent on purpose to exercise barge-in.
 
+use std::borrow::Cow;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// When a line is said.
@@ -17,10 +19,20 @@ pub enum Cue {
 }
 
 /// One line of the persona.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Line {
-    pub text: &'static str,
+    pub text: Cow<'static, str>,
     pub cue: Cue,
+}
+
+/// A caller who says `lines` in turn: the first shortly after answering ("Hello?"), each next
+/// one once the agent has answered the last, then hangs up when the agent has answered the last.
+pub fn script(lines: impl IntoIterator<Item = String>) -> Vec<Line> {
+    lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| Line { text: Cow::Owned(text), cue: if i == 0 { HELLO.cue } else { Cue::AfterAgentTurn } })
+        .collect()
 }
 
 /// What the driver must do.
@@ -59,7 +71,7 @@ impl Default for Ear {
 /// The persona's state machine; fed one tick per 20 ms frame.
 #[derive(Clone, Debug)]
 pub struct Persona {
-    lines: &'static [Line],
+    lines: Arc<[Line]>,
     ear: Ear,
     next: usize,
     answered_at: Duration,
@@ -75,7 +87,7 @@ pub struct Persona {
 }
 
 impl Persona {
-    pub fn new(lines: &'static [Line], ear: Ear, answered_at: Duration) -> Self {
+    pub fn new(lines: Arc<[Line]>, ear: Ear, answered_at: Duration) -> Self {
         Self {
             lines,
             ear,
@@ -164,14 +176,15 @@ impl Persona {
     }
 }
 
-const HELLO: Line = Line { text: "Hello, this is Sam speaking.", cue: Cue::OnAnswer(Duration::from_millis(400)) };
-const GOODBYE: Line = Line { text: "Okay, thank you. Goodbye.", cue: Cue::AfterAgentTurn };
+const HELLO: Line =
+    Line { text: Cow::Borrowed("Hello, this is Sam speaking."), cue: Cue::OnAnswer(Duration::from_millis(400)) };
+const GOODBYE: Line = Line { text: Cow::Borrowed("Okay, thank you. Goodbye."), cue: Cue::AfterAgentTurn };
 
 /// The "answers and talks" callee: greets, listens, asks, agrees, says goodbye.
 pub const TALKER: &[Line] = &[
     HELLO,
-    Line { text: "Yes, I have a minute. What is this about?", cue: Cue::AfterAgentTurn },
-    Line { text: "That sounds good, please send me the details.", cue: Cue::AfterAgentTurn },
+    Line { text: Cow::Borrowed("Yes, I have a minute. What is this about?"), cue: Cue::AfterAgentTurn },
+    Line { text: Cow::Borrowed("That sounds good, please send me the details."), cue: Cue::AfterAgentTurn },
     GOODBYE,
 ];
 
@@ -179,7 +192,7 @@ pub const TALKER: &[Line] = &[
 pub const INTERRUPTER: &[Line] = &[
     HELLO,
     Line {
-        text: "Sorry, can I stop you there? I am driving right now.",
+        text: Cow::Borrowed("Sorry, can I stop you there? I am driving right now."),
         cue: Cue::OverAgent(Duration::from_millis(1500)),
     },
     GOODBYE,
@@ -214,7 +227,7 @@ mod tests {
 
     #[test]
     fn talker_says_hello_then_waits_for_the_agent_to_finish() {
-        let mut p = Persona::new(TALKER, Ear::default(), ms(0));
+        let mut p = Persona::new(TALKER.into(), Ear::default(), ms(0));
         assert_eq!(run(&mut p, ms(0), ms(400), false, false), vec![(ms(400), PersonaAction::Say(0))]);
         // Hello plays for 1.5 s, then the agent talks 2 s.
         assert!(run(&mut p, ms(400), ms(1900), false, true).is_empty());
@@ -226,7 +239,7 @@ mod tests {
 
     #[test]
     fn a_short_agent_noise_is_not_a_turn() {
-        let mut p = Persona::new(TALKER, Ear::default(), ms(0));
+        let mut p = Persona::new(TALKER.into(), Ear::default(), ms(0));
         run(&mut p, ms(0), ms(400), false, false);
         run(&mut p, ms(400), ms(1000), false, true);
         run(&mut p, ms(1000), ms(1200), true, false);
@@ -235,7 +248,7 @@ mod tests {
 
     #[test]
     fn interrupter_talks_over_a_long_agent_sentence() {
-        let mut p = Persona::new(INTERRUPTER, Ear::default(), ms(0));
+        let mut p = Persona::new(INTERRUPTER.into(), Ear::default(), ms(0));
         run(&mut p, ms(0), ms(400), false, false);
         run(&mut p, ms(400), ms(1000), false, true);
         let actions = run(&mut p, ms(1000), ms(3000), true, false);
@@ -244,7 +257,7 @@ mod tests {
 
     #[test]
     fn pauses_between_words_do_not_restart_the_agents_spell() {
-        let mut p = Persona::new(INTERRUPTER, Ear::default(), ms(0));
+        let mut p = Persona::new(INTERRUPTER.into(), Ear::default(), ms(0));
         run(&mut p, ms(0), ms(400), false, false);
         run(&mut p, ms(400), ms(1000), false, true);
         let mut said = Vec::new();
@@ -261,8 +274,7 @@ mod tests {
 
     #[test]
     fn hangs_up_after_the_agent_answers_the_goodbye() {
-        let lines: &'static [Line] = &[GOODBYE];
-        let mut p = Persona::new(lines, Ear::default(), ms(0));
+        let mut p = Persona::new([GOODBYE].into(), Ear::default(), ms(0));
         run(&mut p, ms(0), ms(1000), true, false);
         let said = run(&mut p, ms(1000), ms(2000), false, false);
         assert_eq!(said, vec![(ms(1900), PersonaAction::Say(0))]);
@@ -274,9 +286,21 @@ mod tests {
     }
 
     #[test]
+    fn a_scripted_caller_says_hello_first_then_one_line_per_agent_turn() {
+        let lines = script(["Hi there.".to_owned(), "Call me tomorrow.".to_owned()]);
+        assert_eq!(lines[0].cue, Cue::OnAnswer(ms(400)));
+        assert_eq!(lines[1], Line { text: Cow::Borrowed("Call me tomorrow."), cue: Cue::AfterAgentTurn });
+        let mut p = Persona::new(lines.into(), Ear::default(), ms(0));
+        assert_eq!(run(&mut p, ms(0), ms(400), false, false), vec![(ms(400), PersonaAction::Say(0))]);
+        run(&mut p, ms(400), ms(1000), false, true);
+        run(&mut p, ms(1000), ms(2000), true, false);
+        assert_eq!(run(&mut p, ms(2000), ms(3000), false, false), vec![(ms(2900), PersonaAction::Say(1))]);
+    }
+
+    #[test]
     fn gives_up_on_a_silent_agent() {
         let ear = Ear { patience: ms(2000), ..Ear::default() };
-        let mut p = Persona::new(TALKER, ear, ms(0));
+        let mut p = Persona::new(TALKER.into(), ear, ms(0));
         run(&mut p, ms(0), ms(400), false, false);
         run(&mut p, ms(400), ms(1000), false, true);
         assert_eq!(run(&mut p, ms(1000), ms(3100), false, false), vec![(ms(3020), PersonaAction::HangUp)]);

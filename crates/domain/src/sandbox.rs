@@ -9,7 +9,33 @@
 //! talks like `…0100`.
 
 use crate::call::EndReason;
+use crate::validate::{FieldError, text};
 use std::time::Duration;
+
+/// Most lines a test call's callee can be given, and the longest line.
+pub const MAX_CALLEE_LINES: usize = 20;
+pub const MAX_CALLEE_LINE_CHARS: usize = 300;
+
+/// What a test call's sandbox callee says instead of its usual lines, one per turn, hanging up
+/// after the last (`"sandbox": {"callee_lines": [...]}` on `POST /v1/calls`, test keys only).
+/// The transcript then shows what the agent heard of them.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct SandboxScript {
+    /// What the callee says: the first line when it answers, each next one after the agent's turn.
+    pub callee_lines: Vec<String>,
+}
+
+impl SandboxScript {
+    /// Checks and trims the lines: 1 to 20, each 1 to 300 characters.
+    pub fn new(lines: Vec<String>) -> Result<Self, FieldError> {
+        if lines.is_empty() || lines.len() > MAX_CALLEE_LINES {
+            let message = format!("must hold 1 to {MAX_CALLEE_LINES} lines");
+            return Err(FieldError::new("sandbox.callee_lines", message));
+        }
+        let lines = lines.iter().map(|line| text("sandbox.callee_lines", line, MAX_CALLEE_LINE_CHARS));
+        Ok(Self { callee_lines: lines.collect::<Result<_, _>>()? })
+    }
+}
 
 /// Something the sandbox callee does, `after` the previous step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,5 +171,23 @@ mod tests {
     fn hangup_after_n_seconds() {
         let script = script_for("+14155550113");
         assert_eq!(script.last(), Some(&(secs(3), SandboxStep::End(EndReason::CallerHangup, "BYE"))));
+    }
+
+    fn lines(texts: &[&str]) -> Vec<String> {
+        texts.iter().map(|t| (*t).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_script_holds_trimmed_lines() {
+        let script = SandboxScript::new(lines(&["  Hello?  ", "Bye."])).unwrap();
+        assert_eq!(script.callee_lines, lines(&["Hello?", "Bye."]));
+    }
+
+    #[test]
+    fn a_script_refuses_no_lines_too_many_and_empty_or_long_ones() {
+        assert!(SandboxScript::new(Vec::new()).is_err());
+        assert!(SandboxScript::new(vec!["Hi.".to_owned(); MAX_CALLEE_LINES + 1]).is_err());
+        assert!(SandboxScript::new(lines(&["Hi.", "   "])).is_err());
+        assert!(SandboxScript::new(vec!["a".repeat(MAX_CALLEE_LINE_CHARS + 1)]).is_err());
     }
 }

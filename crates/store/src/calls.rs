@@ -7,12 +7,13 @@
 //! Claiming and heartbeats are in [`crate::dispatch`], the event log's reads in
 //! [`crate::events`], idempotency records in [`crate::idempotency`].
 
-use crate::events::event_type;
+use crate::events::{CallEventRecord, event_type};
 use crate::record::insert;
 use crate::usage::UsageRecord;
 use crate::wallet::{self, Movement};
 use crate::{Result, Store};
 use agentline_domain::call::{CallEvent, CallStatus, EndReason, Transition, cost_cents};
+use agentline_domain::sandbox::SandboxScript;
 use agentline_domain::{
     AccountId, AgentId, ApiKeyMode, BusinessId, CallId, CarrierKind, ContactId, Direction, EventId, NumberId,
     PhoneNumber, Timestamp, UsageId,
@@ -33,10 +34,10 @@ pub struct Call {
     pub agent_name: String,
     pub assistant_id: Option<String>,
     /// `outbound` or `inbound`.
-    pub direction: String,
+    pub direction: Direction,
     /// `test` calls (made with a test key) always use the sandbox and are never charged.
     pub mode: ApiKeyMode,
-    pub carrier: String,
+    pub carrier: CarrierKind,
     /// The carrier's own id for the call (Twilio's `CallSid`), once it has one.
     pub carrier_call_id: Option<String>,
     #[serde(rename = "from")]
@@ -56,6 +57,8 @@ pub struct Call {
     pub instructions: String,
     pub first_message: Option<String>,
     pub voice: Option<String>,
+    /// What the sandbox callee of a test call says (`callee_lines`), when the call gave it.
+    pub sandbox: Option<SandboxScript>,
     /// This call's own webhook URL.
     pub webhook_url: Option<String>,
     /// The agent's webhook URL when the call was placed.
@@ -104,9 +107,9 @@ crate::column::record! {
         agent_id: parsed,
         agent_name: text,
         assistant_id: opt_text,
-        direction: text,
+        direction: variant,
         mode: variant,
-        carrier: text,
+        carrier: variant,
         carrier_call_id: opt_text,
         from_number: parsed,
         from_number_id: parsed,
@@ -119,6 +122,7 @@ crate::column::record! {
         instructions: text,
         first_message: opt_text,
         voice: opt_text,
+        sandbox: opt_json,
         webhook_url: opt_text,
         agent_webhook_url: opt_text,
         max_duration_secs: int,
@@ -170,6 +174,7 @@ pub struct NewCall {
     pub instructions: String,
     pub first_message: Option<String>,
     pub voice: Option<String>,
+    pub sandbox: Option<SandboxScript>,
     pub webhook_url: Option<String>,
     pub agent_webhook_url: Option<String>,
     pub max_duration_secs: i64,
@@ -194,9 +199,9 @@ impl Call {
             agent_id: new.agent_id,
             agent_name: new.agent_name,
             assistant_id: new.assistant_id,
-            direction: new.direction.as_str().to_owned(),
+            direction: new.direction,
             mode: new.mode,
-            carrier: new.carrier.as_str().to_owned(),
+            carrier: new.carrier,
             carrier_call_id: new.carrier_call_id,
             from_number: new.from_number,
             from_number_id: new.from_number_id,
@@ -209,6 +214,7 @@ impl Call {
             instructions: new.instructions,
             first_message: new.first_message,
             voice: new.voice,
+            sandbox: new.sandbox,
             webhook_url: new.webhook_url,
             agent_webhook_url: new.agent_webhook_url,
             max_duration_secs: new.max_duration_secs,
@@ -490,16 +496,6 @@ pub async fn find_by_carrier_call_id(
         .await?)
 }
 
-// Old paths, kept until the engine split updates its callers.
-// Each item below moved to another module; `agentline_store::calls::X` still names it.
-// (`CallEventRecord` is used above through this block: import it from `crate::events` when
-// the block goes.)
-pub use crate::contacts::count_interaction;
-pub use crate::dispatch::{claim_due, concurrency, heartbeat, insert_inbound, orphans, queue_position, slot_counts};
-pub use crate::events::{CallEventRecord, events, events_after};
-pub use crate::idempotency::{IdempotentResponse, find_idempotent, save_idempotent};
-pub use crate::wallet::{balance_and_rate, live_exposure};
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -526,6 +522,7 @@ mod tests {
             instructions: "Be brief".to_owned(),
             first_message: Some("Hello".to_owned()),
             voice: None,
+            sandbox: None,
             webhook_url: None,
             agent_webhook_url: Some("https://example.com/hook".to_owned()),
             max_duration_secs: 600,

@@ -11,7 +11,7 @@ use crate::row::{RowExt, decode_enum, decode_required, to_json};
 use crate::sql::Param;
 use agentline_domain::call::{CallStatus, EndReason};
 use agentline_domain::trunk::{CallerIdMode, SipTransport};
-use agentline_domain::{ApiKeyMode, SecretString, Timestamp};
+use agentline_domain::{ApiKeyMode, CarrierKind, Direction, SecretString, Timestamp};
 use sqlx::any::AnyRow;
 
 /// Text that parses into a type and prints back as the same text: ids, phone numbers.
@@ -155,17 +155,16 @@ pub(crate) mod json {
 /// A nullable JSON document: SQL `NULL` when absent (never the text `null`).
 pub(crate) mod opt_json {
     use super::*;
-    use serde_json::Value;
 
-    pub(crate) fn decode(row: &AnyRow, column: &str) -> sqlx::Result<Option<Value>> {
+    pub(crate) fn decode<T: serde::de::DeserializeOwned>(row: &AnyRow, column: &str) -> sqlx::Result<Option<T>> {
         row.opt_text(column)?
             .map(|text| serde_json::from_str(&text))
             .transpose()
             .map_err(|e| sqlx::Error::Decode(Box::new(e)))
     }
 
-    pub(crate) fn encode(value: &Option<Value>) -> Param {
-        value.as_ref().map(Value::to_string).into()
+    pub(crate) fn encode<T: serde::Serialize>(value: &Option<T>) -> Param {
+        value.as_ref().map(to_json).into()
     }
 }
 
@@ -269,7 +268,7 @@ macro_rules! named_by_from_str {
 }
 
 named_by_parse!(CallStatus, EndReason, ApiKeyMode);
-named_by_from_str!(SipTransport, CallerIdMode);
+named_by_from_str!(SipTransport, CallerIdMode, Direction, CarrierKind);
 
 /// The column a field is stored in: its own name unless `as "column"` says otherwise.
 macro_rules! column_name {

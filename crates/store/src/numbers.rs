@@ -1,6 +1,6 @@
 //! Phone numbers the account owns and calls from.
 
-use agentline_domain::{AccountId, AgentId, BusinessId, NumberId, PhoneNumber, Timestamp};
+use agentline_domain::{AccountId, AgentId, BusinessId, CarrierKind, NumberId, PhoneNumber, Timestamp};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -18,7 +18,7 @@ pub struct Number {
     /// The agent that uses this number as caller ID and answers it.
     pub agent_id: Option<AgentId>,
     /// `sandbox`, `sip` or `twilio`.
-    pub carrier: String,
+    pub carrier: CarrierKind,
     /// The SIP trunk calls leave through, when `carrier` is `sip`.
     pub trunk_id: Option<String>,
     pub created_at: Timestamp,
@@ -35,7 +35,7 @@ crate::column::record! {
         outbound_enabled: flag,
         inbound_enabled: flag,
         agent_id: opt_parsed,
-        carrier: text,
+        carrier: variant,
         trunk_id: opt_text,
         created_at: time,
         updated_at: time,
@@ -47,12 +47,12 @@ pub async fn find_on_carrier(
     store: &crate::Store,
     account_id: &AccountId,
     phone: &PhoneNumber,
-    carrier: &str,
+    carrier: CarrierKind,
 ) -> crate::Result<Option<Number>> {
     Ok(sqlx::query_as("SELECT * FROM phone_numbers WHERE account_id = $1 AND phone_number = $2 AND carrier = $3")
         .bind(account_id.as_str())
         .bind(phone.as_str())
-        .bind(carrier)
+        .bind(carrier.as_str())
         .fetch_optional(store.pool())
         .await?)
 }

@@ -8,7 +8,7 @@ use crate::carriers::twilio::{self, TwilioHub, TwilioLeg, TwilioRest};
 use crate::leg::DialedCall;
 use crate::media::MediaPlan;
 use crate::settings::Settings;
-use agentline_domain::ApiKeyMode;
+use agentline_domain::{ApiKeyMode, CarrierKind, Direction};
 use agentline_store::calls::Call;
 use agentline_store::numbers::Number;
 use agentline_store::trunks::Trunk;
@@ -40,13 +40,16 @@ impl Carriers<'_> {
     /// The carrier for `call`: test-mode calls always use the sandbox; live calls use their
     /// number's carrier. Fails when the number's trunk is gone.
     pub(crate) async fn for_call(&self, call: &Call) -> Result<Carrier, String> {
-        if call.carrier == "twilio" && (call.mode == ApiKeyMode::Live || call.direction == "inbound") {
+        if call.carrier == CarrierKind::Twilio
+            && (call.mode == ApiKeyMode::Live || call.direction == Direction::Inbound)
+        {
             return self.twilio(call).await;
         }
-        if call.mode == ApiKeyMode::Test || call.carrier != "sip" {
+        if call.mode == ApiKeyMode::Test || call.carrier != CarrierKind::Sip {
             let speed = self.settings.sandbox.speed;
             // Audio cannot be sped up: accelerated sandboxes (tests of the call lifecycle) stay silent.
-            let media = (speed == 1.0).then(|| SandboxMedia { plan: self.media_plan(call) });
+            let media =
+                (speed == 1.0).then(|| SandboxMedia { plan: self.media_plan(call), script: call.sandbox.clone() });
             return Ok(Carrier::Sandbox { speed, media });
         }
         let tenant = Tenant::account(call.account_id.clone());
@@ -74,7 +77,8 @@ impl Carriers<'_> {
                 Some(TwilioRest::new(&settings.api_base_url, &credentials.account_sid, credentials.auth_token))
             }
         };
-        let inbound_sid = (call.direction == "inbound").then(|| call.carrier_call_id.clone().unwrap_or_default());
+        let inbound_sid =
+            (call.direction == Direction::Inbound).then(|| call.carrier_call_id.clone().unwrap_or_default());
         Ok(Carrier::Twilio(Box::new(TwilioLeg {
             rest,
             inbound_sid,

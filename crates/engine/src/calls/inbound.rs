@@ -2,10 +2,10 @@
 //! connects straight to an agent), and the number's agent answers.
 
 use super::CallRuntime;
-use agentline_domain::call::CallStatus;
-use agentline_domain::{ApiKeyMode, CallId, PhoneNumber, Timestamp};
+use agentline_domain::{ApiKeyMode, CarrierKind, Direction, PhoneNumber, Timestamp};
 use agentline_store::agents::Agent;
-use agentline_store::calls::{self, Call};
+use agentline_store::calls::{Call, NewCall};
+use agentline_store::dispatch;
 use agentline_store::numbers::Number;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -26,7 +26,7 @@ pub struct Incoming<'a> {
 pub async fn answer(rt: &Arc<CallRuntime>, incoming: &Incoming<'_>) -> agentline_store::Result<Call> {
     let call = inbound_call(rt, incoming);
     rt.twilio().open(&call.id);
-    match calls::insert_inbound(&rt.store, &call, &rt.settings.calls.node_id).await {
+    match dispatch::insert_inbound(&rt.store, &call, &rt.settings.calls.node_id).await {
         Ok(claimed) => {
             rt.event_recorded();
             rt.start(claimed.clone());
@@ -41,23 +41,21 @@ pub async fn answer(rt: &Arc<CallRuntime>, incoming: &Incoming<'_>) -> agentline
 
 fn inbound_call(rt: &CallRuntime, incoming: &Incoming<'_>) -> Call {
     let (number, agent) = (incoming.number, incoming.agent);
-    let now = Timestamp::now();
     let mut variables = Map::new();
     variables.insert("caller".to_owned(), json!(incoming.caller));
     variables.insert("number".to_owned(), json!(number.phone_number.as_str()));
     let vars = Value::Object(variables.clone());
     // An inbound caller cannot supply missing variables: a template that needs them is spoken as written.
     let render = |source: &str| agentline_domain::template::render(source, &vars).unwrap_or_else(|_| source.to_owned());
-    Call {
-        id: CallId::generate(),
+    Call::queued(NewCall {
         account_id: number.account_id.clone(),
         business_id: agent.business_id.clone(),
         agent_id: agent.id.clone(),
         agent_name: agent.name.clone(),
         assistant_id: agent.assistant_id.clone(),
-        direction: "inbound".to_owned(),
+        direction: Direction::Inbound,
         mode: incoming.mode,
-        carrier: "twilio".to_owned(),
+        carrier: CarrierKind::Twilio,
         carrier_call_id: Some(incoming.call_sid.to_owned()),
         from_number: PhoneNumber::parse(incoming.caller).unwrap_or_else(|_| number.phone_number.clone()),
         from_number_id: number.id.clone(),
@@ -70,27 +68,11 @@ fn inbound_call(rt: &CallRuntime, incoming: &Incoming<'_>) -> Call {
         instructions: render(&agent.instructions),
         first_message: agent.first_message.as_deref().map(render),
         voice: agent.voice.clone(),
+        sandbox: None,
         webhook_url: None,
         agent_webhook_url: agent.webhook_url.clone(),
         max_duration_secs: agent.max_duration_secs,
         ring_timeout_secs: rt.settings.calls.default_ring_timeout_secs,
-        start_at: now,
-        status: CallStatus::Queued,
-        end_reason: None,
-        end_detail: None,
-        owner_node: None,
-        heartbeat_at: None,
-        initiated_at: None,
-        ringing_at: None,
-        answered_at: None,
-        ended_at: None,
-        duration_secs: None,
-        cost_cents: None,
-        media: None,
-        latency: None,
-        recording: None,
-        summary: None,
-        created_at: now,
-        updated_at: now,
-    }
+        start_at: Timestamp::now(),
+    })
 }

@@ -16,8 +16,8 @@ use crate::settings::Settings;
 use crate::webhooks::WebhookWorker;
 use agentline_domain::call::{CallEvent, EndReason};
 use agentline_domain::{ApiKeyMode, CallId, Timestamp};
-use agentline_store::Store;
 use agentline_store::calls::{self, Call};
+use agentline_store::{Store, dispatch, wallet};
 use carrier::Carriers;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -108,7 +108,7 @@ impl CallRuntime {
     /// One dispatcher step: claims the due calls that fit in their accounts' limits and starts
     /// a supervisor for each. Returns the calls started. Tests call this directly.
     pub async fn dispatch_once(self: &Arc<Self>) -> agentline_store::Result<Vec<CallId>> {
-        let claimed = calls::claim_due(&self.store, &self.settings.calls.node_id, Timestamp::now()).await?;
+        let claimed = dispatch::claim_due(&self.store, &self.settings.calls.node_id, Timestamp::now()).await?;
         let mut started = Vec::new();
         for call in claimed {
             if !self.can_pay_for_a_minute(&call).await? {
@@ -152,7 +152,7 @@ impl CallRuntime {
         if call.mode == ApiKeyMode::Test {
             return Ok(true);
         }
-        let (balance, rate) = calls::balance_and_rate(&self.store, &call.account_id).await?;
+        let (balance, rate) = wallet::balance_and_rate(&self.store, &call.account_id).await?;
         Ok(rate == 0 || balance >= rate)
     }
 
@@ -164,7 +164,7 @@ impl CallRuntime {
         let stale_before = Timestamp::now().plus_seconds(-3 * heartbeat);
         let node = if include_own { self.settings.calls.node_id.as_str() } else { "" };
         let mut reconciled = 0;
-        for call in calls::orphans(&self.store, node, stale_before).await? {
+        for call in dispatch::orphans(&self.store, node, stale_before).await? {
             if self.live().contains_key(&call.id) {
                 continue;
             }

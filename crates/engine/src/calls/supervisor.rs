@@ -11,6 +11,7 @@ use crate::media::{MediaLink, Remains};
 use agentline_domain::call::{CallEvent, EndReason};
 use agentline_domain::{ApiKeyMode, Timestamp};
 use agentline_store::calls::{self, Call};
+use agentline_store::{dispatch, wallet};
 use std::collections::VecDeque;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -124,7 +125,7 @@ impl Supervisor {
 
     async fn on_heartbeat(&mut self) -> Vec<Output> {
         let ids = std::slice::from_ref(&self.call.id);
-        if let Err(err) = calls::heartbeat(self.ctx.store(), ids, Timestamp::now()).await {
+        if let Err(err) = dispatch::heartbeat(self.ctx.store(), ids, Timestamp::now()).await {
             tracing::warn!(call_id = %self.call.id, error = %err, "heartbeat failed");
         }
         if self.control.watches_wallet() && self.wallet_exhausted().await {
@@ -209,7 +210,7 @@ impl Supervisor {
     /// Whether the account's answered live calls together have spent its balance; checked on
     /// every heartbeat, because each call's own limit assumes it is the only one spending.
     async fn wallet_exhausted(&self) -> bool {
-        match calls::live_exposure(self.ctx.store(), &self.call.account_id, Timestamp::now()).await {
+        match wallet::live_exposure(self.ctx.store(), &self.call.account_id, Timestamp::now()).await {
             Ok((balance, exposure)) => exposure >= balance,
             Err(err) => {
                 tracing::warn!(call_id = %self.call.id, error = %err, "wallet check failed");
@@ -222,7 +223,7 @@ impl Supervisor {
     async fn talk_limit(&self) -> TalkLimit {
         let call = &self.call;
         if call.mode == ApiKeyMode::Live
-            && let Ok((balance, rate)) = calls::balance_and_rate(self.ctx.store(), &call.account_id).await
+            && let Ok((balance, rate)) = wallet::balance_and_rate(self.ctx.store(), &call.account_id).await
             && rate > 0
         {
             // One second short of the balance, so the final second's rounding up still fits.

@@ -7,15 +7,16 @@
 
 use crate::leg::{CarrierControl, CarrierSignal, DialedCall, LegEnd};
 use crate::media::{self, MediaHandle, MediaLink, MediaPlan, Remains};
-use agentline_conversation::persona::{Ear, INTERRUPTER, Line, Persona, PersonaAction, TALKER};
+use agentline_conversation::persona::{self, Ear, INTERRUPTER, Line, Persona, PersonaAction, TALKER};
 use agentline_conversation::vad::rms;
 use agentline_domain::call::EndReason;
-use agentline_domain::sandbox::{SandboxStep, SandboxTalker, script_for, talker_for};
+use agentline_domain::sandbox::{SandboxScript, SandboxStep, SandboxTalker, script_for, talker_for};
 use agentline_media::Codec;
 use agentline_media::sdp::{Direction, Negotiated};
 use agentline_speech::{Espeak, TextToSpeech};
 use futures_util::StreamExt;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
@@ -23,13 +24,27 @@ use tokio::sync::mpsc;
 #[derive(Clone, Debug)]
 pub struct SandboxMedia {
     pub plan: MediaPlan,
+    /// What the callee says instead of its usual lines (a test call's `sandbox.callee_lines`).
+    pub script: Option<SandboxScript>,
+}
+
+/// The lines the callee at `to` says, if it talks: the call's own script, else the number's persona.
+fn callee_lines(to: &str, media: &SandboxMedia) -> Option<Arc<[Line]>> {
+    let talker = talker_for(to)?;
+    if let Some(script) = &media.script {
+        return Some(persona::script(script.callee_lines.iter().cloned()).into());
+    }
+    Some(match talker {
+        SandboxTalker::Talker => TALKER.into(),
+        SandboxTalker::Interrupter => INTERRUPTER.into(),
+    })
 }
 
 /// Dials the sandbox callee at `to`; its script runs `speed` times faster than real time.
 pub(crate) fn dial(to: &str, speed: f64, media: Option<SandboxMedia>) -> DialedCall {
     let (signal_tx, signals) = mpsc::channel(8);
     let (controls, control_rx) = mpsc::channel(4);
-    let talker = media.as_ref().and_then(|_| talker_for(to));
+    let talker = media.as_ref().and_then(|media| callee_lines(to, media));
     let mut script = script_for(to);
     if talker.is_some() {
         // The persona hangs up when the conversation is over.
@@ -46,7 +61,7 @@ async fn run(
     script: Vec<(std::time::Duration, SandboxStep)>,
     speed: f64,
     media: Option<SandboxMedia>,
-    talker: Option<SandboxTalker>,
+    talker: Option<Arc<[Line]>>,
     signals: &mpsc::Sender<CarrierSignal>,
     mut controls: mpsc::Receiver<CarrierControl>,
 ) -> LegEnd {
@@ -61,7 +76,7 @@ async fn run(
         let signal = match step {
             SandboxStep::Ring => CarrierSignal::Ringing,
             SandboxStep::Answer => {
-                let (opened, link) = match open_line(media.as_ref(), talker, hangup_tx.clone()).await {
+                let (opened, link) = match open_line(media.as_ref(), talker.clone(), hangup_tx.clone()).await {
                     Ok(Some((opened, link))) => (Some(opened), Some(link)),
                     Ok(None) => (None, None),
                     Err(err) => {
@@ -109,7 +124,7 @@ struct OpenLine {
 /// Opens the loopback RTP pair and starts the persona; returns the agent's link for the conversation.
 async fn open_line(
     media: Option<&SandboxMedia>,
-    talker: Option<SandboxTalker>,
+    talker: Option<Arc<[Line]>>,
     hangup: mpsc::Sender<()>,
 ) -> std::io::Result<Option<(OpenLine, MediaLink)>> {
     let Some(media) = media else { return Ok(None) };
@@ -122,11 +137,7 @@ async fn open_line(
     agent.answered();
     callee.answered();
     let link = agent.link();
-    if let Some(talker) = talker {
-        let lines = match talker {
-            SandboxTalker::Talker => TALKER,
-            SandboxTalker::Interrupter => INTERRUPTER,
-        };
+    if let Some(lines) = talker {
         tokio::spawn(persona(callee.link(), lines, hangup));
     }
     Ok(Some((OpenLine { agent, callee }, link)))
@@ -147,9 +158,9 @@ fn pcmu_to(remote: SocketAddr) -> Negotiated {
 const AGENT_SPEECH_RMS: f32 = 300.0;
 
 /// The persona's loop: listens to the agent frame by frame, speaks its lines, hangs up.
-async fn persona(mut link: MediaLink, lines: &'static [Line], hangup: mpsc::Sender<()>) {
+async fn persona(mut link: MediaLink, lines: Arc<[Line]>, hangup: mpsc::Sender<()>) {
     let voice = Espeak { voice: Some("en-us".to_owned()), words_per_minute: Some(150) };
-    let mut persona = Persona::new(lines, Ear::default(), std::time::Duration::ZERO);
+    let mut persona = Persona::new(Arc::clone(&lines), Ear::default(), std::time::Duration::ZERO);
     let mut speaking: Option<u64> = None;
     while let Some(tick) = link.ticks.recv().await {
         if speaking.is_some_and(|id| tick.finished.iter().any(|played| played.id == id)) {
@@ -159,7 +170,7 @@ async fn persona(mut link: MediaLink, lines: &'static [Line], hangup: mpsc::Send
         match persona.tick(tick.offset(), agent_speech, speaking.is_some()) {
             Some(PersonaAction::Say(index)) => {
                 speaking = Some(index as u64);
-                say(&voice, &link, index as u64, lines[index].text).await;
+                say(&voice, &link, index as u64, &lines[index].text).await;
             }
             Some(PersonaAction::HangUp) => {
                 let _ = hangup.send(()).await;

@@ -105,7 +105,7 @@ impl Conversation {
             record::note(&ctx, &call, "stt_unavailable", why).await;
         }
         let mut config = turn_config(&ctx.settings().conversation);
-        if call.direction == "inbound" {
+        if call.direction == agentline_domain::Direction::Inbound {
             // The caller rang us: they expect to be greeted, not to say "Hello?" first.
             config.answer_grace = Duration::ZERO;
         }

@@ -4,11 +4,12 @@
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use crate::AppState;
+use agentline_domain::sandbox::SandboxScript;
 use agentline_domain::validate::{FieldError, http_url, optional_text, text};
-use agentline_domain::{ApiKeyMode, CallId, PhoneNumber, Timestamp, template};
+use agentline_domain::{ApiKeyMode, CarrierKind, Direction, PhoneNumber, Timestamp, template};
 use agentline_store::agents::{self, Agent};
 use agentline_store::businesses::Business;
-use agentline_store::calls::Call;
+use agentline_store::calls::{Call, NewCall};
 use agentline_store::contacts::Contact;
 use agentline_store::numbers::Number;
 use agentline_store::record::{self, Filter};
@@ -72,6 +73,28 @@ pub struct CreateCall {
     /// Place the call at this time (RFC 3339) instead of now.
     #[serde(default)]
     pub start_at: Option<String>,
+    /// Test keys only: what the sandbox callee says, `{"callee_lines": ["…", …]}`, one line per
+    /// turn (the first when it answers), hanging up after the agent answers the last. Applies
+    /// to the talking sandbox numbers (`…0100`, `…0106`, `…0108` and any non-magic number).
+    #[serde(default)]
+    pub sandbox: Option<SandboxInput>,
+}
+
+/// What a test call's sandbox callee should do.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SandboxInput {
+    /// 1 to 20 lines of at most 300 characters.
+    pub callee_lines: Vec<String>,
+}
+
+/// The sandbox script a test call asked for; live calls cannot have one.
+fn sandbox_script(input: Option<SandboxInput>, mode: ApiKeyMode) -> ApiResult<Option<SandboxScript>> {
+    let Some(input) = input else { return Ok(None) };
+    if mode == ApiKeyMode::Live {
+        return Err(ApiError::validation("sandbox: only test keys (al_test_…) can script the sandbox callee")
+            .with_param("sandbox"));
+    }
+    Ok(Some(SandboxScript::new(input.callee_lines)?))
 }
 
 fn error(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
@@ -284,16 +307,18 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
         .map(|m| render("first_message", m, &vars))
         .transpose()?;
     let mode = caller.mode();
-    Ok(Call {
-        id: CallId::generate(),
+    let sandbox = sandbox_script(input.sandbox, mode)?;
+    let carrier = if mode == ApiKeyMode::Test { CarrierKind::Sandbox } else { number.carrier };
+    let new = NewCall {
         account_id: caller.account_id().clone(),
         business_id: agent.business_id.clone(),
         agent_id: agent.id.clone(),
         agent_name: agent.name.clone(),
         assistant_id: agent.assistant_id.clone(),
-        direction: "outbound".to_owned(),
+        direction: Direction::Outbound,
         mode,
-        carrier: if mode == ApiKeyMode::Test { "sandbox".to_owned() } else { number.carrier.clone() },
+        carrier,
+        carrier_call_id: None,
         from_number: number.phone_number.clone(),
         from_number_id: number.id.clone(),
         to_number: to,
@@ -305,28 +330,12 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
         instructions,
         first_message,
         voice: input.voice.or(agent.voice),
+        sandbox,
         webhook_url: input.webhook_url,
         agent_webhook_url: agent.webhook_url,
         max_duration_secs,
         ring_timeout_secs,
         start_at,
-        status: agentline_domain::call::CallStatus::Queued,
-        end_reason: None,
-        end_detail: None,
-        owner_node: None,
-        heartbeat_at: None,
-        initiated_at: None,
-        ringing_at: None,
-        answered_at: None,
-        ended_at: None,
-        duration_secs: None,
-        cost_cents: None,
-        media: None,
-        latency: None,
-        recording: None,
-        summary: None,
-        carrier_call_id: None,
-        created_at: now,
-        updated_at: now,
-    })
+    };
+    Ok(Call::queued_at(new, now))
 }

@@ -9,11 +9,14 @@ use super::{live, tenancy};
 use crate::AppState;
 use agentline_domain::call::CallStatus;
 use agentline_domain::secret::hash_secret;
-use agentline_domain::{ApiKeyMode, Timestamp};
+use agentline_domain::{ApiKeyMode, Direction, Timestamp};
 use agentline_store::accounts;
-use agentline_store::calls::{self, Call, CallEventRecord, IdempotentResponse};
+use agentline_store::calls::{self, Call};
+use agentline_store::events::{self, CallEventRecord};
+use agentline_store::idempotency::{self, IdempotentResponse};
 use agentline_store::numbers::Number;
 use agentline_store::record::{self, Filter};
+use agentline_store::{contacts, dispatch, wallet};
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -61,7 +64,7 @@ pub struct CallView {
     pub recording_url: Option<String>,
     /// Same as `direction` (`outbound`).
     #[serde(rename = "type")]
-    pub call_type: String,
+    pub call_type: Direction,
     pub agent: AgentSummary,
     /// Place among the account's waiting calls (1 = next), while queued.
     pub queue_position: Option<i64>,
@@ -80,7 +83,7 @@ impl CallView {
         };
         Self {
             recording_url: super::transcripts::recording_url(&call),
-            call_type: call.direction.clone(),
+            call_type: call.direction,
             agent,
             queue_position: None,
             estimated_start: None,
@@ -92,9 +95,9 @@ impl CallView {
     /// The full view, with the queue place and the account's concurrency figures.
     async fn detailed(state: &AppState, call: Call) -> ApiResult<Self> {
         let limit = accounts::get(&state.store, &call.account_id).await?.concurrency_limit;
-        let (in_use, queued) = calls::concurrency(&state.store, &call.account_id).await?;
+        let (in_use, queued) = dispatch::concurrency(&state.store, &call.account_id).await?;
         let position = if call.status == CallStatus::Queued {
-            Some(calls::queue_position(&state.store, &call).await?)
+            Some(dispatch::queue_position(&state.store, &call).await?)
         } else {
             None
         };
@@ -146,7 +149,7 @@ async fn check_wallet(state: &AppState, call: &Call) -> ApiResult<()> {
     if call.mode == ApiKeyMode::Test {
         return Ok(());
     }
-    let (balance, rate) = calls::balance_and_rate(&state.store, &call.account_id).await?;
+    let (balance, rate) = wallet::balance_and_rate(&state.store, &call.account_id).await?;
     if rate > 0 && balance < rate {
         let message = format!("Insufficient funds: the balance is {balance} cents and one minute costs {rate} cents");
         return Err(ApiError::new(StatusCode::PAYMENT_REQUIRED, "insufficient_funds", message)
@@ -177,7 +180,7 @@ async fn create_call(
     let key = idempotency_key(&headers)?.map(|k| format!("{}:{k}", caller.mode().as_str()));
     let request_hash = hash_secret(&body.to_string());
     if let Some(key) = &key
-        && let Some(saved) = calls::find_idempotent(&state.store, caller.account_id(), key).await?
+        && let Some(saved) = idempotency::find_idempotent(&state.store, caller.account_id(), key).await?
     {
         return replay(saved, &request_hash);
     }
@@ -186,10 +189,10 @@ async fn create_call(
     check_wallet(&state, &call).await?;
     let limit = accounts::get(&state.store, caller.account_id()).await?.concurrency_limit;
     // Read before the write transaction: nothing may take a second connection while one is held.
-    let position = calls::queue_position(&state.store, &call).await?;
+    let position = dispatch::queue_position(&state.store, &call).await?;
 
     let mut tx = state.store.begin_write().await?;
-    let (in_use, queued) = calls::slot_counts(&mut tx, caller.account_id()).await?;
+    let (in_use, queued) = dispatch::slot_counts(&mut tx, caller.account_id()).await?;
     if queued >= state.config.engine.calls.max_queued_per_account {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -208,7 +211,7 @@ async fn create_call(
     let body = serde_json::to_string(&view).map_err(|e| ApiError::internal(&e))?;
     if let Some(key) = &key {
         let saved = IdempotentResponse { request_hash: request_hash.clone(), status: 201, body: body.clone() };
-        match calls::save_idempotent(&mut tx, caller.account_id(), key, &call.id, &saved).await {
+        match idempotency::save_idempotent(&mut tx, caller.account_id(), key, &call.id, &saved).await {
             Ok(()) => {}
             Err(agentline_store::Error::AlreadyExists) => {
                 return replay_after_race(&state, &caller, key, tx, &request_hash).await;
@@ -218,7 +221,7 @@ async fn create_call(
     }
     calls::insert_queued(&mut tx, &call).await?;
     if let Some(contact) = &call.contact_id {
-        calls::count_interaction(&mut tx, contact).await?;
+        contacts::count_interaction(&mut tx, contact).await?;
     }
     tx.commit().await.map_err(agentline_store::Error::from)?;
     state.calls.wake();
@@ -234,7 +237,7 @@ async fn replay_after_race(
     request_hash: &str,
 ) -> ApiResult<Response> {
     tx.rollback().await.map_err(|e| ApiError::internal(&e))?;
-    let saved = calls::find_idempotent(&state.store, caller.account_id(), key).await?;
+    let saved = idempotency::find_idempotent(&state.store, caller.account_id(), key).await?;
     let saved = saved.ok_or_else(|| ApiError::internal(&"idempotency record vanished"))?;
     replay(saved, request_hash)
 }
@@ -384,7 +387,7 @@ async fn call_events(
         let tenant = caller.tenant.clone();
         return Ok(live::stream(state, tenant, call.id.clone(), live::last_event_id(&headers)?, None).into_response());
     }
-    Ok(Json(CallEvents { data: calls::events(&state.store, &caller.tenant, &call.id).await? }).into_response())
+    Ok(Json(CallEvents { data: events::events(&state.store, &caller.tenant, &call.id).await? }).into_response())
 }
 
 /// The call's transcript turns as they happen (Server-Sent Events of `call.transcript`),

@@ -5,7 +5,8 @@ use super::error::ApiError;
 use crate::AppState;
 use agentline_domain::{CallId, EventId};
 use agentline_store::Tenant;
-use agentline_store::calls::{self, Call, CallEventRecord};
+use agentline_store::calls::Call;
+use agentline_store::events::{self, CallEventRecord};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
@@ -63,7 +64,7 @@ impl Cursor {
             if self.finished {
                 return None;
             }
-            match calls::events_after(&self.state.store, &self.tenant, &self.call_id, self.after.as_deref()).await {
+            match events::events_after(&self.state.store, &self.tenant, &self.call_id, self.after.as_deref()).await {
                 Ok(events) if !events.is_empty() => self.pending.extend(events),
                 Ok(_) => {
                     if self.call_has_ended().await {

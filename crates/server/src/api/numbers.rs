@@ -7,7 +7,7 @@ use super::pagination::{Deleted, List, ListParams};
 use super::tenancy::{self, resolve_business};
 use crate::AppState;
 use agentline_domain::validate::{FieldError, text};
-use agentline_domain::{AgentId, BusinessId, NumberId, PhoneNumber, Timestamp, TrunkId};
+use agentline_domain::{AgentId, BusinessId, CarrierKind, NumberId, PhoneNumber, Timestamp, TrunkId};
 use agentline_store::agents::Agent;
 use agentline_store::numbers::Number;
 use agentline_store::record::{self, Filter};
@@ -19,9 +19,6 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-
-/// Carriers a number can use. Twilio is not built yet.
-const CARRIERS: &[&str] = &["sandbox", "sip", "twilio"];
 
 pub(crate) fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(create_number, list_numbers)).routes(routes!(
@@ -71,11 +68,10 @@ impl NumberInput {
             number.inbound_enabled = enabled;
         }
         if let Some(carrier) = self.carrier {
-            if !CARRIERS.contains(&carrier.as_str()) {
-                let message = format!("unknown carrier `{carrier}`; available: {}", CARRIERS.join(", "));
-                return Err(FieldError::new("carrier", message).into());
-            }
-            number.carrier = carrier;
+            number.carrier = carrier.parse().map_err(|_| {
+                let available: Vec<_> = CarrierKind::ALL.iter().map(|kind| kind.as_str()).collect();
+                FieldError::new("carrier", format!("unknown carrier `{carrier}`; available: {}", available.join(", ")))
+            })?;
         }
         if let Some(agent_id) = self.agent_id {
             if let Some(agent_id) = &agent_id {
@@ -96,9 +92,9 @@ impl NumberInput {
             }
             number.trunk_id = trunk_id.map(|t| t.to_string());
         }
-        match (number.carrier.as_str(), &number.trunk_id) {
-            ("sip", None) => Err(FieldError::new("trunk_id", "is required for the sip carrier").into()),
-            ("sip", Some(_)) => Ok(()),
+        match (number.carrier, &number.trunk_id) {
+            (CarrierKind::Sip, None) => Err(FieldError::new("trunk_id", "is required for the sip carrier").into()),
+            (CarrierKind::Sip, Some(_)) => Ok(()),
             (_, Some(_)) => Err(FieldError::new("trunk_id", "is only used by the sip carrier").into()),
             _ => Ok(()),
         }
@@ -154,7 +150,7 @@ async fn create_number(
         outbound_enabled: true,
         inbound_enabled: true,
         agent_id: None,
-        carrier: "sandbox".to_owned(),
+        carrier: CarrierKind::Sandbox,
         trunk_id: None,
         created_at: now,
         updated_at: now,

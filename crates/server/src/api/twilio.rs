@@ -8,7 +8,7 @@
 use crate::AppState;
 use crate::api::error::ApiError;
 use agentline_domain::twilio::{self, TwilioStatus};
-use agentline_domain::{AccountId, ApiKeyMode, PhoneNumber};
+use agentline_domain::{AccountId, ApiKeyMode, CarrierKind, PhoneNumber};
 use agentline_engine::Incoming;
 use agentline_engine::carriers::twilio::{TwilioInput, await_start, stream_path};
 use agentline_engine::media::stream::{SocketClosed, StreamSocket};
@@ -155,7 +155,7 @@ async fn voice(
 async fn answer_incoming(state: &AppState, account: &AccountId, form: &Form) -> Result<String, ApiError> {
     let to = param(form, "To").and_then(|to| PhoneNumber::parse(to).ok());
     let number = match to {
-        Some(to) => numbers::find_on_carrier(&state.store, account, &to, "twilio").await?,
+        Some(to) => numbers::find_on_carrier(&state.store, account, &to, CarrierKind::Twilio).await?,
         None => None,
     };
     let Some(number) = number.filter(|n| n.inbound_enabled) else {

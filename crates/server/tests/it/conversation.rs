@@ -180,3 +180,37 @@ async fn a_failing_brain_falls_back_to_a_phrase_and_says_so_in_the_events() {
     let detail = degraded.expect("a brain_degraded event")["payload"]["detail"].as_str().unwrap().to_owned();
     assert!(detail.contains("500"), "the event says what failed: {detail}");
 }
+
+#[tokio::test]
+async fn a_test_call_scripts_what_the_sandbox_callee_says() {
+    let app = talking_app().await;
+    let acct = app.account("Bistro").await;
+    let agent = bistro_agent(&app, &acct).await;
+    let lines = ["Hello, who is calling please?", "I am out in the garden. Please call me again tomorrow morning."];
+    let body = |lines: Value| json!({"agent_id": agent, "to": "+14155550100", "sandbox": {"callee_lines": lines}});
+
+    // Live keys cannot script the callee, and a script must hold 1 to 20 non-empty lines; nothing is placed.
+    let live = app.post("/v1/calls", &acct.key, body(json!(lines))).await;
+    assert_eq!(live.assert_status(400)["error"]["param"], "sandbox", "{}", live.body);
+    for bad in [json!([]), json!(["Hello?", "  "]), json!(vec!["Hi."; 21]), json!("Hello?")] {
+        let refused = app.post("/v1/calls", &acct.test_key, body(bad.clone())).await;
+        assert_eq!(refused.status, 400, "{bad}: {}", refused.body);
+    }
+    let listed = app.get("/v1/calls", &acct.test_key).await.assert_status(200).clone();
+    assert_eq!(listed["data"].as_array().unwrap().len(), 0, "refused requests placed nothing: {listed}");
+
+    let call = app.post("/v1/calls", &acct.test_key, body(json!(lines))).await.assert_status(201).clone();
+    assert_eq!(call["sandbox"]["callee_lines"], json!(lines));
+    let id = call["id"].as_str().unwrap();
+    let ended = wait_for_within(&app, &acct.test_key, id, 120, |c| c["status"] == "completed").await;
+    assert_eq!(ended["end_reason"], "caller_hangup", "the callee hangs up after its last line: {ended}");
+
+    // The transcript holds one caller turn per scripted line, in order: what the agent heard of them.
+    let turns = transcript(&app, &acct, id).await;
+    let caller: Vec<String> =
+        turns.iter().filter(|t| t["speaker"] == "caller").map(|t| t["text"].as_str().unwrap().to_lowercase()).collect();
+    assert_eq!(caller.len(), 2, "{turns:#?}");
+    let heard = |turn: &str, words: &[&str]| words.iter().filter(|w| turn.contains(**w)).count();
+    assert!(heard(&caller[0], &["hello", "who", "calling"]) >= 1, "{caller:?}");
+    assert!(heard(&caller[1], &["garden", "call", "again", "tomorrow", "morning"]) >= 2, "{caller:?}");
+}
