@@ -20,9 +20,11 @@ for pkg in "${PACKAGES[@]}"; do
   fi
 done
 
-# The offline speech recogniser's model is not a Debian package: it comes from PyPI.
+# The offline speech models are not Debian packages: they come from PyPI. The recogniser's install also
+# brings the ONNX Runtime library that the voice runs on.
 install_speech_model() {
   bash "$(dirname "$0")/install-moonshine.sh"
+  bash "$(dirname "$0")/install-piper.sh"
 }
 
 if [[ ${#missing[@]} -eq 0 ]]; then

@@ -8,7 +8,8 @@
 //!   transcribe while the caller speaks; batch engines ([`BatchTranscriber`], e.g.
 //!   [`OpenAiTranscription`]) are adapted with [`Buffered`].
 //! - Text-to-speech: [`TextToSpeech::synthesize`] returns an [`AudioStream`] of 8 kHz chunks,
-//!   yielded as soon as they are decoded so playback can start early.
+//!   yielded as soon as they are decoded so playback can start early. Offline voices: [`Espeak`]
+//!   (robotic, instant) and [`PiperVoice`] (neural, sentence by sentence).
 //!
 //! Dropping a stream or a future cancels its work (the HTTP request, the WebSocket, the
 //! process): that is how barge-in stops speech.
@@ -25,6 +26,7 @@ pub mod http;
 pub mod openai_stt;
 pub mod openai_tts;
 mod pcm_stream;
+pub mod piper;
 pub mod stand_in;
 mod wav;
 
@@ -35,6 +37,7 @@ pub use error::SpeechError;
 pub use espeak::Espeak;
 pub use openai_stt::OpenAiTranscription;
 pub use openai_tts::OpenAiSpeech;
+pub use piper::PiperVoice;
 pub use stand_in::{StandInStt, StandInTts};
 
 /// Sample rate at the crate boundary: telephone audio.

@@ -7,4 +7,5 @@ mod elevenlabs;
 mod espeak;
 mod openai_stt;
 mod openai_tts;
+mod piper;
 mod support;
