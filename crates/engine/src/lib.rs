@@ -18,6 +18,7 @@ mod conversation;
 pub mod leg;
 pub mod media;
 pub mod settings;
+pub mod voices;
 pub mod webhooks;
 
 pub use calls::CallRuntime;
@@ -43,6 +44,7 @@ impl Engine {
         let webhooks = WebhookWorker::new(store.clone(), Arc::clone(&settings))?;
         let calls = CallRuntime::new(store, Arc::clone(&settings), Arc::clone(&webhooks));
         calls.reconcile(true).await.context("cannot reconcile calls left by a previous run")?;
+        tokio::spawn(check_speech(settings.speech.clone()));
         Ok(Self { calls, webhooks, settings })
     }
 
@@ -55,5 +57,17 @@ impl Engine {
         if let Some(deliverer) = deliverer {
             let _ = deliverer.await;
         }
+    }
+}
+
+/// Loads and tries the offline speech engines in the background, so the first call finds them
+/// ready and a machine that cannot run them says so in the log at start-up.
+async fn check_speech(speech: settings::SpeechSettings) {
+    let failed = voices::check_offline_engines(&speech).await;
+    if failed.is_empty() {
+        tracing::info!(stt = %speech.stt, tts = %speech.tts, "speech engines ready");
+    }
+    for why in failed {
+        tracing::error!(error = %why, "a speech engine cannot run; calls go on without it");
     }
 }

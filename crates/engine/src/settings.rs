@@ -61,6 +61,9 @@ pub struct SpeechSettings {
     pub stt: String,
     pub moonshine_dir: String,
     pub tts: String,
+    /// Where the Piper voice lives; empty = `$AGENTLINE_PIPER_DIR` or `.agentline/piper`.
+    #[serde(default)]
+    pub piper_dir: String,
     pub openai_base_url: String,
     pub openai_stt_model: String,
     pub openai_tts_model: String,
@@ -190,8 +193,8 @@ impl Settings {
         if !["local", "deepgram", "openai", "none"].contains(&speech.stt.as_str()) {
             bail!("speech.stt must be local, deepgram, openai or none");
         }
-        if !["espeak", "openai", "elevenlabs"].contains(&speech.tts.as_str()) {
-            bail!("speech.tts must be espeak, openai or elevenlabs");
+        if !["piper", "espeak", "openai", "elevenlabs"].contains(&speech.tts.as_str()) {
+            bail!("speech.tts must be piper, espeak, openai or elevenlabs");
         }
         if speech.timeout_secs == 0 {
             bail!("speech.timeout_secs must be positive");

@@ -48,8 +48,12 @@ impl Carriers<'_> {
         if call.mode == ApiKeyMode::Test || call.carrier != CarrierKind::Sip {
             let speed = self.settings.sandbox.speed;
             // Audio cannot be sped up: accelerated sandboxes (tests of the call lifecycle) stay silent.
-            let media =
-                (speed == 1.0).then(|| SandboxMedia { plan: self.media_plan(call), script: call.sandbox.clone() });
+            let media = if speed == 1.0 {
+                let voice = self.callee_voice().await;
+                Some(SandboxMedia { plan: self.media_plan(call), script: call.sandbox.clone(), voice })
+            } else {
+                None
+            };
             return Ok(Carrier::Sandbox { speed, media });
         }
         let tenant = Tenant::account(call.account_id.clone());
@@ -86,6 +90,14 @@ impl Carriers<'_> {
             settings,
             plan: self.media_plan(call),
         })))
+    }
+
+    /// The sandbox callee's voice; the first call loads it (a second of CPU) off the reactor.
+    async fn callee_voice(&self) -> Arc<dyn agentline_speech::TextToSpeech> {
+        let speech = self.settings.speech.clone();
+        tokio::task::spawn_blocking(move || crate::voices::callee_voice(&speech))
+            .await
+            .unwrap_or_else(|_| crate::voices::fallback_voice())
     }
 
     /// Media settings for a call with audio: record it under the data directory.

@@ -13,7 +13,7 @@ use agentline_domain::call::EndReason;
 use agentline_domain::sandbox::{SandboxScript, SandboxStep, SandboxTalker, script_for, talker_for};
 use agentline_media::Codec;
 use agentline_media::sdp::{Direction, Negotiated};
-use agentline_speech::{Espeak, TextToSpeech};
+use agentline_speech::TextToSpeech;
 use futures_util::StreamExt;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,11 +21,24 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 /// What a sandbox call needs to carry audio.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct SandboxMedia {
     pub plan: MediaPlan,
     /// What the callee says instead of its usual lines (a test call's `sandbox.callee_lines`).
     pub script: Option<SandboxScript>,
+    /// The callee's voice.
+    pub voice: Arc<dyn TextToSpeech>,
+}
+
+impl std::fmt::Debug for SandboxMedia {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let voice = self.voice.name();
+        f.debug_struct("SandboxMedia")
+            .field("plan", &self.plan)
+            .field("script", &self.script)
+            .field("voice", &voice)
+            .finish()
+    }
 }
 
 /// The lines the callee at `to` says, if it talks: the call's own script, else the number's persona.
@@ -138,7 +151,7 @@ async fn open_line(
     callee.answered();
     let link = agent.link();
     if let Some(lines) = talker {
-        tokio::spawn(persona(callee.link(), lines, hangup));
+        tokio::spawn(persona(callee.link(), lines, Arc::clone(&media.voice), hangup));
     }
     Ok(Some((OpenLine { agent, callee }, link)))
 }
@@ -158,8 +171,7 @@ fn pcmu_to(remote: SocketAddr) -> Negotiated {
 const AGENT_SPEECH_RMS: f32 = 300.0;
 
 /// The persona's loop: listens to the agent frame by frame, speaks its lines, hangs up.
-async fn persona(mut link: MediaLink, lines: Arc<[Line]>, hangup: mpsc::Sender<()>) {
-    let voice = Espeak { voice: Some("en-us".to_owned()), words_per_minute: Some(150) };
+async fn persona(mut link: MediaLink, lines: Arc<[Line]>, voice: Arc<dyn TextToSpeech>, hangup: mpsc::Sender<()>) {
     let mut persona = Persona::new(Arc::clone(&lines), Ear::default(), std::time::Duration::ZERO);
     let mut speaking: Option<u64> = None;
     while let Some(tick) = link.ticks.recv().await {
@@ -170,7 +182,7 @@ async fn persona(mut link: MediaLink, lines: Arc<[Line]>, hangup: mpsc::Sender<(
         match persona.tick(tick.offset(), agent_speech, speaking.is_some()) {
             Some(PersonaAction::Say(index)) => {
                 speaking = Some(index as u64);
-                say(&voice, &link, index as u64, &lines[index].text).await;
+                say(voice.as_ref(), &link, index as u64, &lines[index].text).await;
             }
             Some(PersonaAction::HangUp) => {
                 let _ = hangup.send(()).await;
@@ -182,7 +194,7 @@ async fn persona(mut link: MediaLink, lines: Arc<[Line]>, hangup: mpsc::Sender<(
 }
 
 /// Speaks one of the persona's lines into its media session.
-async fn say(voice: &Espeak, link: &MediaLink, id: u64, text: &str) {
+async fn say(voice: &dyn TextToSpeech, link: &MediaLink, id: u64, text: &str) {
     match voice.synthesize(text).await {
         Ok(mut audio) => {
             while let Some(Ok(chunk)) = audio.next().await {

@@ -4,7 +4,6 @@
 //! and time is made by the sans-IO state machines it feeds.
 
 mod listening;
-mod providers;
 mod record;
 mod reply;
 mod speaking;
@@ -93,13 +92,19 @@ impl Conversation {
         let settings = &ctx.settings().speech;
         let agent = record::agent_of(&ctx, &call).await;
         let speech = agent.as_ref().map(|agent| agent.speech.clone()).unwrap_or_default();
-        // The first call loads the local model (half a second of disk and CPU): off the reactor,
-        // or every other call's media would stall meanwhile.
-        let (stt_settings, stt_choice) = (settings.clone(), speech.stt.clone());
-        let stt = tokio::task::spawn_blocking(move || providers::stt(&stt_settings, stt_choice.as_ref()))
-            .await
-            .unwrap_or_else(|err| Err(format!("the recogniser could not be set up: {err}")));
-        let tts = providers::tts(settings, speech.tts.as_ref(), call.voice.as_deref());
+        // The first call loads the local models (a second of disk and CPU): off the reactor, or
+        // every other call's media would stall meanwhile.
+        let (speech_settings, voice) = (settings.clone(), call.voice.clone());
+        let engines = tokio::task::spawn_blocking(move || {
+            let stt = crate::voices::stt(&speech_settings, speech.stt.as_ref());
+            (stt, crate::voices::tts(&speech_settings, speech.tts.as_ref(), voice.as_deref()))
+        });
+        let (stt, tts) = match engines.await {
+            Ok(engines) => engines,
+            Err(err) => {
+                (Err(format!("the speech engines could not be set up: {err}")), crate::voices::fallback_voice())
+            }
+        };
         let brain = record::brain_for(&ctx, &call, agent.map(|agent| agent.brain)).await;
         if let Err(why) = &stt {
             record::note(&ctx, &call, "stt_unavailable", why).await;
