@@ -23,11 +23,14 @@
 //!
 //! The model does not stream: give it one utterance (or VAD chunk) at a time. Each model runs one
 //! transcription at a time, on one thread by default ([`Options`]): a phone server spends one core per
-//! transcription. Measured on a shared 2-vCPU box (`cargo run --release --example wer`, one thread):
-//! load 0.4 s; about 0.3 CPU-seconds per second of audio (the `.ort` decoder dequantises its int8 weights on
-//! every step). Memory is a high-water mark set by the longest input (ONNX Runtime's arena), so share one
-//! [`Moonshine`] and give it VAD chunks of at most about 10 s; longer audio is cut at quiet points into
-//! pieces of at most 20 s as a backstop.
+//! transcription (two threads were slower on a busy 2-vCPU box: 0.59 CPU-seconds per second of audio).
+//! Measured on a shared 2-vCPU box (`cargo run --release --example wer`, 27.7 s of telephone speech): load
+//! 0.45 s; 0.35–0.42 CPU-seconds per second of audio, no more than `libmoonshine.so` took (0.40–0.46 on
+//! the same box); same WER (21.7 % phrase by phrase). Memory is a high-water mark set by the longest input
+//! (ONNX Runtime's arena): about 0.6 GB RSS after 3–5 s inputs, and after a 28 s turn (cut into pieces), where
+//! `libmoonshine.so` reached 2.4 GB. Still, share one [`Moonshine`] and give it VAD chunks of at most about
+//! 10 s; longer audio is cut at quiet points into pieces of at most 20 s as a backstop. Most of the time goes
+//! to the decoder, which as an `.ort` file dequantises its int8 weights again at every token.
 //!
 //! Quirks handled by [`Moonshine::transcribe`]: inputs under 56 ms are too short for the encoder (they are
 //! padded); a phrase followed by more than about a second of silence, and some 6–10 s inputs of several
