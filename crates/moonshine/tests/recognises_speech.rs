@@ -121,3 +121,58 @@ fn loads_again_after_being_dropped() {
         assert!(word_errors(PHRASES[4], &text).rate() <= 0.5, "{text:?}");
     }
 }
+
+/// A copy of the installation in a temporary directory, `broken` (a file under models/base-en) replaced by
+/// `contents`, the other files linked to the installed ones.
+fn install_with(broken: &str, contents: &[u8]) -> tempfile::TempDir {
+    let installed = default_dir();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("models/base-en")).unwrap();
+    for name in ["libonnxruntime.so.1", MODEL_FILES[0], MODEL_FILES[1], MODEL_FILES[2]] {
+        std::os::unix::fs::symlink(installed.join(name), tmp.path().join(name)).unwrap();
+    }
+    std::fs::remove_file(tmp.path().join(broken)).unwrap();
+    std::fs::write(tmp.path().join(broken), contents).unwrap();
+    tmp
+}
+
+const MODEL_FILES: [&str; 3] =
+    ["models/base-en/encoder_model.ort", "models/base-en/decoder_model_merged.ort", "models/base-en/tokenizer.bin"];
+
+#[test]
+fn a_truncated_model_is_an_error_naming_it() {
+    if model().is_none() {
+        return;
+    }
+    for name in &MODEL_FILES[..2] {
+        let bytes = std::fs::read(default_dir().join(name)).unwrap();
+        // ONNX Runtime verifies an .ort file's structure; the last few bytes are alignment padding, whose loss
+        // is harmless (the model loads), so the shortest cut tried is 4 KiB.
+        for len in [0, 100, bytes.len() / 2, bytes.len() - 4096] {
+            let tmp = install_with(name, &bytes[..len]);
+            let err = Moonshine::load(tmp.path()).unwrap_err();
+            let MoonshineError::ModelLoad { path, .. } = &err else { panic!("{name} cut to {len} bytes: {err:?}") };
+            assert_eq!(path, &tmp.path().join(name));
+            assert!(err.to_string().contains("scripts/install-moonshine.sh"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn another_graph_or_a_truncated_tokenizer_is_an_error_naming_it() {
+    if model().is_none() {
+        return;
+    }
+    // The decoder in the encoder's place: a valid model, but not the graph the loop drives.
+    let decoder = std::fs::read(default_dir().join(MODEL_FILES[1])).unwrap();
+    let tmp = install_with(MODEL_FILES[0], &decoder);
+    let err = Moonshine::load(tmp.path()).unwrap_err();
+    assert!(matches!(&err, MoonshineError::ModelLoad { .. }), "{err:?}");
+    assert!(err.to_string().contains("no input input_values"), "{err}");
+
+    let tokenizer = std::fs::read(default_dir().join(MODEL_FILES[2])).unwrap();
+    let tmp = install_with(MODEL_FILES[2], &tokenizer[..tokenizer.len() - 1]);
+    let err = Moonshine::load(tmp.path()).unwrap_err();
+    let MoonshineError::Tokenizer { path, .. } = &err else { panic!("{err:?}") };
+    assert_eq!(path, &tmp.path().join(MODEL_FILES[2]));
+}
