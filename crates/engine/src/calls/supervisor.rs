@@ -73,13 +73,16 @@ impl Supervisor {
         let mut heartbeat = tokio::time::interval(Duration::from_secs(self.ctx.settings().calls.heartbeat_secs));
         let ending = loop {
             let deadline = self.control.deadline().map_or_else(far_future, |d| self.started + d);
+            // In this order: what the network already said (an answer that arrived before the ring
+            // timeout was noticed wins), then orders, then the deadline.
             let outputs = tokio::select! {
+                biased;
                 signal = dialed.signals.recv() => self.on_signal(signal).await,
-                () = sleep_until(deadline) => self.control.tick(self.now()),
                 command = commands.recv() => {
                     let input = Input::Command(command.unwrap_or(CallCommand::End));
                     self.control.on(self.now(), input)
                 }
+                () = sleep_until(deadline) => self.control.tick(self.now()),
                 _ = heartbeat.tick() => self.on_heartbeat().await,
             };
             if let Some(ending) = self.perform(outputs, &dialed).await {

@@ -19,6 +19,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 /// What a sandbox call needs to carry audio.
 #[derive(Clone)]
@@ -174,6 +175,7 @@ const AGENT_SPEECH_RMS: f32 = 300.0;
 async fn persona(mut link: MediaLink, lines: Arc<[Line]>, voice: Arc<dyn TextToSpeech>, hangup: mpsc::Sender<()>) {
     let mut persona = Persona::new(Arc::clone(&lines), Ear::default(), std::time::Duration::ZERO);
     let mut speaking: Option<u64> = None;
+    let mut next = prepare(&voice, &lines, 0);
     while let Some(tick) = link.ticks.recv().await {
         if speaking.is_some_and(|id| tick.finished.iter().any(|played| played.id == id)) {
             speaking = None;
@@ -182,26 +184,44 @@ async fn persona(mut link: MediaLink, lines: Arc<[Line]>, voice: Arc<dyn TextToS
         match persona.tick(tick.offset(), agent_speech, speaking.is_some()) {
             Some(PersonaAction::Say(index)) => {
                 speaking = Some(index as u64);
-                say(voice.as_ref(), &link, index as u64, &lines[index].text).await;
+                // Lines come in order: the one prepared is the one due.
+                let audio = match next.take() {
+                    Some(prepared) => prepared.await.unwrap_or_default(),
+                    None => Vec::new(),
+                };
+                for chunk in audio {
+                    link.control.play(index as u64, chunk);
+                }
+                next = prepare(&voice, &lines, index + 1);
             }
             Some(PersonaAction::HangUp) => {
                 let _ = hangup.send(()).await;
-                return;
+                break;
             }
             None => {}
         }
     }
+    if let Some(prepared) = next {
+        prepared.abort();
+    }
 }
 
-/// Speaks one of the persona's lines into its media session.
-async fn say(voice: &dyn TextToSpeech, link: &MediaLink, id: u64, text: &str) {
+/// Starts synthesizing line `index` while the persona waits for its cue, as a person knows what
+/// they will say next: it then speaks on cue however long the voice takes to synthesize.
+fn prepare(voice: &Arc<dyn TextToSpeech>, lines: &[Line], index: usize) -> Option<JoinHandle<Vec<Vec<i16>>>> {
+    let text = lines.get(index)?.text.to_string();
+    let voice = Arc::clone(voice);
+    Some(tokio::spawn(async move { synthesize_line(voice.as_ref(), &text).await }))
+}
+
+/// One of the persona's lines as audio chunks; none if the voice fails (the callee stays silent).
+async fn synthesize_line(voice: &dyn TextToSpeech, text: &str) -> Vec<Vec<i16>> {
     match voice.synthesize(text).await {
-        Ok(mut audio) => {
-            while let Some(Ok(chunk)) = audio.next().await {
-                link.control.play(id, chunk);
-            }
+        Ok(audio) => audio.filter_map(|chunk| std::future::ready(chunk.ok())).collect().await,
+        Err(err) => {
+            tracing::warn!(error = %err, "the sandbox callee could not speak");
+            Vec::new()
         }
-        Err(err) => tracing::warn!(error = %err, "the sandbox callee could not speak"),
     }
 }
 
