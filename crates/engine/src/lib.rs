@@ -65,7 +65,7 @@ impl Engine {
 async fn check_speech(speech: settings::SpeechSettings) {
     let failed = voices::check_offline_engines(&speech).await;
     if failed.is_empty() {
-        tracing::info!(stt = %speech.stt, tts = %speech.tts, "speech engines ready");
+        tracing::debug!(stt = %speech.stt, tts = %speech.tts, "speech engines ready");
     }
     for why in failed {
         tracing::error!(error = %why, "a speech engine cannot run; calls go on without it");
