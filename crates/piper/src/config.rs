@@ -4,12 +4,11 @@
 //! Only the fields synthesis needs are read; the rest (dataset, language names, ...) are ignored.
 
 use crate::PiperError;
+pub use crate::ids::PhonemeIdMap;
+use crate::ids::{BOS, EOS, PAD};
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::Path;
-
-/// Maps one phoneme (a Unicode codepoint of espeak-ng's IPA) to the model's input ids.
-pub type PhonemeIdMap = HashMap<char, Vec<i64>>;
 
 /// What synthesis needs from a voice config.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +109,7 @@ fn phoneme_id_map(raw: HashMap<String, Vec<i64>>) -> Result<PhonemeIdMap, String
         }
         map.insert(phoneme, ids);
     }
-    for symbol in [crate::ids::BOS, crate::ids::EOS, crate::ids::PAD] {
+    for symbol in [BOS, EOS, PAD] {
         if !map.contains_key(&symbol) {
             return Err(format!("phoneme_id_map has no {symbol:?}"));
         }

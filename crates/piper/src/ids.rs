@@ -2,7 +2,11 @@
 //! (PAD); each phoneme's ids followed by a PAD; then `$` (EOS). Phonemes the voice was not trained on are
 //! dropped, as Piper drops them, rather than failing the sentence.
 
-use crate::config::PhonemeIdMap;
+use std::collections::HashMap;
+
+/// Maps one phoneme (a Unicode codepoint of espeak-ng's IPA) to the model's input ids, as the voice's
+/// config lists them.
+pub type PhonemeIdMap = HashMap<char, Vec<i64>>;
 
 /// Beginning of sentence.
 pub(crate) const BOS: char = '^';
