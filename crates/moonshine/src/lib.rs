@@ -215,7 +215,7 @@ impl Files {
     fn in_dir(dir: &Path) -> Result<Files, MoonshineError> {
         let model = dir.join("models").join("base-en");
         let files = Files {
-            onnxruntime: dir.join("libonnxruntime.so.1"),
+            onnxruntime: dir.join(agentline_onnx::LIBRARY_FILE),
             encoder: model.join("encoder_model.ort"),
             decoder: model.join("decoder_model_merged.ort"),
             tokenizer: model.join("tokenizer.bin"),
