@@ -38,7 +38,9 @@
 //! retried as two halves).
 
 mod chunk;
+mod fold;
 mod model;
+mod subgraph_names;
 mod tokenizer;
 pub mod wer;
 
@@ -135,6 +137,12 @@ impl Moonshine {
     pub fn load_with(dir: &Path, options: Options) -> Result<Self, MoonshineError> {
         let files = Files::in_dir(dir)?;
         Ok(Moonshine { model: model::Model::load(&files, options)? })
+    }
+
+    /// Why the decoder runs from the wheel's `.ort` file, about three times slower per token than from the
+    /// folded copy the first load derives beside it (see `fold.rs`); `None` when the folded copy is in use.
+    pub fn unfolded_decoder(&self) -> Option<&str> {
+        self.model.unfolded()
     }
 
     /// 16 kHz mono audio → text (trimmed). Blocking; callers run it on a blocking thread. Empty input → Ok("").

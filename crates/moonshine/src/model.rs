@@ -49,6 +49,8 @@ pub(crate) struct Model {
     sessions: Mutex<Sessions>,
     cache: CacheLayout,
     tokenizer: Tokenizer,
+    /// Why the folded decoder (`fold.rs`) is not used, if it is not.
+    unfolded: Option<String>,
 }
 
 struct Sessions {
@@ -79,11 +81,16 @@ impl Model {
         let environment = environment(&files.onnxruntime)?;
         let encoder = session(&environment, &files.encoder, options)?;
         expect_names(&encoder, &files.encoder, &[ENCODER_INPUT], &[ENCODER_OUTPUT])?;
-        let decoder = session(&environment, &files.decoder, options)?;
+        let (decoder, unfolded) = decoder_session(&environment, &files.decoder, options)?;
         expect_names(&decoder, &files.decoder, &[TOKEN_INPUT, HIDDEN_INPUT, BRANCH_INPUT], &[LOGITS_OUTPUT])?;
         let cache = CacheLayout::of(&decoder, &files.decoder)?;
         let tokenizer = Tokenizer::load(&files.tokenizer)?;
-        Ok(Model { sessions: Mutex::new(Sessions { encoder, decoder }), cache, tokenizer })
+        Ok(Model { sessions: Mutex::new(Sessions { encoder, decoder }), cache, tokenizer, unfolded })
+    }
+
+    /// Why the decoder runs from the slower `.ort` file, if it does.
+    pub(crate) fn unfolded(&self) -> Option<&str> {
+        self.unfolded.as_deref()
     }
 
     /// 16 kHz mono samples in [-1, 1] (at least the encoder's minimum length) → text, trimmed.
@@ -242,6 +249,21 @@ fn session(environment: &Environment, path: &Path, options: Options) -> Result<S
         .map_err(|e| model_error(e.into()))?
         .commit_from_file(path)
         .map_err(model_error)
+}
+
+/// The decoder's session: from the folded copy when it can be made and loaded, else from the `.ort` file (with
+/// the reason).
+fn decoder_session(
+    environment: &Environment,
+    original: &Path,
+    options: Options,
+) -> Result<(Session, Option<String>), MoonshineError> {
+    let folded = crate::fold::folded_decoder(environment, original)
+        .and_then(|path| session(environment, &path, options).map_err(|err| err.to_string()));
+    match folded {
+        Ok(decoder) => Ok((decoder, None)),
+        Err(why) => Ok((session(environment, original, options)?, Some(why))),
+    }
 }
 
 /// Checks that `session` has the named inputs and outputs.
