@@ -97,6 +97,11 @@ pub trait Brain: Send {
     /// cancels in-flight requests (barge-in). The stream ends when the reply is complete. Never ends with nothing
     /// said unless the brain decided to say nothing: on failure it yields `Degraded` then `Say(fallback)`.
     fn reply(&mut self, transcript: &[Message]) -> BrainStream;
+    /// Phrases this brain may say word for word (a script's replies, a fallback): the voice can prepare
+    /// them while the phone rings, so saying them starts at once.
+    fn fixed_phrases(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// What a brain knows about the call it serves.

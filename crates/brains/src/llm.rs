@@ -85,6 +85,10 @@ impl Brain for LlmBrain {
         let messages = shared.messages(transcript);
         generate(move |speaker| async move { shared.converse(messages, speaker).await })
     }
+
+    fn fixed_phrases(&self) -> Vec<String> {
+        vec![self.shared.fallback.clone()]
+    }
 }
 
 impl Shared {

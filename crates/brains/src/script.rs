@@ -77,6 +77,11 @@ impl Brain for ScriptBrain {
     fn reply(&mut self, transcript: &[Message]) -> BrainStream {
         Box::pin(futures_util::stream::iter(self.events(transcript)))
     }
+
+    fn fixed_phrases(&self) -> Vec<String> {
+        let replies = self.branches.iter().map(|branch| branch.reply.clone());
+        replies.chain([self.fallback.clone(), self.goodbye.clone()]).collect()
+    }
 }
 
 /// Lowercase words with punctuation removed; apostrophes vanish so `don't` and `dont` are one word.
@@ -129,6 +134,21 @@ mod tests {
         assert_eq!(reply_to(&b, &["Yes please"]), [say("Great, you're booked.")]);
         assert_eq!(reply_to(&b, &["sure, how much is it?"]), [say("Great, you're booked.")]);
         assert_eq!(reply_to(&b, &["How much?"]), [say("It costs ten dollars.")]);
+    }
+
+    #[test]
+    fn every_reply_it_can_say_is_a_fixed_phrase() {
+        let phrases = brain(6).fixed_phrases();
+        assert_eq!(
+            phrases,
+            [
+                "Great, you're booked.",
+                "Understood. Goodbye.",
+                "It costs ten dollars.",
+                DEFAULT_FALLBACK,
+                DEFAULT_GOODBYE
+            ]
+        );
     }
 
     #[test]

@@ -95,6 +95,10 @@ impl Brain for WebhookBrain {
             }
         })
     }
+
+    fn fixed_phrases(&self) -> Vec<String> {
+        vec![self.shared.fallback.clone()]
+    }
 }
 
 impl Shared {

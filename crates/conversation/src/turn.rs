@@ -6,6 +6,10 @@
 //!   word, and only if they stay silent for `answer_grace` does the agent speak first;
 //! - a caller turn ends after `endpoint_silence` without speech; shorter bursts than
 //!   `min_turn_speech` (a cough, a click) are dropped rather than answered;
+//! - with drafts on, a pause of `draft_after` asks for a transcript of the words so far; when
+//!   the driver reports them a finished sentence ([`crate::endpoint::finished_sentence`]) the
+//!   turn ends after only `finished_silence`, so a caller who is done waits less, and one who
+//!   paused mid-sentence ("I'd like to book…") still has the full `endpoint_silence`;
 //! - while the agent replies, only `barge_in_speech` of continuous caller speech interrupts it,
 //!   so backchannels ("mhm") and noises don't cut the agent off;
 //! - a reply that produces no audio for `watchdog` is abandoned, so the agent never sits in
@@ -33,6 +37,10 @@ pub struct TurnConfig {
     pub reminder_after: Option<Duration>,
     /// Caller silence after which the agent hangs up (none = never).
     pub hangup_after: Option<Duration>,
+    /// Silence after which the words so far are transcribed as a draft (none = no drafts).
+    pub draft_after: Option<Duration>,
+    /// Silence that ends the turn once a draft of everything said is a finished sentence.
+    pub finished_silence: Duration,
 }
 
 impl Default for TurnConfig {
@@ -46,6 +54,8 @@ impl Default for TurnConfig {
             watchdog: Duration::from_secs(8),
             reminder_after: Some(Duration::from_secs(10)),
             hangup_after: Some(Duration::from_secs(25)),
+            draft_after: None,
+            finished_silence: Duration::from_millis(300),
         }
     }
 }
@@ -58,6 +68,9 @@ pub enum Action {
     UtteranceStarted { at: Duration },
     /// The open utterance was noise or a backchannel: drop it.
     UtteranceDiscarded,
+    /// The caller paused (drafts on): transcribe their words up to `speech_end` and report with
+    /// [`TurnTaker::draft_heard`] whether they finished a sentence.
+    Pause { speech_end: Duration },
     /// The caller's turn is over: transcribe it and reply. `speech_end` is their last voiced
     /// frame's end, `decided` is now; the gap is the endpointing wait.
     TurnEnded { speech_start: Duration, speech_end: Duration, decided: Duration },
@@ -88,6 +101,16 @@ struct Utterance {
     start: Duration,
     last_speech: Duration,
     voiced: Duration,
+    /// A draft was asked for in the current pause.
+    drafted: bool,
+    /// The end of speech a draft found to be a finished sentence.
+    finished: Option<Duration>,
+}
+
+impl Utterance {
+    fn new(start: Duration, now: Duration, voiced: Duration) -> Self {
+        Self { start, last_speech: now, voiced, drafted: false, finished: None }
+    }
 }
 
 /// The turn-taking state machine; see the module docs for its rules.
@@ -135,6 +158,17 @@ impl TurnTaker {
         actions
     }
 
+    /// A draft of the caller's words up to `speech_end` came back: `finished` when they form a
+    /// finished sentence. Stale drafts (the caller spoke again since) change nothing.
+    pub fn draft_heard(&mut self, speech_end: Duration, finished: bool) {
+        if let Some(utterance) = &mut self.utterance
+            && utterance.last_speech == speech_end
+            && finished
+        {
+            utterance.finished = Some(speech_end);
+        }
+    }
+
     /// The driver began a reply that was not triggered by [`Action::TurnEnded`] or
     /// [`Action::Greet`] (e.g. a reminder or goodbye it decided on).
     pub fn reply_started(&mut self, now: Duration) {
@@ -163,9 +197,10 @@ impl TurnTaker {
         if let Some(utterance) = &mut self.utterance {
             utterance.last_speech = now;
             utterance.voiced += crate::FRAME;
+            utterance.drafted = false;
         } else if self.speech_run >= self.config.start_speech {
             let start = now.saturating_sub(self.speech_run);
-            self.utterance = Some(Utterance { start, last_speech: now, voiced: self.speech_run });
+            self.utterance = Some(Utterance::new(start, now, self.speech_run));
             actions.push(Action::UtteranceStarted { at: start });
         }
         // Voiced time across the utterance, not one unbroken run: speech dips between syllables.
@@ -177,8 +212,13 @@ impl TurnTaker {
     }
 
     fn end_utterance_if_done(&mut self, now: Duration, actions: &mut Vec<Action>) {
+        self.ask_for_draft(now, actions);
         let Some(utterance) = self.utterance else { return };
-        if now.saturating_sub(utterance.last_speech) < self.config.endpoint_silence {
+        let needed = match utterance.finished {
+            Some(end) if end == utterance.last_speech => self.config.finished_silence,
+            _ => self.config.endpoint_silence,
+        };
+        if now.saturating_sub(utterance.last_speech) < needed {
             return;
         }
         self.utterance = None;
@@ -193,6 +233,19 @@ impl TurnTaker {
             speech_end: utterance.last_speech,
             decided: now,
         });
+    }
+
+    /// Once per pause of `draft_after`, in a turn long enough to be answered.
+    fn ask_for_draft(&mut self, now: Duration, actions: &mut Vec<Action>) {
+        let (Some(after), false) = (self.config.draft_after, self.replying()) else { return };
+        let Some(utterance) = &mut self.utterance else { return };
+        if !utterance.drafted
+            && utterance.voiced >= self.config.min_turn_speech
+            && now.saturating_sub(utterance.last_speech) >= after
+        {
+            utterance.drafted = true;
+            actions.push(Action::Pause { speech_end: utterance.last_speech });
+        }
     }
 
     fn check_timers(&mut self, now: Duration, actions: &mut Vec<Action>) {

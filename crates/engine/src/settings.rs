@@ -86,12 +86,26 @@ pub struct SpeechSettings {
 #[derive(Clone, Debug, Deserialize)]
 pub struct ConversationSettings {
     pub endpoint_silence_ms: u64,
+    /// Caller pause after which a local recogniser drafts the words so far (0 = no drafts).
+    #[serde(default = "default_draft_after_ms")]
+    pub draft_after_ms: u64,
+    /// Silence that ends the turn when the draft is a finished sentence.
+    #[serde(default = "default_finished_silence_ms")]
+    pub finished_silence_ms: u64,
     pub barge_in_ms: u64,
     pub answer_grace_ms: u64,
     pub reminder_after_secs: u64,
     pub hangup_after_secs: u64,
     pub reminder_phrase: String,
     pub goodbye_phrase: String,
+}
+
+fn default_draft_after_ms() -> u64 {
+    200
+}
+
+fn default_finished_silence_ms() -> u64 {
+    700
 }
 
 /// The SIP user agent and its RTP media.
@@ -202,6 +216,14 @@ impl Settings {
         let turns = &self.conversation;
         if !(100..=5000).contains(&turns.endpoint_silence_ms) || !(60..=5000).contains(&turns.barge_in_ms) {
             bail!("conversation: endpoint_silence_ms must be 100–5000 and barge_in_ms 60–5000");
+        }
+        if turns.draft_after_ms > turns.endpoint_silence_ms
+            || !(100..=turns.endpoint_silence_ms).contains(&turns.finished_silence_ms)
+        {
+            bail!(
+                "conversation: draft_after_ms must be at most endpoint_silence_ms, and finished_silence_ms 100 to \
+                 endpoint_silence_ms"
+            );
         }
         Ok(())
     }

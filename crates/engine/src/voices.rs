@@ -9,8 +9,8 @@ use crate::settings::SpeechSettings;
 use agentline_domain::speech::{SttEngine, TtsEngine};
 use agentline_moonshine::Moonshine;
 use agentline_speech::{
-    BatchTranscriber, Buffered, Deepgram, ElevenLabs, Espeak, OpenAiSpeech, OpenAiTranscription, PiperVoice,
-    SpeechError, SpeechToText, StandInStt, StandInTts, TextToSpeech,
+    BatchTranscriber, Buffered, Deepgram, ElevenLabs, Espeak, OpenAiSpeech, OpenAiTranscription, PhraseCache,
+    PiperVoice, SpeechError, SpeechToText, StandInStt, StandInTts, TextToSpeech,
 };
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -95,20 +95,23 @@ pub(crate) fn callee_voice(settings: &SpeechSettings) -> Arc<dyn TextToSpeech> {
 
 /// The offline neural voice (Piper), loaded once per process; none when it cannot be (the reason is
 /// logged once, and callers fall back to espeak-ng).
+/// It keeps the phrases it said ([`PhraseCache`]): agents repeat greetings and script lines.
 fn neural_voice(settings: &SpeechSettings) -> Option<Arc<dyn TextToSpeech>> {
-    static VOICE: OnceLock<Result<PiperVoice, String>> = OnceLock::new();
+    static VOICE: OnceLock<Result<Arc<PhraseCache<PiperVoice>>, String>> = OnceLock::new();
     let loaded = VOICE.get_or_init(|| {
         let dir = match settings.piper_dir.trim() {
             "" => agentline_piper::default_dir(),
             dir => dir.into(),
         };
-        let voice = PiperVoice::load(&dir).map_err(|err| format!("the neural voice is unavailable: {err}"));
+        let voice = PiperVoice::load(&dir)
+            .map(|voice| Arc::new(PhraseCache::new(voice)))
+            .map_err(|err| format!("the neural voice is unavailable: {err}"));
         if let Err(why) = &voice {
             tracing::error!(error = %why, "speech.tts = piper, falling back to espeak-ng");
         }
         voice
     });
-    loaded.as_ref().ok().map(|voice| Arc::new(voice.clone()) as Arc<dyn TextToSpeech>)
+    loaded.as_ref().ok().map(|voice| Arc::clone(voice) as Arc<dyn TextToSpeech>)
 }
 
 /// Loads the offline engines the settings use and runs each once on a short input, off the
@@ -160,6 +163,10 @@ struct Local(Arc<Moonshine>);
 impl BatchTranscriber for Local {
     fn name(&self) -> &'static str {
         "moonshine"
+    }
+
+    fn runs_locally(&self) -> bool {
+        true
     }
 
     async fn transcribe(&self, pcm_16k: Vec<i16>) -> Result<String, SpeechError> {

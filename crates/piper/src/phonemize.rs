@@ -148,6 +148,10 @@ pub fn sentences(lines: &[&str], ends: &[ClauseEnd]) -> Vec<SentencePhonemes> {
             sentences.push(std::mem::take(&mut current));
         }
     }
+    // Text that ends on a comma ("Good evening Sam,") is a sentence too, not nothing.
+    if !current.is_empty() {
+        sentences.push(current);
+    }
     sentences
 }
 
@@ -247,6 +251,12 @@ mod tests {
         let got = sentences(&["həlˈoʊ", "wˈɜːld", "hˈaʊ"], &[Comma, Period, Question]);
         let expected: Vec<Vec<char>> = vec!["həlˈoʊ, wˈɜːld.".chars().collect(), "hˈaʊ?".chars().collect()];
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn text_ending_on_a_comma_is_still_said() {
+        let got = sentences(&["ɡˈʊd", "sˈæm"], &[Period, Comma]);
+        assert_eq!(got, vec!["ɡˈʊd.".chars().collect::<Vec<_>>(), "sˈæm, ".chars().collect()]);
     }
 
     #[test]

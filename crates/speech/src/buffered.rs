@@ -30,6 +30,10 @@ impl<T: BatchTranscriber> SpeechToText for Buffered<T> {
     async fn open(&self) -> Result<Box<dyn SttStream>, SpeechError> {
         Ok(Box::new(Turn { engine: Arc::clone(&self.0), pcm_8k: Vec::new(), dropped: 0 }))
     }
+
+    fn drafts_are_cheap(&self) -> bool {
+        self.0.runs_locally()
+    }
 }
 
 /// One turn's audio, collected.

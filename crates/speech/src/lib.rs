@@ -9,7 +9,8 @@
 //!   [`OpenAiTranscription`]) are adapted with [`Buffered`].
 //! - Text-to-speech: [`TextToSpeech::synthesize`] returns an [`AudioStream`] of 8 kHz chunks,
 //!   yielded as soon as they are decoded so playback can start early. Offline voices: [`Espeak`]
-//!   (robotic, instant) and [`PiperVoice`] (neural, sentence by sentence).
+//!   (robotic, instant) and [`PiperVoice`] (neural, sentence by sentence); [`PhraseCache`] replays
+//!   phrases a voice said (or prepared) before.
 //!
 //! Dropping a stream or a future cancels its work (the HTTP request, the WebSocket, the
 //! process): that is how barge-in stops speech.
@@ -26,6 +27,7 @@ pub mod http;
 pub mod openai_stt;
 pub mod openai_tts;
 mod pcm_stream;
+pub mod phrase_cache;
 pub mod piper;
 pub mod stand_in;
 mod wav;
@@ -37,6 +39,7 @@ pub use error::SpeechError;
 pub use espeak::Espeak;
 pub use openai_stt::OpenAiTranscription;
 pub use openai_tts::OpenAiSpeech;
+pub use phrase_cache::PhraseCache;
 pub use piper::PiperVoice;
 pub use stand_in::{StandInStt, StandInTts};
 
@@ -50,6 +53,12 @@ pub trait SpeechToText: Send + Sync {
     fn name(&self) -> &'static str;
     /// Starts a transcription for one turn; opened when the caller starts speaking.
     async fn open(&self) -> Result<Box<dyn SttStream>, SpeechError>;
+    /// Whether transcribing the turn so far at each of the caller's pauses costs only local CPU (no
+    /// request, no fee): the conversation then drafts a transcript at every pause, to end the turn
+    /// sooner when the caller finished a sentence.
+    fn drafts_are_cheap(&self) -> bool {
+        false
+    }
 }
 
 /// One turn being transcribed.
@@ -68,6 +77,10 @@ pub trait BatchTranscriber: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     /// Transcribes one utterance of 16 kHz mono audio.
     async fn transcribe(&self, pcm_16k: Vec<i16>) -> Result<String, SpeechError>;
+    /// Whether the engine runs on this machine (no request per utterance).
+    fn runs_locally(&self) -> bool {
+        false
+    }
 }
 
 /// Synthesized speech: 8 kHz mono chunks in playing order. A failure mid-stream is yielded as
@@ -82,4 +95,7 @@ pub trait TextToSpeech: Send + Sync {
     /// Speaks `text` (usually one sentence). Resolves once audio starts coming (or fails);
     /// the chunks follow on the returned stream.
     async fn synthesize(&self, text: &str) -> Result<AudioStream, SpeechError>;
+    /// Synthesizes `text` ahead of time when the engine keeps phrases ([`PhraseCache`]), so saying it
+    /// later starts at once; engines that keep nothing do nothing.
+    async fn prepare(&self, _text: &str) {}
 }

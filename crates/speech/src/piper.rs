@@ -4,7 +4,9 @@
 //!
 //! A sentence takes about a tenth of its length to synthesize on one core, so the text is split into sentences
 //! and each is yielded, resampled from 22,050 Hz to 8 kHz, as soon as it is ready: first audio comes after the
-//! first sentence only, and the rest is made while it plays.
+//! first sentence only, and the rest is made while it plays. A long first sentence is cut after its first
+//! clause ("Good evening Sam, | this is Riley from Demo Dental."), so the caller hears the agent after a
+//! clause's synthesis, not a whole sentence's.
 
 use crate::pcm_stream::silence;
 use crate::{AudioStream, SpeechError, TELEPHONE_HZ, TextToSpeech};
@@ -17,6 +19,10 @@ const PROVIDER: &str = "piper";
 
 /// Silence after every sentence but the last, as Piper leaves between sentences.
 const SENTENCE_PAUSE: usize = TELEPHONE_HZ as usize / 5;
+/// Silence after a first clause synthesized on its own, as Piper leaves at a comma.
+const CLAUSE_PAUSE: usize = TELEPHONE_HZ as usize / 12;
+/// A first sentence is cut after its first clause only when both parts have at least this many words.
+const CLAUSE_WORDS: usize = 3;
 
 /// A Piper voice as a [`TextToSpeech`].
 ///
@@ -48,17 +54,17 @@ impl PiperVoice {
         Piper::load(dir).map(PiperVoice::new).map_err(speech_error)
     }
 
-    /// One sentence at 8 kHz, with a pause after it when more follows.
-    async fn speak(&self, sentence: &str, pause_after: bool) -> Result<Vec<i16>, SpeechError> {
+    /// One piece of text at 8 kHz, with `pause_after` samples of silence after it.
+    async fn speak(&self, sentence: &str, pause_after: usize) -> Result<Vec<i16>, SpeechError> {
         let pcm = self.piper.synthesize(sentence).await.map_err(speech_error)?;
         let rate = self.piper.sample_rate();
         let mut resampler = Resampler::new(rate, TELEPHONE_HZ)
             .map_err(|error| SpeechError::protocol(PROVIDER, format!("cannot resample {rate} Hz: {error}")))?;
-        let mut out = Vec::with_capacity(pcm.len() * TELEPHONE_HZ as usize / rate as usize + SENTENCE_PAUSE + 320);
+        let mut out = Vec::with_capacity(pcm.len() * TELEPHONE_HZ as usize / rate as usize + pause_after + 320);
         resampler.process(&pcm, &mut out);
         resampler.flush(&mut out);
-        if pause_after && !out.is_empty() {
-            out.resize(out.len() + SENTENCE_PAUSE, 0);
+        if !out.is_empty() {
+            out.resize(out.len() + pause_after, 0);
         }
         Ok(out)
     }
@@ -79,30 +85,65 @@ impl TextToSpeech for PiperVoice {
     }
 
     async fn synthesize(&self, text: &str) -> Result<AudioStream, SpeechError> {
-        let mut sentences: VecDeque<String> = split_sentences(text).into();
+        let mut pieces = pieces(text);
         let mut first = Vec::new();
         // Sentences with nothing to say (a stray "...") yield no audio; the stream starts with the first that does.
         while first.is_empty() {
-            let Some(sentence) = sentences.pop_front() else { return Ok(silence()) };
-            first = self.speak(&sentence, !sentences.is_empty()).await?;
+            let Some((piece, pause)) = pieces.pop_front() else { return Ok(silence()) };
+            first = self.speak(&piece, pause).await?;
         }
-        let rest = futures_util::stream::unfold((self.clone(), sentences), next_sentence);
+        let rest = futures_util::stream::unfold((self.clone(), pieces), next_sentence);
         Ok(Box::pin(futures_util::StreamExt::chain(futures_util::stream::iter([Ok(first)]), rest)))
     }
 }
 
 /// The next sentence's audio for the stream; after an error the stream ends.
 async fn next_sentence(
-    (voice, mut sentences): (PiperVoice, VecDeque<String>),
-) -> Option<(Result<Vec<i16>, SpeechError>, (PiperVoice, VecDeque<String>))> {
+    (voice, mut pieces): (PiperVoice, Pieces),
+) -> Option<(Result<Vec<i16>, SpeechError>, (PiperVoice, Pieces))> {
     loop {
-        let sentence = sentences.pop_front()?;
-        match voice.speak(&sentence, !sentences.is_empty()).await {
+        let (piece, pause) = pieces.pop_front()?;
+        match voice.speak(&piece, pause).await {
             Ok(pcm) if pcm.is_empty() => continue,
-            Ok(pcm) => return Some((Ok(pcm), (voice, sentences))),
+            Ok(pcm) => return Some((Ok(pcm), (voice, pieces))),
             Err(error) => return Some((Err(error), (voice, VecDeque::new()))),
         }
     }
+}
+
+/// Texts to synthesize one by one, each with the silence (samples) that follows it.
+type Pieces = VecDeque<(String, usize)>;
+
+/// The text's sentences, the first cut after its first clause when long enough; a pause follows every
+/// piece but the last.
+fn pieces(text: &str) -> Pieces {
+    let mut sentences = split_sentences(text).into_iter();
+    let mut pieces = Pieces::new();
+    if let Some(first) = sentences.next() {
+        match first_clause(&first) {
+            Some((clause, rest)) => {
+                pieces.extend([(clause.to_owned(), CLAUSE_PAUSE), (rest.to_owned(), SENTENCE_PAUSE)])
+            }
+            None => pieces.push_back((first, SENTENCE_PAUSE)),
+        }
+    }
+    pieces.extend(sentences.map(|sentence| (sentence, SENTENCE_PAUSE)));
+    if let Some(last) = pieces.back_mut() {
+        last.1 = 0;
+    }
+    pieces
+}
+
+/// `sentence` cut after its first comma, semicolon or colon, when both sides have [`CLAUSE_WORDS`] words
+/// or more ("Good evening Sam," + "this is Riley from Demo Dental.").
+fn first_clause(sentence: &str) -> Option<(&str, &str)> {
+    let long_enough = |text: &str| text.split_whitespace().count() >= CLAUSE_WORDS;
+    let (clause, rest) = sentence.match_indices([',', ';', ':']).find_map(|(at, mark)| {
+        let (clause, rest) = sentence.split_at(at + mark.len());
+        // A mark inside a number ("1,500") is not a clause end.
+        (long_enough(clause) && rest.starts_with(' ')).then_some((clause, rest.trim_start()))
+    })?;
+    long_enough(rest).then_some((clause, rest))
 }
 
 /// Splits `text` after each `.` `?` `!` or `…` that a space or the end follows, except a lone `.` before a
@@ -165,6 +206,22 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(split_sentences(text), *expected, "{text}");
         }
+    }
+
+    #[test]
+    fn a_long_first_sentence_is_cut_after_its_first_clause() {
+        let texts: Vec<String> = pieces("Good evening Sam, this is Riley from Demo Dental. Do you have a minute?")
+            .into_iter()
+            .map(|p| p.0)
+            .collect();
+        assert_eq!(texts, ["Good evening Sam,", "this is Riley from Demo Dental.", "Do you have a minute?"]);
+        let pauses: Vec<usize> = pieces("Good evening Sam, this is Riley. Fine.").into_iter().map(|p| p.1).collect();
+        assert_eq!(pauses, [CLAUSE_PAUSE, SENTENCE_PAUSE, 0]);
+        assert_eq!(first_clause("Yes, I have a minute."), None, "one word before the comma");
+        assert_eq!(first_clause("Thank you so much, Sam."), None, "one word after it");
+        assert_eq!(first_clause("No commas here at all."), None);
+        assert_eq!(first_clause("It costs 1,500 dollars a month."), None, "a comma inside a number");
+        assert_eq!(first_clause("Well then, if you insist, fine."), None, "the first long clause leaves one word");
     }
 
     #[test]

@@ -191,3 +191,71 @@ fn the_utterance_start_includes_the_speech_it_took_to_be_sure() {
     t.silence(400).caller(60);
     assert_eq!(t.actions(), vec![Action::UtteranceStarted { at: ms(400) }]);
 }
+
+fn drafting_config() -> TurnConfig {
+    TurnConfig { draft_after: Some(ms(200)), finished_silence: ms(300), ..quiet_config() }
+}
+
+fn turn_end(t: &Timeline) -> Option<Duration> {
+    t.when(|a| matches!(a, Action::TurnEnded { .. }))
+}
+
+#[test]
+fn a_pause_asks_for_one_draft_of_the_words_so_far() {
+    let mut t = Timeline::new(drafting_config());
+    t.silence(300).caller(1000).silence(180);
+    assert!(!t.actions().iter().any(|a| matches!(a, Action::Pause { .. })));
+    t.silence(20);
+    assert_eq!(t.when(|a| matches!(a, Action::Pause { .. })), Some(ms(1500)));
+    assert!(t.actions().contains(&Action::Pause { speech_end: ms(1300) }));
+    t.silence(500);
+    assert_eq!(t.actions().iter().filter(|a| matches!(a, Action::Pause { .. })).count(), 1);
+    assert_eq!(turn_end(&t), Some(ms(2000)), "no draft answered: the full endpoint silence");
+}
+
+#[test]
+fn a_finished_sentence_ends_the_turn_after_the_short_silence() {
+    let mut t = Timeline::new(drafting_config());
+    t.silence(300).caller(1000).silence(240);
+    t.turns.draft_heard(ms(1300), true);
+    t.silence(100);
+    assert_eq!(turn_end(&t), Some(ms(1600)));
+}
+
+#[test]
+fn a_draft_that_arrives_late_ends_the_turn_at_once() {
+    let mut t = Timeline::new(drafting_config());
+    t.silence(300).caller(1000).silence(500);
+    t.turns.draft_heard(ms(1300), true);
+    t.silence(20);
+    assert_eq!(turn_end(&t), Some(ms(1820)));
+}
+
+#[test]
+fn an_unfinished_sentence_waits_the_full_silence() {
+    let mut t = Timeline::new(drafting_config());
+    t.silence(300).caller(1000).silence(240);
+    t.turns.draft_heard(ms(1300), false);
+    t.silence(600);
+    assert_eq!(turn_end(&t), Some(ms(2000)));
+}
+
+#[test]
+fn a_stale_draft_changes_nothing_and_speech_asks_for_a_new_one() {
+    let mut t = Timeline::new(drafting_config());
+    t.silence(300).caller(1000).silence(240).caller(500);
+    t.turns.draft_heard(ms(1300), true); // covers only the first part
+    t.silence(400);
+    assert_eq!(turn_end(&t), None, "the second part has no finished draft yet");
+    assert!(t.actions().contains(&Action::Pause { speech_end: ms(2040) }));
+    t.silence(300);
+    assert_eq!(turn_end(&t), Some(ms(2740)));
+}
+
+#[test]
+fn no_drafts_while_the_agent_speaks_or_for_short_noises() {
+    let mut t = Timeline::new(drafting_config());
+    t.silence(100).caller(100).silence(800);
+    t.silence(400).agent(500).both(200).agent(1000);
+    assert!(!t.actions().iter().any(|a| matches!(a, Action::Pause { .. })), "{:?}", t.actions());
+}

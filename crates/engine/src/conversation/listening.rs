@@ -1,50 +1,135 @@
 //! The callee's utterance being transcribed: a task that opens the recogniser when the caller
 //! starts speaking, feeds it frame by frame, and finishes it when the turn ends (or is dropped
 //! when the utterance was only noise).
+//!
+//! With a local recogniser the utterance is also drafted: at each of the caller's pauses the words
+//! so far are transcribed on the side. The turn-taker uses a draft to end the turn sooner when the
+//! caller finished a sentence, and when the turn ends with no speech after the draft, the draft is
+//! the transcript: the recogniser's time is spent during the pause, not after it.
 
 use agentline_speech::{SpeechError, SpeechToText};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 type Frame = [i16; crate::media::FRAME];
 
+/// A draft's outcome: the utterance, the end of the speech it covers, its text.
+pub(super) type Draft = (u64, Duration, Result<String, SpeechError>);
+
 /// An utterance being fed to the recogniser.
 pub(super) struct Hearing {
     pub number: u64,
+    stt: Arc<dyn SpeechToText>,
     frames: mpsc::UnboundedSender<Frame>,
     task: JoinHandle<()>,
+    /// Everything heard, kept for drafts (empty when the recogniser does not draft).
+    heard: Vec<Frame>,
+    drafts: Option<mpsc::UnboundedSender<Draft>>,
+    draft: DraftState,
+}
+
+/// The utterance's latest draft.
+enum DraftState {
+    None,
+    /// Transcribing the speech that ended at this time.
+    Running(Duration, JoinHandle<()>),
+    /// The text of the speech that ended at this time.
+    Done(Duration, Result<String, SpeechError>),
+}
+
+/// How the turn's transcript will come.
+pub(super) enum Ending {
+    /// A draft covers the whole turn: here is its text.
+    Drafted(Result<String, SpeechError>),
+    /// A draft covering the whole turn is still running: its result is the transcript.
+    AwaitDraft,
+    /// The recogniser finishes the turn; the text follows on the results channel.
+    Finishing,
 }
 
 impl Hearing {
     /// Opens a recognition for utterance `number`, starting with the audio in `preroll`; its
-    /// text arrives on `results`.
+    /// text arrives on `results`. Drafts, when the recogniser makes them cheaply, arrive on `drafts`.
     pub(super) fn open(
         number: u64,
         stt: Arc<dyn SpeechToText>,
         preroll: Vec<Frame>,
         results: mpsc::UnboundedSender<(u64, Result<String, SpeechError>)>,
+        drafts: mpsc::UnboundedSender<Draft>,
     ) -> Self {
+        let drafts = stt.drafts_are_cheap().then_some(drafts);
+        let heard = if drafts.is_some() { preroll.clone() } else { Vec::new() };
         let (frames, inbox) = mpsc::unbounded_channel();
+        let engine = Arc::clone(&stt);
         let task = tokio::spawn(async move {
-            let text = transcribe(&*stt, preroll, inbox).await;
+            let text = transcribe(&*engine, preroll, inbox).await;
             let _ = results.send((number, text));
         });
-        Self { number, frames, task }
+        Self { number, stt, frames, task, heard, drafts, draft: DraftState::None }
     }
 
-    pub(super) fn push(&self, frame: Frame) {
+    pub(super) fn push(&mut self, frame: Frame) {
+        if self.drafts.is_some() {
+            self.heard.push(frame);
+        }
         let _ = self.frames.send(frame);
     }
 
-    /// The turn is over: the recogniser finishes and its text follows on the results channel.
-    pub(super) fn finish(self) {
-        drop(self.frames);
+    /// The caller paused after speech ending at `speech_end`: transcribe what they said so far
+    /// (the previous draft, now stale, is dropped).
+    pub(super) fn draft(&mut self, speech_end: Duration) {
+        let Some(drafts) = self.drafts.clone() else { return };
+        self.abort_draft();
+        let (stt, heard, number) = (Arc::clone(&self.stt), self.heard.clone(), self.number);
+        let task = tokio::spawn(async move {
+            let (_, inbox) = mpsc::unbounded_channel();
+            let text = transcribe(&*stt, heard, inbox).await;
+            let _ = drafts.send((number, speech_end, text));
+        });
+        self.draft = DraftState::Running(speech_end, task);
+    }
+
+    /// A draft came back; keeps it when it is the latest.
+    pub(super) fn drafted(&mut self, speech_end: Duration, text: Result<String, SpeechError>) {
+        if matches!(self.draft, DraftState::Running(end, _) if end == speech_end) {
+            self.draft = DraftState::Done(speech_end, text);
+        }
+    }
+
+    /// The turn is over with the caller's last speech ending at `speech_end`: a draft that
+    /// covers it is the transcript, else the recogniser finishes and its text follows on the
+    /// results channel.
+    pub(super) fn finish(mut self, speech_end: Duration) -> Ending {
+        match std::mem::replace(&mut self.draft, DraftState::None) {
+            DraftState::Done(end, text) if end == speech_end => {
+                self.task.abort();
+                Ending::Drafted(text)
+            }
+            DraftState::Running(end, task) if end == speech_end => {
+                self.task.abort();
+                // The draft task goes on; dropping its handle does not stop it.
+                drop(task);
+                Ending::AwaitDraft
+            }
+            _ => {
+                drop(self.frames);
+                Ending::Finishing
+            }
+        }
     }
 
     /// Noise, not a turn: stop recognising.
-    pub(super) fn discard(self) {
+    pub(super) fn discard(mut self) {
+        self.abort_draft();
         self.task.abort();
+    }
+
+    fn abort_draft(&mut self) {
+        if let DraftState::Running(_, task) = std::mem::replace(&mut self.draft, DraftState::None) {
+            task.abort();
+        }
     }
 }
 

@@ -18,7 +18,7 @@ use agentline_conversation::vad::VoiceDetector;
 use agentline_domain::call::EndReason;
 use agentline_speech::{SpeechError, SpeechToText, TextToSpeech};
 use agentline_store::calls::Call;
-use listening::Hearing;
+use listening::{Draft, Ending, Hearing};
 use reply::ReplyEvent;
 use speaking::{Purpose, Speaking, Timing};
 use std::collections::{HashMap, VecDeque};
@@ -84,6 +84,9 @@ struct Conversation {
     seq: i64,
     latencies: Vec<TurnLatency>,
     results: Channel<Heard>,
+    drafts: Channel<Draft>,
+    /// The voice preparing the fixed phrases; stopped when the call ends.
+    preparing: JoinHandle<()>,
     reply_events: Channel<(u64, ReplyEvent)>,
 }
 
@@ -109,12 +112,14 @@ impl Conversation {
         if let Err(why) = &stt {
             record::note(&ctx, &call, "stt_unavailable", why).await;
         }
-        let mut config = turn_config(&ctx.settings().conversation);
+        let drafts = stt.as_ref().is_ok_and(|stt| stt.drafts_are_cheap());
+        let mut config = turn_config(&ctx.settings().conversation, drafts);
         if call.direction == agentline_domain::Direction::Inbound {
             // The caller rang us: they expect to be greeted, not to say "Hello?" first.
             config.answer_grace = Duration::ZERO;
         }
         let turns = TurnTaker::new(config, Duration::ZERO);
+        let preparing = prepare_phrases(&tts, fixed_phrases(&ctx, &call, brain.as_ref()));
         Self {
             ctx,
             call,
@@ -139,6 +144,8 @@ impl Conversation {
             seq: 0,
             latencies: Vec::new(),
             results: mpsc::unbounded_channel(),
+            drafts: mpsc::unbounded_channel(),
+            preparing,
             reply_events: mpsc::unbounded_channel(),
         }
     }
@@ -156,6 +163,7 @@ impl Conversation {
                     self.transcripts.insert(number, text);
                     self.take_transcript().await;
                 }
+                Some((number, speech_end, text)) = self.drafts.1.recv() => self.on_draft(number, speech_end, text).await,
                 () = tokio::time::sleep_until(goodbye.unwrap_or_else(Instant::now)), if goodbye.is_some() => {
                     goodbye = None;
                     self.say_goodbye();
@@ -169,7 +177,7 @@ impl Conversation {
         self.clock = tick.offset();
         let now = self.clock;
         let speech = self.vad.is_speech(&tick.heard);
-        if let Some(hearing) = &self.hearing {
+        if let Some(hearing) = &mut self.hearing {
             hearing.push(tick.heard);
         }
         if self.preroll.len() == PREROLL_FRAMES {
@@ -202,6 +210,11 @@ impl Conversation {
         use turn::Action as A;
         match action {
             A::UtteranceStarted { at } => self.open_hearing(at),
+            A::Pause { speech_end } => {
+                if let Some(hearing) = &mut self.hearing {
+                    hearing.draft(speech_end);
+                }
+            }
             A::UtteranceDiscarded => {
                 if let Some(hearing) = self.hearing.take() {
                     hearing.discard();
@@ -232,7 +245,21 @@ impl Conversation {
         let back = (self.clock.saturating_sub(at).as_millis() / 20) as usize + 1 + LEAD_IN_FRAMES;
         let preroll = self.preroll.iter().rev().take(back).rev().copied().collect();
         self.utterances += 1;
-        self.hearing = Some(Hearing::open(self.utterances, Arc::clone(stt), preroll, self.results.0.clone()));
+        let (results, drafts) = (self.results.0.clone(), self.drafts.0.clone());
+        self.hearing = Some(Hearing::open(self.utterances, Arc::clone(stt), preroll, results, drafts));
+    }
+
+    /// A draft of the open utterance tells the turn-taker whether the caller finished a sentence;
+    /// one the ended turn waits for is its transcript.
+    async fn on_draft(&mut self, number: u64, speech_end: Duration, text: Result<String, SpeechError>) {
+        if let Some(pending) = self.pending.as_ref().filter(|p| p.number == number && p.speech_end == speech_end) {
+            self.transcripts.insert(pending.number, text);
+            return self.take_transcript().await;
+        }
+        let Some(hearing) = self.hearing.as_mut().filter(|h| h.number == number) else { return };
+        let finished = text.as_ref().is_ok_and(|text| agentline_conversation::endpoint::finished_sentence(text));
+        hearing.drafted(speech_end, text);
+        self.turns.draft_heard(speech_end, finished);
     }
 
     async fn end_turn(&mut self, speech_start: Duration, speech_end: Duration, decided: Duration, at: Instant) {
@@ -250,9 +277,11 @@ impl Conversation {
             }
         }
         let speech_end_at = at - decided.saturating_sub(speech_end);
-        self.pending =
-            Some(PendingTurn { number: hearing.number, speech_start, speech_end, speech_end_at, decided: at });
-        hearing.finish();
+        let number = hearing.number;
+        self.pending = Some(PendingTurn { number, speech_start, speech_end, speech_end_at, decided: at });
+        if let Ending::Drafted(text) = hearing.finish(speech_end) {
+            self.transcripts.insert(number, text);
+        }
         self.take_transcript().await;
     }
 
@@ -419,6 +448,7 @@ impl Conversation {
     /// The media stopped: record what the agent was saying and what the caller last said.
     async fn wind_up(&mut self) {
         self.closing = true;
+        self.preparing.abort();
         if let Some(hearing) = self.hearing.take() {
             hearing.discard();
         }
@@ -427,19 +457,49 @@ impl Conversation {
             speaking.done = true;
             self.finish_reply(true).await;
         }
-        if self.pending.is_some()
-            && let Ok(Some((number, text))) = tokio::time::timeout(Duration::from_secs(2), self.results.1.recv()).await
-        {
-            self.transcripts.insert(number, text);
-            self.take_transcript().await;
+        if self.pending.is_some() {
+            let last_words = async {
+                tokio::select! {
+                    Some((number, text)) = self.results.1.recv() => (number, text),
+                    Some((number, _, text)) = self.drafts.1.recv() => (number, text),
+                }
+            };
+            if let Ok((number, text)) = tokio::time::timeout(Duration::from_secs(2), last_words).await {
+                self.transcripts.insert(number, text);
+                self.take_transcript().await;
+            }
         }
         record::summary(&self.ctx, &self.call, &self.history).await;
     }
 }
 
-fn turn_config(settings: &crate::settings::ConversationSettings) -> TurnConfig {
+/// What the agent may say word for word, the greeting first (it is said first).
+fn fixed_phrases(ctx: &CallContext, call: &Call, brain: &dyn Brain) -> Vec<String> {
+    let turns = &ctx.settings().conversation;
+    let greeting = call.first_message.iter().filter(|m| !m.trim().is_empty()).cloned();
+    let phrases =
+        greeting.chain(brain.fixed_phrases()).chain([turns.reminder_phrase.clone(), turns.goodbye_phrase.clone()]);
+    phrases.collect()
+}
+
+/// Has the voice prepare `phrases` one after the other in the background (a voice that keeps
+/// none does nothing), so the first time each is said it starts at once.
+fn prepare_phrases(tts: &Arc<dyn TextToSpeech>, phrases: Vec<String>) -> JoinHandle<()> {
+    let tts = Arc::clone(tts);
+    tokio::spawn(async move {
+        for phrase in phrases {
+            tts.prepare(&phrase).await;
+        }
+    })
+}
+
+/// The turn-taker's settings; drafts only with a recogniser that makes them cheaply.
+fn turn_config(settings: &crate::settings::ConversationSettings, drafts: bool) -> TurnConfig {
     let secs = |s: u64| (s > 0).then(|| Duration::from_secs(s));
+    let draft_after = (drafts && settings.draft_after_ms > 0).then(|| Duration::from_millis(settings.draft_after_ms));
     TurnConfig {
+        draft_after,
+        finished_silence: Duration::from_millis(settings.finished_silence_ms),
         endpoint_silence: Duration::from_millis(settings.endpoint_silence_ms),
         barge_in_speech: Duration::from_millis(settings.barge_in_ms),
         answer_grace: Duration::from_millis(settings.answer_grace_ms),

@@ -53,3 +53,13 @@ async fn sentences_are_separated_by_a_pause() {
 async fn blank_text_is_no_audio() {
     assert!(speak(" ... ").await.is_empty());
 }
+
+#[tokio::test]
+async fn a_long_first_sentence_starts_with_its_first_clause() {
+    let chunks = speak("That sounds good, please send me the details.").await;
+    assert_eq!(chunks.len(), 2, "the first clause, then the rest");
+    for chunk in &chunks {
+        eprintln!("{:.2} s rms {:.0}", seconds(chunk), rms(chunk));
+        assert!(seconds(chunk) > 0.5 && rms(chunk) > 1000.0, "{:.2} s, rms {:.0}", seconds(chunk), rms(chunk));
+    }
+}
