@@ -34,7 +34,7 @@ pub enum SttEngine {
     Deepgram {
         model: String,
         /// A BCP 47 hint (`en-US`); absent for the model's default.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         language: Option<String>,
     },
     /// OpenAI's `/audio/transcriptions`, or any server that speaks it (`base_url`, e.g. a
@@ -42,10 +42,10 @@ pub enum SttEngine {
     Openai {
         model: String,
         /// An ISO-639-1 hint (`en`); absent lets the model detect it.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         language: Option<String>,
         /// The API root (`…/v1`); absent for the account's `openai` credential's, else the server's.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         base_url: Option<String>,
     },
     /// The offline recogniser (Moonshine) on this server.
@@ -69,7 +69,7 @@ pub enum TtsEngine {
         model: String,
         voice: String,
         /// The API root (`…/v1`); absent for the account's `openai` credential's, else the server's.
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         base_url: Option<String>,
     },
     /// ElevenLabs' streaming speech, e.g. model `eleven_flash_v2_5`.
@@ -78,7 +78,7 @@ pub enum TtsEngine {
     Piper {},
     /// espeak-ng on this server; `voice` such as `en-us` or `en-us+f3`.
     Espeak {
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         voice: Option<String>,
     },
 }
