@@ -19,6 +19,7 @@ pub mod time;
 pub mod trunk;
 pub mod twilio;
 pub mod validate;
+pub mod vendor;
 pub mod webhook;
 
 pub use id::*;

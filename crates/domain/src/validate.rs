@@ -47,6 +47,24 @@ pub fn email(value: &str) -> Result<String, FieldError> {
     if ok { Ok(value.to_owned()) } else { Err(bad()) }
 }
 
+/// A name a vendor defines (a model, a voice id): 1 to `max_chars` printable characters, no spaces.
+pub fn token(field: &'static str, value: &str, max_chars: usize) -> Result<String, FieldError> {
+    let ok = (1..=max_chars).contains(&value.chars().count())
+        && value.chars().all(|c| !c.is_whitespace() && !c.is_control());
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        Err(FieldError::new(field, format!("must be 1 to {max_chars} characters without spaces")))
+    }
+}
+
+/// A BCP 47 language tag such as `en-US` (letters and digits in `-`-separated parts).
+pub fn language_tag(field: &'static str, tag: &str) -> Result<String, FieldError> {
+    let ok = (2..=35).contains(&tag.len())
+        && tag.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if ok { Ok(tag.to_owned()) } else { Err(FieldError::new(field, "must be a BCP 47 tag like en-US")) }
+}
+
 /// An IANA time zone name such as `America/New_York`.
 pub fn timezone(value: &str) -> Result<String, FieldError> {
     value
@@ -57,9 +75,18 @@ pub fn timezone(value: &str) -> Result<String, FieldError> {
 
 /// An absolute `http` or `https` URL.
 pub fn http_url(field: &'static str, value: &str) -> Result<String, FieldError> {
+    url_with_scheme(field, value, &["http", "https"], "an http or https URL with a host")
+}
+
+/// An absolute `ws` or `wss` URL (a WebSocket endpoint).
+pub fn ws_url(field: &'static str, value: &str) -> Result<String, FieldError> {
+    url_with_scheme(field, value, &["ws", "wss"], "a ws or wss URL with a host")
+}
+
+fn url_with_scheme(field: &'static str, value: &str, schemes: &[&str], what: &str) -> Result<String, FieldError> {
     let parsed = url::Url::parse(value).map_err(|e| FieldError::new(field, format!("is not a valid URL ({e})")))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
-        return Err(FieldError::new(field, "must be an http or https URL with a host"));
+    if !schemes.contains(&parsed.scheme()) || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(FieldError::new(field, format!("must be {what}")));
     }
     if value.len() > 2048 {
         return Err(FieldError::new(field, "must be at most 2048 characters"));
@@ -106,6 +133,19 @@ mod tests {
         assert!(http_url("webhook_url", "https://example.com/hook").is_ok());
         assert!(http_url("webhook_url", "ftp://example.com").is_err());
         assert!(http_url("webhook_url", "not a url").is_err());
+        assert!(ws_url("base_url", "wss://api.deepgram.com/v1/listen").is_ok());
+        assert_eq!(ws_url("base_url", "https://api.deepgram.com").unwrap_err().field, "base_url");
+    }
+
+    #[test]
+    fn tokens_and_language_tags() {
+        assert_eq!(token("model", "nova-2", 10).unwrap(), "nova-2");
+        for bad in ["", "two words", "a\u{7}b", "elevenchars"] {
+            assert!(token("model", bad, 10).is_err(), "{bad:?}");
+        }
+        assert!(language_tag("language", "en-US").is_ok());
+        assert!(language_tag("language", "en_US").is_err());
+        assert!(language_tag("language", "e").is_err());
     }
 
     #[test]

@@ -18,6 +18,7 @@ mod conversation;
 pub mod leg;
 pub mod media;
 pub mod settings;
+mod vendor_keys;
 pub mod voices;
 pub mod webhooks;
 

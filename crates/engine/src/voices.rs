@@ -1,4 +1,5 @@
-//! The speech engines a call uses, built from the configuration (or the agent's own choice):
+//! The speech engines a call uses, built from the configuration (or the agent's own choice, with
+//! the account's vendor keys, see [`crate::vendor_keys`]):
 //! which recogniser hears the callee, which voice speaks for the agent, and the sandbox callee's
 //! voice. The offline engines (Moonshine, Piper) are loaded once per process and checked when the
 //! engine starts ([`check_offline_engines`]), so a model that cannot run is reported at start-up
@@ -6,7 +7,9 @@
 //! espeak-ng.
 
 use crate::settings::SpeechSettings;
-use agentline_domain::speech::{SttEngine, TtsEngine};
+use crate::vendor_keys::{Access, AccountKeys, server_default};
+use agentline_domain::speech::{AgentSpeech, SttEngine, TtsEngine};
+use agentline_domain::vendor::Vendor;
 use agentline_moonshine::Moonshine;
 use agentline_speech::{
     BatchTranscriber, Buffered, Deepgram, ElevenLabs, Espeak, OpenAiSpeech, OpenAiTranscription, PhraseCache,
@@ -19,62 +22,181 @@ fn millis(ms: u32) -> Duration {
     Duration::from_millis(ms.into())
 }
 
-/// The recogniser for callee speech: the agent's own, else the server's; an error says why there
-/// is none (the call goes on, deaf).
-pub(crate) fn stt(settings: &SpeechSettings, agents: Option<&SttEngine>) -> Result<Arc<dyn SpeechToText>, String> {
-    if let Some(SttEngine::StandIn { transcript, delay_ms }) = agents {
-        return Ok(Arc::new(StandInStt { transcript: transcript.clone(), delay: millis(*delay_ms) }));
-    }
-    let timeout = Duration::from_secs(settings.timeout_secs);
-    match settings.stt.as_str() {
-        "local" => {
-            local_model(settings).map(|model| Arc::new(Buffered(Arc::new(Local(model)))) as Arc<dyn SpeechToText>)
-        }
-        "deepgram" => Ok(Arc::new(Deepgram {
-            url: settings.deepgram_url.clone(),
-            api_key: settings.deepgram_api_key.clone(),
-            model: settings.deepgram_model.clone(),
-            language: None,
-            timeout,
-        })),
-        "openai" => Ok(Arc::new(Buffered(Arc::new(OpenAiTranscription {
-            base_url: settings.openai_base_url.clone(),
-            api_key: settings.openai_api_key.clone(),
-            model: settings.openai_stt_model.clone(),
-            language: None,
-            timeout,
-            http: Default::default(),
-        })))),
-        _ => Err("speech.stt is none: callee speech is not transcribed".to_owned()),
+/// The engines of one call, and what the call should note about how they were chosen.
+pub(crate) struct Engines {
+    /// The recogniser for callee speech; an error says why there is none (the call goes on, deaf).
+    pub stt: Result<Arc<dyn SpeechToText>, String>,
+    pub tts: Arc<dyn TextToSpeech>,
+    /// Each vendor that had no key and the offline engine used instead.
+    pub notes: Vec<String>,
+}
+
+impl Engines {
+    /// What a call gets when the engines could not be built at all.
+    pub(crate) fn failed(err: tokio::task::JoinError) -> Self {
+        let stt = Err(format!("the speech engines could not be set up: {err}"));
+        Self { stt, tts: fallback_voice(), notes: Vec::new() }
     }
 }
 
-/// The agent's voice: its own engine, else the server's; `voice` is the agent's voice setting
-/// (engine-specific name).
-pub(crate) fn tts(settings: &SpeechSettings, agents: Option<&TtsEngine>, voice: Option<&str>) -> Arc<dyn TextToSpeech> {
-    if let Some(TtsEngine::StandIn { audio_ms, delay_ms }) = agents {
-        return Arc::new(StandInTts { audio: millis(*audio_ms), delay: millis(*delay_ms) });
+/// The call's engines: the agent's own, else the server's, each vendor reached as [`route`]
+/// decides. `voice` (the call's, else the agent's) replaces the engine's voice.
+pub(crate) fn engines(
+    settings: &SpeechSettings,
+    speech: &AgentSpeech,
+    keys: &AccountKeys,
+    voice: Option<&str>,
+) -> Engines {
+    let mut notes = Vec::new();
+    let stt = speech.stt.clone().map_or_else(|| server_stt(settings), Ok).and_then(|engine| {
+        let route = route(settings, keys, engine.vendor(), stt_url(&engine), speech.stt.is_some());
+        notes.extend(route.missing("the local recogniser hears instead"));
+        build_stt(settings, &engine, route)
+    });
+    let engine = speech.tts.clone().unwrap_or_else(|| server_tts(settings));
+    let route = route(settings, keys, engine.vendor(), tts_url(&engine), speech.tts.is_some());
+    notes.extend(route.missing("the offline voice speaks instead"));
+    Engines { stt, tts: build_tts(settings, &engine, route, voice), notes }
+}
+
+/// How an engine is reached.
+enum Route {
+    /// On this server: offline engines and stand-ins.
+    Here,
+    Vendor(Access),
+    /// A vendor the agent chose, with no key anywhere: the offline engine stands in.
+    NoKey(Vendor),
+}
+
+impl Route {
+    /// The note a call records when its vendor had no key.
+    fn missing(&self, instead: &str) -> Option<String> {
+        let Self::NoKey(vendor) = self else { return None };
+        let name = vendor.as_str();
+        Some(format!(
+            "{name} needs an API key and there is none, neither the account's (PUT /v1/credentials/{name}) \
+             nor the server's: {instead}"
+        ))
     }
-    let timeout = Duration::from_secs(settings.timeout_secs);
+}
+
+/// The route to `vendor` (none: the engine runs here). The server's own choice with no key
+/// anywhere goes keyless to the server's URL, as configured (a self-hosted server may need none).
+fn route(
+    settings: &SpeechSettings,
+    keys: &AccountKeys,
+    vendor: Option<Vendor>,
+    url: Option<&str>,
+    agents: bool,
+) -> Route {
+    let Some(vendor) = vendor else { return Route::Here };
+    match keys.access(settings, vendor, url) {
+        Some(access) => Route::Vendor(access),
+        None if agents => Route::NoKey(vendor),
+        None => Route::Vendor(Access { url: server_default(settings, vendor).0.to_owned(), key: None }),
+    }
+}
+
+/// The server's `speech.stt` as an engine; an error when it is `none`.
+fn server_stt(settings: &SpeechSettings) -> Result<SttEngine, String> {
+    Ok(match settings.stt.as_str() {
+        "local" => SttEngine::Local {},
+        "deepgram" => SttEngine::Deepgram { model: settings.deepgram_model.clone(), language: None },
+        "openai" => SttEngine::Openai { model: settings.openai_stt_model.clone(), language: None, base_url: None },
+        _ => return Err("speech.stt is none: callee speech is not transcribed".to_owned()),
+    })
+}
+
+/// The server's `speech.tts` as an engine.
+fn server_tts(settings: &SpeechSettings) -> TtsEngine {
     match settings.tts.as_str() {
-        "openai" => Arc::new(OpenAiSpeech {
-            base_url: settings.openai_base_url.clone(),
-            api_key: settings.openai_api_key.clone(),
-            model: settings.openai_tts_model.clone(),
-            voice: voice.unwrap_or("alloy").to_owned(),
-            timeout,
-            http: Default::default(),
-        }),
-        "elevenlabs" => Arc::new(ElevenLabs {
-            base_url: settings.elevenlabs_base_url.clone(),
-            api_key: settings.elevenlabs_api_key.clone(),
-            voice_id: voice.unwrap_or("21m00Tcm4TlvDq8ikWAM").to_owned(),
+        "openai" => {
+            TtsEngine::Openai { model: settings.openai_tts_model.clone(), voice: "alloy".into(), base_url: None }
+        }
+        "elevenlabs" => TtsEngine::Elevenlabs {
+            voice_id: "21m00Tcm4TlvDq8ikWAM".into(),
             model_id: settings.elevenlabs_model.clone(),
+        },
+        "espeak" => TtsEngine::Espeak { voice: None },
+        _ => TtsEngine::Piper {},
+    }
+}
+
+fn stt_url(engine: &SttEngine) -> Option<&str> {
+    match engine {
+        SttEngine::Openai { base_url, .. } => base_url.as_deref(),
+        _ => None,
+    }
+}
+
+fn tts_url(engine: &TtsEngine) -> Option<&str> {
+    match engine {
+        TtsEngine::Openai { base_url, .. } => base_url.as_deref(),
+        _ => None,
+    }
+}
+
+/// The recogniser `engine` describes; a vendor without a key falls back to the local one.
+fn build_stt(settings: &SpeechSettings, engine: &SttEngine, route: Route) -> Result<Arc<dyn SpeechToText>, String> {
+    let timeout = Duration::from_secs(settings.timeout_secs);
+    Ok(match (engine, route) {
+        (SttEngine::StandIn { transcript, delay_ms }, _) => {
+            Arc::new(StandInStt { transcript: transcript.clone(), delay: millis(*delay_ms) })
+        }
+        (SttEngine::Deepgram { model, language }, Route::Vendor(Access { url, key })) => {
+            Arc::new(Deepgram { url, api_key: key, model: model.clone(), language: language.clone(), timeout })
+        }
+        (SttEngine::Openai { model, language, .. }, Route::Vendor(Access { url, key })) => {
+            Arc::new(Buffered(Arc::new(OpenAiTranscription {
+                base_url: url,
+                api_key: key,
+                model: model.clone(),
+                language: language.clone(),
+                timeout,
+                http: Default::default(),
+            })))
+        }
+        (SttEngine::Local {} | SttEngine::Deepgram { .. } | SttEngine::Openai { .. }, _) => {
+            local_model(settings).map(|model| Arc::new(Buffered(Arc::new(Local(model)))) as Arc<dyn SpeechToText>)?
+        }
+    })
+}
+
+/// The voice `engine` describes, speaking as `voice` where the engine has voices; a vendor
+/// without a key, and Piper, give the offline neural voice (else espeak-ng).
+fn build_tts(
+    settings: &SpeechSettings,
+    engine: &TtsEngine,
+    route: Route,
+    voice: Option<&str>,
+) -> Arc<dyn TextToSpeech> {
+    let timeout = Duration::from_secs(settings.timeout_secs);
+    match (engine, route) {
+        (TtsEngine::StandIn { audio_ms, delay_ms }, _) => {
+            Arc::new(StandInTts { audio: millis(*audio_ms), delay: millis(*delay_ms) })
+        }
+        (TtsEngine::Openai { model, voice: own, .. }, Route::Vendor(Access { url, key })) => Arc::new(OpenAiSpeech {
+            base_url: url,
+            api_key: key,
+            model: model.clone(),
+            voice: voice.unwrap_or(own).to_owned(),
             timeout,
             http: Default::default(),
         }),
-        "espeak" => Arc::new(Espeak { voice: voice.map(str::to_owned), words_per_minute: None }),
-        _ => neural_voice(settings).unwrap_or_else(fallback_voice),
+        (TtsEngine::Elevenlabs { voice_id, model_id }, Route::Vendor(Access { url, key })) => Arc::new(ElevenLabs {
+            base_url: url,
+            api_key: key,
+            voice_id: voice.unwrap_or(voice_id).to_owned(),
+            model_id: model_id.clone(),
+            timeout,
+            http: Default::default(),
+        }),
+        (TtsEngine::Espeak { voice: own }, _) => {
+            Arc::new(Espeak { voice: voice.or(own.as_deref()).map(str::to_owned), words_per_minute: None })
+        }
+        (TtsEngine::Piper {} | TtsEngine::Openai { .. } | TtsEngine::Elevenlabs { .. }, _) => {
+            neural_voice(settings).unwrap_or_else(fallback_voice)
+        }
     }
 }
 
@@ -175,5 +297,54 @@ impl BatchTranscriber for Local {
             .await
             .map_err(|err| SpeechError::Io(format!("the recogniser thread failed: {err}")))?
             .map_err(|err| SpeechError::Unavailable(err.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vendor_keys::tests::{account_keys, settings};
+
+    fn speech(value: serde_json::Value) -> AgentSpeech {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn an_agents_vendor_with_a_key_is_used() {
+        let agent = speech(serde_json::json!({"tts": {"type": "elevenlabs", "voice_id": "v", "model_id": "m"}}));
+        let chosen = engines(&settings(), &agent, &account_keys(Vendor::Elevenlabs, "k", None), None);
+        assert_eq!(chosen.tts.name(), "elevenlabs");
+        assert!(chosen.notes.is_empty(), "{:?}", chosen.notes);
+    }
+
+    #[test]
+    fn an_agents_vendor_without_a_key_gives_way_to_the_offline_engine_with_a_note() {
+        let agent = speech(serde_json::json!({
+            "stt": {"type": "openai", "model": "whisper-1"},
+            "tts": {"type": "elevenlabs", "voice_id": "v", "model_id": "m"},
+        }));
+        let chosen = engines(&settings(), &agent, &AccountKeys::default(), None);
+        assert_ne!(chosen.tts.name(), "elevenlabs");
+        assert!(chosen.stt.as_ref().map_or(true, |stt| stt.name() != "openai-transcription"));
+        assert_eq!(chosen.notes.len(), 2, "{:?}", chosen.notes);
+        assert!(chosen.notes[0].starts_with("openai needs an API key"), "{:?}", chosen.notes);
+        assert!(chosen.notes[1].contains("PUT /v1/credentials/elevenlabs"), "{:?}", chosen.notes);
+    }
+
+    #[test]
+    fn the_servers_own_vendor_choice_stays_keyless_as_configured() {
+        let mut server = settings();
+        server.tts = "openai".into();
+        let chosen = engines(&server, &AgentSpeech::default(), &AccountKeys::default(), Some("nova"));
+        assert_eq!(chosen.tts.name(), "openai-speech");
+        assert!(chosen.notes.is_empty(), "{:?}", chosen.notes);
+    }
+
+    #[test]
+    fn the_servers_deepgram_uses_its_key() {
+        let mut server = settings();
+        server.stt = "deepgram".into();
+        let chosen = engines(&server, &AgentSpeech::default(), &AccountKeys::default(), None);
+        assert_eq!(chosen.stt.map(|stt| stt.name()), Ok("deepgram"));
     }
 }

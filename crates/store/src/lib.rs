@@ -31,6 +31,7 @@ pub mod transcripts;
 pub mod trunks;
 pub mod twilio;
 pub mod usage;
+pub mod vendors;
 pub mod wallet;
 pub mod webhooks;
 

@@ -281,3 +281,50 @@ async fn trunk_round_trip_sqlite() {
 async fn trunk_round_trip_postgres() {
     trunk_round_trip(Engine::Postgres).await;
 }
+
+/// An account's vendor key is stored per vendor, replaced by a second put, shown only as
+/// `has_api_key`, and never visible to another account.
+async fn vendor_credentials_round_trip(engine: Engine) {
+    use agentline_domain::vendor::Vendor;
+    use agentline_store::vendors::{self, VendorCredentials};
+    let (store, _db) = fresh_store(engine).await.unwrap();
+    let a = accounts::bootstrap(&store, new_account("A")).await.unwrap().account.id;
+    let b = accounts::bootstrap(&store, new_account("B")).await.unwrap().account.id;
+    let now = Timestamp::now();
+    let deepgram = VendorCredentials {
+        account_id: a.clone(),
+        provider: Vendor::Deepgram,
+        api_key: SecretString::new("dg-a"),
+        has_api_key: true,
+        base_url: Some("wss://dg.example.com/v1/listen".into()),
+        created_at: now,
+        updated_at: now,
+    };
+    vendors::put(&store, &deepgram).await.unwrap();
+    let replaced = VendorCredentials { api_key: SecretString::new("dg-a2"), base_url: None, ..deepgram.clone() };
+    vendors::put(&store, &replaced).await.unwrap();
+    vendors::put(&store, &VendorCredentials { provider: Vendor::Openai, ..deepgram.clone() }).await.unwrap();
+
+    let got = vendors::get(&store, &a, Vendor::Deepgram).await.unwrap().unwrap();
+    assert_eq!((got.api_key.expose(), got.base_url.as_deref(), got.has_api_key), ("dg-a2", None, true));
+    let shown = serde_json::to_string(&got).unwrap();
+    assert!(!shown.contains("dg-a2") && !format!("{got:?}").contains("dg-a2"), "{shown}");
+    let listed: Vec<Vendor> = vendors::list(&store, &a).await.unwrap().iter().map(|c| c.provider).collect();
+    assert_eq!(listed, [Vendor::Deepgram, Vendor::Openai]);
+
+    assert!(vendors::get(&store, &b, Vendor::Deepgram).await.unwrap().is_none());
+    assert!(vendors::list(&store, &b).await.unwrap().is_empty());
+    assert!(!vendors::delete(&store, &b, Vendor::Deepgram).await.unwrap());
+    assert!(vendors::delete(&store, &a, Vendor::Deepgram).await.unwrap());
+    assert!(vendors::get(&store, &a, Vendor::Deepgram).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn vendor_credentials_round_trip_sqlite() {
+    vendor_credentials_round_trip(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn vendor_credentials_round_trip_postgres() {
+    vendor_credentials_round_trip(Engine::Postgres).await;
+}

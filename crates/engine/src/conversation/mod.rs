@@ -98,17 +98,15 @@ impl Conversation {
         // The first call loads the local models (a second of disk and CPU): off the reactor, or
         // every other call's media would stall meanwhile.
         let (speech_settings, voice) = (settings.clone(), call.voice.clone());
+        let keys = crate::vendor_keys::AccountKeys::load(&ctx, &call.account_id).await;
         let engines = tokio::task::spawn_blocking(move || {
-            let stt = crate::voices::stt(&speech_settings, speech.stt.as_ref());
-            (stt, crate::voices::tts(&speech_settings, speech.tts.as_ref(), voice.as_deref()))
+            crate::voices::engines(&speech_settings, &speech, &keys, voice.as_deref())
         });
-        let (stt, tts) = match engines.await {
-            Ok(engines) => engines,
-            Err(err) => {
-                (Err(format!("the speech engines could not be set up: {err}")), crate::voices::fallback_voice())
-            }
-        };
+        let crate::voices::Engines { stt, tts, notes } = engines.await.unwrap_or_else(crate::voices::Engines::failed);
         let brain = record::brain_for(&ctx, &call, agent.map(|agent| agent.brain)).await;
+        for note in &notes {
+            record::note(&ctx, &call, "speech_fallback", note).await;
+        }
         if let Err(why) = &stt {
             record::note(&ctx, &call, "stt_unavailable", why).await;
         }

@@ -46,7 +46,7 @@ pub(super) async fn brain_for(
         }
     };
     let providers = Providers {
-        llm_api_key: ctx.settings().speech.llm_api_key.clone(),
+        llm_api_key: crate::vendor_keys::llm_key(ctx, &call.account_id).await,
         webhook_secret,
         http: reqwest::Client::new(),
     };

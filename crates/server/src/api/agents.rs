@@ -7,7 +7,7 @@ use super::pagination::{Deleted, List, ListParams};
 use super::tenancy::resolve_business;
 use crate::AppState;
 use agentline_domain::brain::Brain;
-use agentline_domain::validate::{FieldError, http_url, optional_text, text};
+use agentline_domain::validate::{FieldError, http_url, language_tag, optional_text, text};
 use agentline_domain::{AgentId, BusinessId, Timestamp, template};
 use agentline_store::agents::{self, Agent};
 use agentline_store::record::{self, Filter};
@@ -49,8 +49,10 @@ pub struct AgentInput {
     pub language: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
     pub brain: Option<Brain>,
-    /// The agent's own speech engines instead of the server's (`stand_in` for tests and benchmarks);
-    /// `{}` returns to the server's.
+    /// The agent's own speech engines instead of the server's: a vendor (`deepgram`, `openai`,
+    /// `elevenlabs`, using the account's `/v1/credentials` key, else the server's), an offline
+    /// engine (`local`, `piper`, `espeak`) or a `stand_in` for tests and benchmarks; `{}` returns
+    /// to the server's.
     #[serde(default, deserialize_with = "non_null")]
     pub speech: Option<agentline_domain::speech::AgentSpeech>,
     #[serde(default, deserialize_with = "nullable")]
@@ -72,12 +74,6 @@ pub struct AgentInput {
 fn check_template(field: &'static str, source: &str, max_chars: usize) -> Result<(), FieldError> {
     optional_text(field, source, max_chars)?;
     template::variables_of(source).map(drop).map_err(|e| FieldError::new(field, format!("invalid template: {e}")))
-}
-
-fn check_language(tag: &str) -> Result<String, FieldError> {
-    let ok = (2..=35).contains(&tag.len())
-        && tag.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()));
-    if ok { Ok(tag.to_owned()) } else { Err(FieldError::new("language", "must be a BCP 47 tag like en-US")) }
 }
 
 pub(crate) fn check_metadata(field: &'static str, map: &Map<String, Value>) -> Result<(), FieldError> {
@@ -107,7 +103,7 @@ impl AgentInput {
             agent.voice = voice;
         }
         if let Some(language) = self.language {
-            agent.language = check_language(&language)?;
+            agent.language = language_tag("language", &language)?;
         }
         if let Some(brain) = self.brain {
             brain.validate()?;
@@ -187,6 +183,9 @@ async fn guard_urls(state: &AppState, agent: &Agent) -> ApiResult<()> {
     super::webhooks::check_webhook_url(state, "webhook_url", agent.webhook_url.as_deref()).await?;
     if let Brain::Webhook { url, .. } = &agent.brain {
         super::webhooks::check_webhook_url(state, "brain.url", Some(url)).await?;
+    }
+    for (field, url) in agent.speech.base_urls() {
+        super::webhooks::check_webhook_url(state, field, Some(url)).await?;
     }
     Ok(())
 }

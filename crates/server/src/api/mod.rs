@@ -9,6 +9,7 @@ pub mod call_request;
 pub mod calls;
 pub mod carriers;
 pub mod contacts;
+pub mod credentials;
 pub mod dnc;
 pub mod error;
 pub mod extract;
@@ -83,6 +84,7 @@ fn versioned() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(numbers::router())
         .merge(trunks::router())
         .merge(carriers::router())
+        .merge(credentials::router())
         .merge(contacts::router())
         .merge(dnc::router())
         .merge(businesses::router())

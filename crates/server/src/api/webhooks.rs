@@ -51,6 +51,11 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 pub(crate) async fn check_webhook_url(state: &AppState, field: &'static str, url: Option<&str>) -> ApiResult<()> {
     let Some(url) = url else { return Ok(()) };
     http_url(field, url)?;
+    guard_url(state, field, url).await
+}
+
+/// Refuses an outbound URL (already checked for its form) that, with the SSRF guard on, is private.
+pub(crate) async fn guard_url(state: &AppState, field: &'static str, url: &str) -> ApiResult<()> {
     guard::check_url(url, state.config.engine.webhook_allow_private)
         .await
         .map_err(|why| FieldError::new(field, format!("the URL {why}")).into())

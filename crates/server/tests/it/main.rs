@@ -20,4 +20,5 @@ mod sip;
 mod transcripts;
 mod trunks;
 mod twilio;
+mod vendors;
 mod webhooks;
