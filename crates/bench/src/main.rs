@@ -6,6 +6,7 @@
 mod api;
 mod harness;
 mod list;
+mod quality;
 mod sip;
 mod stats;
 mod turns;
@@ -67,6 +68,13 @@ enum Scenario {
         #[arg(long)]
         sandbox: bool,
     },
+    /// Conversation quality on the offline engines: word errors at each step of the call path (voice,
+    /// G.711, VAD cut, live calls) on the sandbox lines and a held-out set, and the answers' latency.
+    Quality {
+        /// Live calls per set of lines.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
     /// Server-added turn latency in real-time sandbox conversations (turn end decided → first audio frame out).
     Turns {
         /// Conversations at once.
@@ -87,6 +95,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::List { engine, calls } => list::run(engine.into(), calls).await,
         Scenario::Sip { calls, seconds, sandbox } => sip::run(&calls, seconds, sandbox).await,
         Scenario::Turns { calls, rounds } => turns::run(calls, rounds).await,
+        Scenario::Quality { rounds } => quality::run(rounds).await,
     }
 }
 

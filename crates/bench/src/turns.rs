@@ -62,7 +62,7 @@ async fn place(bench: &Bench, agent: &str, n: usize) -> anyhow::Result<Vec<Strin
     Ok(ids)
 }
 
-async fn wait_done(bench: &Bench, id: &str) -> anyhow::Result<Value> {
+pub(crate) async fn wait_done(bench: &Bench, id: &str) -> anyhow::Result<Value> {
     let started = Instant::now();
     loop {
         let call = bench.get(&format!("/v1/calls/{id}")).await?;

@@ -260,6 +260,9 @@ pub async fn check_offline_engines(settings: &SpeechSettings) -> Vec<String> {
 
 /// Transcribes half a second of near-silence: proves the model runs on this CPU.
 fn probe_recogniser(model: &Moonshine) -> Result<(), String> {
+    if let Some(why) = model.unfolded_decoder() {
+        tracing::warn!(reason = why, "the local recogniser decodes from the slower .ort file");
+    }
     let quiet: Vec<i16> = (0..8_000).map(|i| if i % 2 == 0 { 3 } else { -3 }).collect();
     model.transcribe(&quiet).map(drop).map_err(|err| format!("the local recogniser cannot run here: {err}"))
 }

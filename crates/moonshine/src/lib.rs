@@ -23,14 +23,14 @@
 //!
 //! The model does not stream: give it one utterance (or VAD chunk) at a time. Each model runs one
 //! transcription at a time, on one thread by default ([`Options`]): a phone server spends one core per
-//! transcription (two threads were slower on a busy 2-vCPU box: 0.59 CPU-seconds per second of audio).
+//! transcription. The wheel's decoder (`.ort`) dequantises its int8 weights again at every token; the first
+//! [`Moonshine::load`] of an installation derives a copy folded to fp32 beside it (`fold.rs`; 275 MB, a few
+//! seconds, once) and later loads use it ([`Moonshine::unfolded_decoder`] says why not, if not).
 //! Measured on a shared 2-vCPU box (`cargo run --release --example wer`, 27.7 s of telephone speech): load
-//! 0.45 s; 0.35–0.42 CPU-seconds per second of audio, no more than `libmoonshine.so` took (0.40–0.46 on
-//! the same box); same WER (21.7 % phrase by phrase). Memory is a high-water mark set by the longest input
-//! (ONNX Runtime's arena): about 0.6 GB RSS after 3–5 s inputs, and after a 28 s turn (cut into pieces), where
-//! `libmoonshine.so` reached 2.4 GB. Still, share one [`Moonshine`] and give it VAD chunks of at most about
-//! 10 s; longer audio is cut at quiet points into pieces of at most 20 s as a backstop. Most of the time goes
-//! to the decoder, which as an `.ort` file dequantises its int8 weights again at every token.
+//! 1.2 s; 0.06 CPU-seconds per second of audio (0.35–0.42 from the `.ort` file, 0.40–0.46 with
+//! `libmoonshine.so`); same WER (21.7 % phrase by phrase on espeak-ng's voice). Memory is a high-water mark set by
+//! the longest input (ONNX Runtime's arena): about 0.7 GB RSS. Still, share one [`Moonshine`] and give it VAD
+//! chunks of at most about 10 s; longer audio is cut at quiet points into pieces of at most 20 s as a backstop.
 //!
 //! Quirks handled by [`Moonshine::transcribe`]: inputs under 56 ms are too short for the encoder (they are
 //! padded); a phrase followed by more than about a second of silence, and some 6–10 s inputs of several
@@ -128,7 +128,8 @@ impl std::fmt::Debug for Moonshine {
 impl Moonshine {
     /// `dir` holds libonnxruntime.so.1 and models/base-en/{encoder_model.ort, decoder_model_merged.ort,
     /// tokenizer.bin} (the layout scripts/install-moonshine.sh creates). Clear error naming the missing or
-    /// unusable file otherwise. Takes about half a second. Options from the environment ([`Options::from_env`]).
+    /// unusable file otherwise. Takes about a second (a few more the first time: see `fold.rs`). Options from
+    /// the environment ([`Options::from_env`]).
     pub fn load(dir: &Path) -> Result<Self, MoonshineError> {
         Moonshine::load_with(dir, Options::from_env())
     }

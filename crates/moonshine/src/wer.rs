@@ -1,7 +1,7 @@
 //! Word error rate, for measuring a recogniser against reference transcripts.
 //!
-//! Both texts are normalised first: lower case, punctuation dropped (hyphens and other marks split words,
-//! apostrophes inside words are removed), "I'm" becomes "i am", "ok" becomes "okay", and whole numbers up to
+//! Both texts are normalised first: lower case, punctuation dropped (marks split words; hyphens and
+//! apostrophes inside words are removed, so "good-bye" is "goodbye"), "I'm" becomes "i am", "ok" becomes "okay", and whole numbers up to
 //! twenty are spelled out, so that "Table for 2." and "table for two" match. Errors are the word-level
 //! Levenshtein distance (substitutions + deletions + insertions) between the normalised word lists.
 
@@ -53,7 +53,7 @@ pub fn normalise(text: &str) -> Vec<String> {
         .chars()
         .flat_map(char::to_lowercase)
         .map(|c| match c {
-            '\u{2019}' | '\'' => '\'',
+            '\u{2019}' | '\'' | '-' | '\u{2010}' | '\u{2011}' => '\'',
             c if c.is_alphanumeric() => c,
             _ => ' ',
         })
@@ -135,7 +135,8 @@ mod tests {
     fn normalises_case_punctuation_and_contractions() {
         assert_eq!(normalise("Hello, this is Sam speaking."), ["hello", "this", "is", "sam", "speaking"]);
         assert_eq!(normalise("I'm driving; I\u{2019}m late!"), ["i", "am", "driving", "i", "am", "late"]);
-        assert_eq!(normalise("Don't  call-back 'now'"), ["dont", "call", "back", "now"]);
+        assert_eq!(normalise("Don't  call-back 'now' - fine"), ["dont", "callback", "now", "fine"]);
+        assert_eq!(normalise("Good-bye, 555-1234"), ["goodbye", "5551234"]);
         assert_eq!(normalise("OK, ok. Okay!"), ["okay", "okay", "okay"]);
         assert_eq!(
             normalise("A table for 2 at 7, room 101"),
