@@ -74,6 +74,9 @@ enum Scenario {
         /// Live calls per set of lines.
         #[arg(long, default_value_t = 3)]
         rounds: usize,
+        /// The server's `conversation.finished_silence_ms` (default: the configured 700).
+        #[arg(long)]
+        finished_silence_ms: Option<u64>,
     },
     /// Server-added turn latency in real-time sandbox conversations (turn end decided → first audio frame out).
     Turns {
@@ -95,7 +98,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::List { engine, calls } => list::run(engine.into(), calls).await,
         Scenario::Sip { calls, seconds, sandbox } => sip::run(&calls, seconds, sandbox).await,
         Scenario::Turns { calls, rounds } => turns::run(calls, rounds).await,
-        Scenario::Quality { rounds } => quality::run(rounds).await,
+        Scenario::Quality { rounds, finished_silence_ms } => quality::run(rounds, finished_silence_ms).await,
     }
 }
 
