@@ -97,11 +97,6 @@ impl MachineDetector {
         self.decided
     }
 
-    /// Whether the callee has spoken and no decision is made yet.
-    pub fn listening_to_a_greeting(&self) -> bool {
-        self.greeting.is_some() && self.decided.is_none()
-    }
-
     /// One frame ending at `now`: speech (not counting tones) and tone, as the detectors found.
     pub fn tick(&mut self, now: Duration, speech: bool, tone: bool) -> Vec<AmdEvent> {
         let mut events = Vec::new();

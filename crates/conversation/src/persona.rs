@@ -188,6 +188,18 @@ pub const TALKER: &[Line] = &[
     GOODBYE,
 ];
 
+/// The "long hello" callee: a person whose hello is as long as a short voicemail greeting, then
+/// talks like [`TALKER`].
+pub const LONG_HELLO: &[Line] = &[
+    Line {
+        text: Cow::Borrowed("Hello, this is Jordan at Bright Dental, how can I help you today?"),
+        cue: Cue::OnAnswer(Duration::from_millis(400)),
+    },
+    Line { text: Cow::Borrowed("Yes, I have a minute. What is this about?"), cue: Cue::AfterAgentTurn },
+    Line { text: Cow::Borrowed("That sounds good, please send me the details."), cue: Cue::AfterAgentTurn },
+    GOODBYE,
+];
+
 /// The "interrupts" callee: talks over the agent's first long sentence.
 pub const INTERRUPTER: &[Line] = &[
     HELLO,

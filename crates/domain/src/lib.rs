@@ -20,6 +20,7 @@ pub mod trunk;
 pub mod twilio;
 pub mod validate;
 pub mod vendor;
+pub mod voicemail;
 pub mod webhook;
 
 pub use id::*;

@@ -63,12 +63,25 @@ pub const MAGIC_NUMBERS: &[MagicNumber] = &[
     MagicNumber { suffix: "0101", behaviour: "busy: busy / busy (486)" },
     MagicNumber { suffix: "0102", behaviour: "rings and never answers: no_answer / no_answer after ring_timeout" },
     MagicNumber { suffix: "0103", behaviour: "carrier failure: failed / carrier_error (503)" },
-    MagicNumber { suffix: "0104", behaviour: "voicemail answers, then hangs up after 3 s: completed / voicemail" },
+    MagicNumber {
+        suffix: "0104",
+        behaviour: "an answering machine: a 5 s greeting, then a beep, then it records until the agent hangs up (at \
+                    most 30 s): completed / voicemail (accelerated sandboxes: hangs up after 3 s)",
+    },
     MagicNumber { suffix: "0105", behaviour: "declines the call: failed / rejected (603)" },
     MagicNumber { suffix: "0106", behaviour: "slow answer: rings 8 s, then answers and talks like 0100" },
     MagicNumber {
         suffix: "0108",
         behaviour: "answers and talks like 0100, but interrupts the agent's first long sentence (barge-in)",
+    },
+    MagicNumber {
+        suffix: "0109",
+        behaviour: "a person who answers with a long greeting (\"Hello, this is Jordan at Bright Dental, how can I \
+                    help you today?\"), then talks like 0100",
+    },
+    MagicNumber {
+        suffix: "0110",
+        behaviour: "an answering machine with a 6 s greeting and no beep, then it records like 0104",
     },
     MagicNumber {
         suffix: "0107",
@@ -91,6 +104,10 @@ pub enum SandboxTalker {
     Talker,
     /// Converses, and talks over the agent once.
     Interrupter,
+    /// Converses, after answering with a long greeting.
+    LongHello,
+    /// An answering machine: a greeting, a beep or not, then silence while it records.
+    Machine { beep: bool },
 }
 
 /// The last four digits of a magic number, if `e164` is one.
@@ -98,12 +115,16 @@ fn magic_suffix(e164: &str) -> Option<&str> {
     e164.strip_prefix("+1").filter(|rest| rest.len() == 10 && &rest[3..7] == "5550").map(|rest| &rest[6..])
 }
 
-/// Who speaks on a call to `e164` when it carries audio: the talking numbers (0100, 0106, 0108
-/// and any non-magic number); none for the others (busy, voicemail, silent line…).
+/// Who speaks on a call to `e164` when it carries audio: the talking numbers (0100, 0106, 0108,
+/// 0109 and any non-magic number) and the answering machines (0104, 0110); none for the others
+/// (busy, silent line…).
 pub fn talker_for(e164: &str) -> Option<SandboxTalker> {
     match magic_suffix(e164) {
         Some("0100" | "0106") | None => Some(SandboxTalker::Talker),
         Some("0108") => Some(SandboxTalker::Interrupter),
+        Some("0109") => Some(SandboxTalker::LongHello),
+        Some("0104") => Some(SandboxTalker::Machine { beep: true }),
+        Some("0110") => Some(SandboxTalker::Machine { beep: false }),
         Some(_) => None,
     }
 }
@@ -120,7 +141,7 @@ pub fn script_for(e164: &str) -> Vec<(Duration, SandboxStep)> {
         Some("0101") => vec![(secs(0), Ring), (Duration::from_millis(500), End(EndReason::Busy, "486 Busy Here"))],
         Some("0102") => vec![(secs(0), Ring)],
         Some("0103") => vec![(Duration::from_millis(300), End(EndReason::CarrierError, "503 Service Unavailable"))],
-        Some("0104") => {
+        Some("0104" | "0110") => {
             vec![(secs(0), Ring), (secs(1), Answer), (secs(3), End(EndReason::Voicemail, "voicemail greeting ended"))]
         }
         Some("0105") => vec![(secs(0), Ring), (secs(1), End(EndReason::Rejected, "603 Decline"))],

@@ -5,6 +5,7 @@ use crate::sql::Sql;
 use crate::{Result, Store};
 use agentline_domain::brain::Brain;
 use agentline_domain::speech::AgentSpeech;
+use agentline_domain::voicemail::Voicemail;
 use agentline_domain::{AccountId, AgentId, BusinessId, Timestamp};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -28,6 +29,8 @@ pub struct Agent {
     pub brain: Brain,
     /// Speech engines of the agent's own, instead of the server's.
     pub speech: AgentSpeech,
+    /// What the agent does when an answering machine picks up (nothing special when unset).
+    pub voicemail: Option<Voicemail>,
     /// Where this agent's call events are also delivered.
     pub webhook_url: Option<String>,
     /// Calls end after this many seconds unless the call sets its own limit.
@@ -52,6 +55,7 @@ crate::column::record! {
         language: text,
         brain: json,
         speech: json,
+        voicemail: opt_json,
         webhook_url: opt_text,
         max_duration_secs: int,
         assistant_id: opt_text,

@@ -14,6 +14,7 @@ use crate::wallet::{self, Movement};
 use crate::{Result, Store};
 use agentline_domain::call::{CallEvent, CallStatus, EndReason, Transition, cost_cents};
 use agentline_domain::sandbox::SandboxScript;
+use agentline_domain::voicemail::Voicemail;
 use agentline_domain::{
     AccountId, AgentId, ApiKeyMode, BusinessId, CallId, CarrierKind, ContactId, Direction, EventId, NumberId,
     PhoneNumber, Timestamp, UsageId,
@@ -59,6 +60,11 @@ pub struct Call {
     pub voice: Option<String>,
     /// What the sandbox callee of a test call says (`callee_lines`), when the call gave it.
     pub sandbox: Option<SandboxScript>,
+    /// The agent's voicemail action, its message rendered for this call.
+    #[serde(skip)]
+    pub voicemail: Option<Voicemail>,
+    /// Who answered an outbound call with audio: `human`, `machine` or `unknown` (none until decided).
+    pub answered_by: Option<String>,
     /// This call's own webhook URL.
     pub webhook_url: Option<String>,
     /// The agent's webhook URL when the call was placed.
@@ -123,6 +129,8 @@ crate::column::record! {
         first_message: opt_text,
         voice: opt_text,
         sandbox: opt_json,
+        voicemail: opt_json,
+        answered_by: opt_text,
         webhook_url: opt_text,
         agent_webhook_url: opt_text,
         max_duration_secs: int,
@@ -175,6 +183,7 @@ pub struct NewCall {
     pub first_message: Option<String>,
     pub voice: Option<String>,
     pub sandbox: Option<SandboxScript>,
+    pub voicemail: Option<Voicemail>,
     pub webhook_url: Option<String>,
     pub agent_webhook_url: Option<String>,
     pub max_duration_secs: i64,
@@ -215,6 +224,8 @@ impl Call {
             first_message: new.first_message,
             voice: new.voice,
             sandbox: new.sandbox,
+            voicemail: new.voicemail,
+            answered_by: None,
             webhook_url: new.webhook_url,
             agent_webhook_url: new.agent_webhook_url,
             max_duration_secs: new.max_duration_secs,
@@ -472,6 +483,11 @@ async fn set_column(store: &Store, call_id: &CallId, column: &'static str, value
     Ok(())
 }
 
+/// Stores who answered the call (`human`, `machine`, `unknown`).
+pub async fn set_answered_by(store: &Store, call_id: &CallId, answered_by: &str) -> Result<()> {
+    set_column(store, call_id, "answered_by", answered_by.to_owned()).await
+}
+
 /// Stores the carrier's own id for the call (Twilio's `CallSid`).
 pub async fn set_carrier_call_id(store: &Store, call_id: &CallId, carrier_call_id: &str) -> Result<()> {
     set_column(store, call_id, "carrier_call_id", carrier_call_id.to_owned()).await
@@ -523,6 +539,7 @@ mod tests {
             first_message: Some("Hello".to_owned()),
             voice: None,
             sandbox: None,
+            voicemail: None,
             webhook_url: None,
             agent_webhook_url: Some("https://example.com/hook".to_owned()),
             max_duration_secs: 600,

@@ -2,6 +2,7 @@
 //! speaks only the leg vocabulary (`crate::leg`): signals up, controls down. None of them writes
 //! to the store; what their media leaves behind goes up with the leg's end.
 
+mod answering_machine;
 pub mod sandbox;
 pub mod sip;
 pub mod twilio;

@@ -3,11 +3,13 @@
 //! At real-time speed a sandbox call carries audio exactly as a SIP call does: two RTP media
 //! sessions on loopback, the agent's (recorded, heard by the conversation) and the callee's. On
 //! the talking numbers the callee is a persona (`agentline_conversation::persona`) whose lines
-//! espeak-ng speaks into its session, so the agent's recogniser hears real audio.
+//! the callee's voice speaks into its session, so the agent's recogniser hears real audio; on the
+//! answering-machine numbers it is a machine (`answering_machine.rs`).
 
+use super::answering_machine::{self, Hangup};
 use crate::leg::{CarrierControl, CarrierSignal, DialedCall, LegEnd};
 use crate::media::{self, MediaHandle, MediaLink, MediaPlan, Remains};
-use agentline_conversation::persona::{self, Ear, INTERRUPTER, Line, Persona, PersonaAction, TALKER};
+use agentline_conversation::persona::{self, Ear, INTERRUPTER, LONG_HELLO, Line, Persona, PersonaAction, TALKER};
 use agentline_conversation::vad::rms;
 use agentline_domain::call::EndReason;
 use agentline_domain::sandbox::{SandboxScript, SandboxStep, SandboxTalker, script_for, talker_for};
@@ -42,15 +44,25 @@ impl std::fmt::Debug for SandboxMedia {
     }
 }
 
-/// The lines the callee at `to` says, if it talks: the call's own script, else the number's persona.
-fn callee_lines(to: &str, media: &SandboxMedia) -> Option<Arc<[Line]>> {
+/// Who is on the callee's side of an answered sandbox call with audio.
+enum Callee {
+    /// A person saying these lines.
+    Persona(Arc<[Line]>),
+    /// An answering machine.
+    Machine { beep: bool },
+}
+
+/// Who answers at `to`, if anyone talks: the call's own script, else the number's persona or machine.
+fn callee(to: &str, media: &SandboxMedia) -> Option<Callee> {
     let talker = talker_for(to)?;
     if let Some(script) = &media.script {
-        return Some(persona::script(script.callee_lines.iter().cloned()).into());
+        return Some(Callee::Persona(persona::script(script.callee_lines.iter().cloned()).into()));
     }
     Some(match talker {
-        SandboxTalker::Talker => TALKER.into(),
-        SandboxTalker::Interrupter => INTERRUPTER.into(),
+        SandboxTalker::Talker => Callee::Persona(TALKER.into()),
+        SandboxTalker::Interrupter => Callee::Persona(INTERRUPTER.into()),
+        SandboxTalker::LongHello => Callee::Persona(LONG_HELLO.into()),
+        SandboxTalker::Machine { beep } => Callee::Machine { beep },
     })
 }
 
@@ -58,7 +70,9 @@ fn callee_lines(to: &str, media: &SandboxMedia) -> Option<Arc<[Line]>> {
 pub(crate) fn dial(to: &str, speed: f64, media: Option<SandboxMedia>) -> DialedCall {
     let (signal_tx, signals) = mpsc::channel(8);
     let (controls, control_rx) = mpsc::channel(4);
-    let talker = media.as_ref().and_then(|media| callee_lines(to, media));
+    // What the callee says first is synthesized while the phone rings: a person answers with
+    // their hello ready, however long our voice takes to make it.
+    let talker = media.as_ref().and_then(|media| Some(Ready::prepare(callee(to, media)?, &media.voice)));
     let mut script = script_for(to);
     if talker.is_some() {
         // The persona hangs up when the conversation is over.
@@ -75,11 +89,11 @@ async fn run(
     script: Vec<(std::time::Duration, SandboxStep)>,
     speed: f64,
     media: Option<SandboxMedia>,
-    talker: Option<Arc<[Line]>>,
+    mut talker: Option<Ready>,
     signals: &mpsc::Sender<CarrierSignal>,
     mut controls: mpsc::Receiver<CarrierControl>,
 ) -> LegEnd {
-    let (hangup_tx, mut hangup) = mpsc::channel::<()>(1);
+    let (hangup_tx, mut hangup) = mpsc::channel(1);
     let mut line: Option<OpenLine> = None;
     for (wait, step) in script {
         tokio::select! {
@@ -90,7 +104,7 @@ async fn run(
         let signal = match step {
             SandboxStep::Ring => CarrierSignal::Ringing,
             SandboxStep::Answer => {
-                let (opened, link) = match open_line(media.as_ref(), talker.clone(), hangup_tx.clone()).await {
+                let (opened, link) = match open_line(media.as_ref(), talker.take(), hangup_tx.clone()).await {
                     Ok(Some((opened, link))) => (Some(opened), Some(link)),
                     Ok(None) => (None, None),
                     Err(err) => {
@@ -120,8 +134,8 @@ async fn run(
                 }
                 _ => break,
             },
-            Some(()) = hangup.recv() => {
-                reason = Some((EndReason::CallerHangup, "BYE".to_owned()));
+            Some((why, detail)) = hangup.recv() => {
+                reason = Some((why, detail.to_owned()));
                 break;
             }
         }
@@ -138,8 +152,8 @@ struct OpenLine {
 /// Opens the loopback RTP pair and starts the persona; returns the agent's link for the conversation.
 async fn open_line(
     media: Option<&SandboxMedia>,
-    talker: Option<Arc<[Line]>>,
-    hangup: mpsc::Sender<()>,
+    talker: Option<Ready>,
+    hangup: Hangup,
 ) -> std::io::Result<Option<(OpenLine, MediaLink)>> {
     let Some(media) = media else { return Ok(None) };
     let agent_socket = UdpSocket::bind("127.0.0.1:0").await?;
@@ -151,8 +165,15 @@ async fn open_line(
     agent.answered();
     callee.answered();
     let link = agent.link();
-    if let Some(lines) = talker {
-        tokio::spawn(persona(callee.link(), lines, Arc::clone(&media.voice), hangup));
+    let voice = Arc::clone(&media.voice);
+    match talker {
+        Some(Ready { callee: Callee::Persona(lines), first }) => {
+            drop(tokio::spawn(persona(callee.link(), lines, voice, first, hangup)));
+        }
+        Some(Ready { callee: Callee::Machine { .. }, first }) => {
+            drop(tokio::spawn(answering_machine::answer(callee.link(), first, hangup)));
+        }
+        None => {}
     }
     Ok(Some((OpenLine { agent, callee }, link)))
 }
@@ -172,10 +193,16 @@ fn pcmu_to(remote: SocketAddr) -> Negotiated {
 const AGENT_SPEECH_RMS: f32 = 300.0;
 
 /// The persona's loop: listens to the agent frame by frame, speaks its lines, hangs up.
-async fn persona(mut link: MediaLink, lines: Arc<[Line]>, voice: Arc<dyn TextToSpeech>, hangup: mpsc::Sender<()>) {
+async fn persona(
+    mut link: MediaLink,
+    lines: Arc<[Line]>,
+    voice: Arc<dyn TextToSpeech>,
+    first: JoinHandle<Vec<Vec<i16>>>,
+    hangup: Hangup,
+) {
     let mut persona = Persona::new(Arc::clone(&lines), Ear::default(), std::time::Duration::ZERO);
     let mut speaking: Option<u64> = None;
-    let mut next = prepare(&voice, &lines, 0);
+    let mut next = Some(first);
     while let Some(tick) = link.ticks.recv().await {
         if speaking.is_some_and(|id| tick.finished.iter().any(|played| played.id == id)) {
             speaking = None;
@@ -195,7 +222,7 @@ async fn persona(mut link: MediaLink, lines: Arc<[Line]>, voice: Arc<dyn TextToS
                 next = prepare(&voice, &lines, index + 1);
             }
             Some(PersonaAction::HangUp) => {
-                let _ = hangup.send(()).await;
+                let _ = hangup.send((EndReason::CallerHangup, "BYE")).await;
                 break;
             }
             None => {}
@@ -203,6 +230,22 @@ async fn persona(mut link: MediaLink, lines: Arc<[Line]>, voice: Arc<dyn TextToS
     }
     if let Some(prepared) = next {
         prepared.abort();
+    }
+}
+
+/// The callee with what it says first being synthesized.
+struct Ready {
+    callee: Callee,
+    first: JoinHandle<Vec<Vec<i16>>>,
+}
+
+impl Ready {
+    fn prepare(callee: Callee, voice: &Arc<dyn TextToSpeech>) -> Self {
+        let first = match &callee {
+            Callee::Persona(lines) => prepare(voice, lines, 0),
+            Callee::Machine { beep } => Some(answering_machine::greeting(Arc::clone(voice), *beep)),
+        };
+        Self { callee, first: first.unwrap_or_else(|| tokio::spawn(async { Vec::new() })) }
     }
 }
 

@@ -4,6 +4,7 @@
 //! and time is made by the sans-IO state machines it feeds.
 
 mod listening;
+mod machine;
 mod record;
 mod reply;
 mod speaking;
@@ -12,6 +13,7 @@ use crate::context::CallContext;
 use crate::leg::CallCommand;
 use crate::media::{FRAME, MediaControl, MediaLink, Tick};
 use agentline_brains::{Action, Brain, Message, Role};
+use agentline_conversation::amd::AnsweredBy;
 use agentline_conversation::latency::TurnLatency;
 use agentline_conversation::turn::{self, TurnConfig, TurnTaker};
 use agentline_conversation::vad::VoiceDetector;
@@ -19,6 +21,7 @@ use agentline_domain::call::EndReason;
 use agentline_speech::{SpeechError, SpeechToText, TextToSpeech};
 use agentline_store::calls::Call;
 use listening::{Draft, Ending, Heard, Hearing};
+use machine::{MachineStep, MachineWatch};
 use reply::ReplyEvent;
 use speaking::{Purpose, Speaking, Timing};
 use std::collections::{HashMap, VecDeque};
@@ -85,6 +88,10 @@ struct Conversation {
     drafts: Channel<Draft>,
     /// The voice preparing the fixed phrases; stopped when the call ends.
     preparing: JoinHandle<()>,
+    /// Who answered (outbound calls), until it is known and nothing more is to be done about it.
+    machine: Option<MachineWatch>,
+    /// The greeting waits for the machine detector's decision.
+    greeting_held: bool,
     reply_events: Channel<(u64, ReplyEvent)>,
 }
 
@@ -116,6 +123,8 @@ impl Conversation {
         }
         let turns = TurnTaker::new(config, Duration::ZERO);
         let preparing = prepare_phrases(&tts, fixed_phrases(&ctx, &call, brain.as_ref()));
+        let outbound = call.direction == agentline_domain::Direction::Outbound;
+        let machine = outbound.then(|| MachineWatch::new(call.voicemail.clone()));
         Self {
             ctx,
             call,
@@ -142,6 +151,8 @@ impl Conversation {
             results: mpsc::unbounded_channel(),
             drafts: mpsc::unbounded_channel(),
             preparing,
+            machine,
+            greeting_held: false,
             reply_events: mpsc::unbounded_channel(),
         }
     }
@@ -173,6 +184,10 @@ impl Conversation {
         self.clock = tick.offset();
         let now = self.clock;
         let speech = self.vad.is_speech(&tick.heard);
+        if let Some(watch) = &mut self.machine {
+            let steps = watch.frame(now, &tick.heard, speech);
+            self.on_machine(steps, tick.at).await;
+        }
         if let Some(hearing) = &mut self.hearing {
             hearing.push(tick.heard);
         }
@@ -225,6 +240,7 @@ impl Conversation {
                 record::note(&self.ctx, &self.call, "reply_stalled", "the reply produced no audio in time").await;
                 self.cancel_reply(tick.at).await;
             }
+            A::Remind if self.machine_answered() => {}
             A::Remind => {
                 let phrase = self.ctx.settings().conversation.reminder_phrase.clone();
                 self.speak(Purpose::Reminder, reply::phrase(&phrase), None);
@@ -248,6 +264,7 @@ impl Conversation {
     /// A draft of the open utterance tells the turn-taker whether the caller finished a sentence;
     /// one the ended turn waits for is its transcript.
     async fn on_draft(&mut self, number: u64, speech_end: Duration, text: Result<String, SpeechError>) {
+        self.tell_machine_watch(text.as_deref().unwrap_or_default()).await;
         if let Some(pending) = self.pending.as_ref().filter(|p| p.number == number && p.speech_end == speech_end) {
             self.transcripts.insert(pending.number, text);
             return self.take_transcript().await;
@@ -295,6 +312,7 @@ impl Conversation {
         };
         let (start, end) = (turn.speech_start, turn.speech_end);
         self.append_turn(Role::Caller, &text, start..end, false).await;
+        self.tell_machine_watch(&text).await;
         let timing = Timing {
             speech_end: turn.speech_end_at,
             decided: turn.decided,
@@ -308,7 +326,7 @@ impl Conversation {
     /// Answers the caller's turn — unless they spoke again meanwhile (the turn-taker is no
     /// longer waiting for a reply), or the greeting is still owed.
     async fn reply_to_turn(&mut self, timing: Option<Timing>) {
-        if self.closing || !self.turns.replying() || self.speaking.is_some() {
+        if self.closing || !self.turns.replying() || self.speaking.is_some() || self.machine_answered() {
             return;
         }
         if !self.greeted {
@@ -323,6 +341,14 @@ impl Conversation {
     }
 
     fn greet(&mut self) {
+        if self.machine_answered() {
+            return;
+        }
+        if self.machine.as_ref().is_some_and(MachineWatch::holds_the_greeting) {
+            // Said once the detector knows a person answered; the turn-taker's watchdog allows it 8 s.
+            self.greeting_held = true;
+            return;
+        }
         self.greeted = true;
         match self.call.first_message.clone().filter(|m| !m.trim().is_empty()) {
             Some(text) => self.speak(Purpose::Greeting, reply::phrase(&text), None),
@@ -409,9 +435,53 @@ impl Conversation {
         if !interrupted {
             self.turns.reply_played(self.clock);
         }
-        if speaking.end_call || speaking.purpose == Purpose::Goodbye && !interrupted {
+        if speaking.purpose == Purpose::Voicemail && !interrupted {
+            let detail = "left a message on the answering machine".to_owned();
+            self.ctx.command(CallCommand::Hangup(EndReason::Voicemail, detail)).await;
+        } else if speaking.end_call || speaking.purpose == Purpose::Goodbye && !interrupted {
             let detail = "the agent ended the call".to_owned();
             self.ctx.command(CallCommand::Hangup(EndReason::AgentHangup, detail)).await;
+        }
+    }
+
+    /// Whether an answering machine answered and the agent's voicemail setting deals with it:
+    /// nothing but the message is said.
+    fn machine_answered(&self) -> bool {
+        self.machine.as_ref().is_some_and(MachineWatch::handling_a_machine)
+    }
+
+    /// Gives the machine detector what the recogniser heard of the callee.
+    async fn tell_machine_watch(&mut self, text: &str) {
+        if let Some(watch) = &mut self.machine {
+            let steps = watch.heard(self.clock, text);
+            self.on_machine(steps, Instant::now()).await;
+        }
+    }
+
+    /// Carries out what the machine detector decided.
+    async fn on_machine(&mut self, steps: Vec<MachineStep>, at: Instant) {
+        for step in steps {
+            match step {
+                MachineStep::Decided { answered_by, at: after, reason } => {
+                    record::answered_by(&self.ctx, &self.call, answered_by, after, reason).await;
+                    if std::mem::take(&mut self.greeting_held) && answered_by != AnsweredBy::Machine {
+                        self.greet();
+                    }
+                }
+                MachineStep::HangUp => {
+                    self.cancel_reply(at).await;
+                    let detail = "an answering machine answered".to_owned();
+                    self.ctx.command(CallCommand::Hangup(EndReason::Voicemail, detail)).await;
+                }
+                MachineStep::Hush => {
+                    self.cancel_reply(at).await;
+                    self.turns.reply_played(self.clock);
+                }
+                MachineStep::LeaveMessage(message) => self.speak(Purpose::Voicemail, reply::phrase(&message), None),
+            }
+        }
+        if self.machine.as_ref().is_some_and(MachineWatch::done) {
+            self.machine = None;
         }
     }
 

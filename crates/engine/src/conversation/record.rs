@@ -53,6 +53,22 @@ pub(super) async fn brain_for(
     agentline_brains::build(&settings, context, &providers)
 }
 
+/// Stores who answered the call and records a `call.answered_by` event.
+pub(super) async fn answered_by(
+    ctx: &CallContext,
+    call: &Call,
+    answered_by: agentline_conversation::amd::AnsweredBy,
+    after: Duration,
+    reason: &str,
+) {
+    let who = answered_by.as_str();
+    if let Err(err) = calls::set_answered_by(ctx.store(), &call.id, who).await {
+        tracing::warn!(call_id = %call.id, error = %err, "could not store who answered");
+    }
+    let payload = json!({"answered_by": who, "decision_ms": after.as_millis() as u64, "reason": reason});
+    ctx.record_activity(&call.id, "call.answered_by", payload).await;
+}
+
 /// Stores one transcript turn (and its `call.transcript` event); `span` is its place in the recording.
 pub(super) async fn turn(
     ctx: &CallContext,

@@ -16,6 +16,8 @@ pub(super) enum Purpose {
     Answer,
     Reminder,
     Goodbye,
+    /// The message for an answering machine; the call ends after it.
+    Voicemail,
 }
 
 /// When the stages of an answer happened, for its latency figures.

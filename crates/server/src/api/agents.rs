@@ -55,6 +55,12 @@ pub struct AgentInput {
     /// to the server's.
     #[serde(default, deserialize_with = "non_null")]
     pub speech: Option<agentline_domain::speech::AgentSpeech>,
+    /// What the agent does when an answering machine picks up an outbound call:
+    /// `{"action": "hangup"}` or `{"action": "leave_message", "message": "…"}` (a template like
+    /// `first_message`); `null` for nothing special.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<agentline_domain::voicemail::Voicemail>)]
+    pub voicemail: Option<Option<agentline_domain::voicemail::Voicemail>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub webhook_url: Option<Option<String>>,
@@ -113,6 +119,10 @@ impl AgentInput {
             speech.validate()?;
             agent.speech = speech;
         }
+        if let Some(voicemail) = self.voicemail {
+            voicemail.as_ref().map(agentline_domain::voicemail::Voicemail::validate).transpose()?;
+            agent.voicemail = voicemail;
+        }
         if let Some(url) = self.webhook_url {
             agent.webhook_url = url.as_deref().map(|u| http_url("webhook_url", u)).transpose()?;
         }
@@ -165,6 +175,7 @@ async fn create_agent(
         language: "en-US".to_owned(),
         brain: Brain::default(),
         speech: Default::default(),
+        voicemail: None,
         webhook_url: None,
         max_duration_secs: 600,
         assistant_id: None,

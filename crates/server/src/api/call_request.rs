@@ -6,6 +6,7 @@ use super::error::{ApiError, ApiResult};
 use crate::AppState;
 use agentline_domain::sandbox::SandboxScript;
 use agentline_domain::validate::{FieldError, http_url, optional_text, text};
+use agentline_domain::voicemail::Voicemail;
 use agentline_domain::{ApiKeyMode, CarrierKind, Direction, PhoneNumber, Timestamp, template};
 use agentline_store::agents::{self, Agent};
 use agentline_store::businesses::Business;
@@ -245,6 +246,16 @@ fn render(field: &'static str, source: &str, vars: &Map<String, Value>) -> ApiRe
         .map_err(|e| ApiError::validation(format!("{field}: {e}; pass it in `variables`")).with_param("variables"))
 }
 
+/// The agent's voicemail action with its message rendered for this call.
+fn render_voicemail(voicemail: &Voicemail, vars: &Map<String, Value>) -> ApiResult<Voicemail> {
+    match voicemail {
+        Voicemail::Hangup {} => Ok(Voicemail::Hangup {}),
+        Voicemail::LeaveMessage { message } => {
+            Ok(Voicemail::LeaveMessage { message: render("voicemail.message", message, vars)? })
+        }
+    }
+}
+
 fn bounded(
     field: &'static str,
     value: Option<i64>,
@@ -306,6 +317,7 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
         .or(agent.first_message.as_deref())
         .map(|m| render("first_message", m, &vars))
         .transpose()?;
+    let voicemail = agent.voicemail.as_ref().map(|v| render_voicemail(v, &vars)).transpose()?;
     let mode = caller.mode();
     let sandbox = sandbox_script(input.sandbox, mode)?;
     let carrier = if mode == ApiKeyMode::Test { CarrierKind::Sandbox } else { number.carrier };
@@ -331,6 +343,7 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
         first_message,
         voice: input.voice.or(agent.voice),
         sandbox,
+        voicemail,
         webhook_url: input.webhook_url,
         agent_webhook_url: agent.webhook_url,
         max_duration_secs,

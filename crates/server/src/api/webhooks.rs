@@ -26,6 +26,7 @@ pub const EVENT_TYPES: &[&str] = &[
     "call.initiated",
     "call.ringing",
     "call.answered",
+    "call.answered_by",
     "call.in_progress",
     "call.dtmf",
     "call.transcript",

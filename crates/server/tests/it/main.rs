@@ -10,6 +10,7 @@ mod conversation;
 mod errors;
 mod isolation;
 mod limits;
+mod machines;
 mod openapi;
 mod pagination;
 mod peers;
