@@ -98,7 +98,9 @@ fn versioned() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 
 /// The OpenAPI 3.1 document, generated from the route and type annotations.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    versioned().1
+    let mut document = versioned().1;
+    document.merge(crate::dialects::openapi());
+    document
 }
 
 /// The OpenAPI document as the pretty JSON committed in `docs/openapi.json`.
@@ -112,6 +114,7 @@ pub fn openapi_json() -> String {
 pub(crate) fn router(state: AppState) -> Router {
     let (v1, _) = versioned();
     let v1 = v1.route_layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
+    let upstream = crate::dialects::Upstream::new(v1.clone().with_state(state.clone()), state.config.body_limit_bytes);
     let layers = ServiceBuilder::new()
         .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, HeaderName::from_static("x-api-key")]))
         .layer(TraceLayer::new_for_http())
@@ -128,6 +131,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/metrics", get(system::metrics))
         .route("/openapi.json", get(system::openapi))
         .merge(v1)
+        .merge(crate::dialects::router(upstream))
         .merge(twilio::router())
         .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
         .layer(layers)
