@@ -18,7 +18,7 @@ on_both_engines!(
 const BASE: &str = "/kaicalls/api/v1";
 
 async fn app(engine: Engine) -> TestApp {
-    spawn_app_with(engine, |c| c.rate_limits.calls_create_per_minute = 3).await
+    spawn_app_with(engine, |c| c.rate_limits.calls_create_per_minute = 4).await
 }
 
 /// Asserts KaiCalls' documented error: `{"error": {"code", "message"}}`.
@@ -79,8 +79,10 @@ async fn kaicalls_calls_create_get_and_list(engine: Engine) {
     let full = json!({"agent_id": "uuid-abc123", "to": "+15125559876", "name": "John Smith", "lead_id": "uuid-lead123",
         "context": "Following up on car accident case",
         "firstMessage": "Hey John, this is Kai from Smith Law — do you have a minute?"});
+    let sdk = json!({"agentId": "uuid-abc123", "to": "+15125551234", "name": "John Smith", "leadId": "uuid-lead123",
+        "context": "Following up on car accident case", "firstMessage": "Hey John, this is Kai — do you have a minute?"});
     let mut ids = Vec::new();
-    for body in [quick, minimal, full] {
+    for body in [quick, minimal, full, sdk] {
         let made = app.post(&url, key, body).await;
         let call = made.assert_status(201);
         assert_eq!((call["status"].as_str(), call["agent_id"].as_str()), (Some("queued"), Some(agent.as_str())));
@@ -138,7 +140,7 @@ async fn kaicalls_calls_create_get_and_list(engine: Engine) {
     assert!(!rest_ids.is_empty() && rest_ids.iter().all(|id| !body["calls"].to_string().contains(id)), "{}", rest.body);
     for agent_id in [agent.as_str(), "uuid-abc123"] {
         let mine = app.get(&format!("{url}?agent_id={agent_id}"), key).await;
-        assert_eq!(mine.body["calls"].as_array().map(Vec::len), Some(3), "{}", mine.body);
+        assert_eq!(mine.body["calls"].as_array().map(Vec::len), Some(4), "{}", mine.body);
     }
     assert_eq!(app.get(&format!("{url}?status=busy"), key).await.body["calls"], json!([]));
     assert_kaicalls_error(&app.get(&format!("{url}?status=bogus"), key).await, 400, "invalid_request");
@@ -211,7 +213,7 @@ async fn kaicalls_error_table(engine: Engine) {
     assert_kaicalls_error(&app.get(&format!("{BASE}/nothing-here"), &acct.key).await, 404, "not_found");
     assert_eq!(app.get("/v1/calls?page=1", &acct.key).await.body["count"], 0, "no error wrote a call");
 
-    // 60 calls a minute in KaiCalls; 3 here.
+    // 60 calls a minute in KaiCalls; 4 here.
     let mut last = Value::Null;
     for _ in 0..4 {
         let resp = app.post(&url, &acct.test_key, call.clone()).await;
