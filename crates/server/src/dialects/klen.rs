@@ -32,7 +32,13 @@ pub(super) fn render(failure: Failure) -> (StatusCode, Value) {
 }
 
 fn call(view: Value) -> Value {
-    aliased(view, &[("call_id", "id"), ("phone_number", "to")])
+    let mut view = aliased(view, &[("call_id", "id"), ("phone_number", "to")]);
+    // Klen's agent ids are integers; an agent that carries one as its `assistant_id` shows it.
+    let klen_id = view["agent"]["assistant_id"].as_str().and_then(|a| a.parse::<i64>().ok());
+    if let Some(id) = klen_id {
+        view["agent"]["id"] = Value::from(id);
+    }
+    view
 }
 
 /// Klen lists are paged by number, with totals: page 1 unless asked otherwise.

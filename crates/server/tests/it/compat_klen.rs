@@ -51,6 +51,7 @@ async fn klen_initiate_call_examples(engine: Engine) {
         (Some("Appointment Scheduler"), Some("123"))
     );
     assert!(body["created_at"].is_string() && body["estimated_start"].is_string(), "{body}");
+    assert_eq!(body["agent"]["id"], 123, "the Klen agent id, as Klen shows it");
 
     // The "Example Request Body": an integer contact id and nested variables.
     let example = json!({
