@@ -113,8 +113,11 @@ pub fn openapi_json() -> String {
 /// The whole application router.
 pub(crate) fn router(state: AppState) -> Router {
     let (v1, _) = versioned();
-    let v1 = v1.route_layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
-    let upstream = crate::dialects::Upstream::new(v1.clone().with_state(state.clone()), state.config.body_limit_bytes);
+    let authenticated = || middleware::from_fn_with_state(state.clone(), auth::authenticate);
+    let v1 = v1.route_layer(authenticated());
+    let dialects_only = crate::dialects::upstream_only().route_layer(authenticated());
+    let upstream = v1.clone().merge(dialects_only).with_state(state.clone());
+    let upstream = crate::dialects::Upstream::new(upstream, state.config.body_limit_bytes);
     let layers = ServiceBuilder::new()
         .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, HeaderName::from_static("x-api-key")]))
         .layer(TraceLayer::new_for_http())

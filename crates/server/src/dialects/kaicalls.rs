@@ -6,11 +6,18 @@ use super::errors::{Failure, nested};
 use super::shape::{aliased, relisted, with};
 use super::upstream::{Ctx, Reply, query_string, segment};
 use crate::AppState;
-use crate::api::error::ApiError;
+use crate::api::auth::Caller;
+use crate::api::billing::{self, Balance, UsageFilters};
+use crate::api::error::{ApiError, ApiResult};
+use crate::api::extract::ApiQuery;
+use crate::api::pagination::{List, ListParams};
 use agentline_domain::AccountId;
+use agentline_store::usage::UsageRecord;
 use agentline_store::{summary, webhook_format};
 use axum::extract::State;
 use axum::http::{Method, StatusCode};
+use axum::routing::get;
+use axum::{Json, Router};
 use serde_json::{Value, json};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -23,6 +30,28 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_keys, create_key, revoke_key))
         .routes(routes!(balance))
         .routes(routes!(usage))
+}
+
+/// `/v1/balance` and `/v1/usage`, for any key: KaiCalls has no billing scope. Reached only
+/// through the upstream router, behind `/v1`'s authentication, rate limits and usage log.
+const BALANCE: &str = "/dialect/kaicalls/balance";
+const USAGE: &str = "/dialect/kaicalls/usage";
+
+pub(super) fn upstream_only() -> Router<AppState> {
+    Router::new().route(BALANCE, get(any_key_balance)).route(USAGE, get(any_key_usage))
+}
+
+async fn any_key_balance(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Balance>> {
+    Ok(Json(billing::balance_of(&state, &caller).await?))
+}
+
+async fn any_key_usage(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(params): ApiQuery<ListParams>,
+    ApiQuery(filters): ApiQuery<UsageFilters>,
+) -> ApiResult<Json<List<UsageRecord>>> {
+    Ok(Json(billing::usage_of(&state, &caller, params, filters).await?))
 }
 
 /// KaiCalls' codes, by status; other statuses (402, 409) keep agentline's code.
@@ -161,11 +190,11 @@ async fn revoke_key(ctx: Ctx) -> Result<Reply, ApiError> {
     responses((status = 200, description = "`{businesses: [{business_id, minutes_used, phone_numbers, subscription_status}]}`")),
     security(("api_key" = [])))]
 async fn balance(State(state): State<AppState>, ctx: Ctx) -> Result<Reply, ApiError> {
-    let reply = ctx.get("/v1/balance").await;
+    let reply = ctx.get(BALANCE).await;
     if !reply.is_success() {
         return Ok(reply);
     }
-    // The account is the one `/v1/balance` authenticated; its businesses are those the key may see.
+    // The account is the one the key authenticated as; its businesses are those the key may see.
     let account =
         AccountId::parse(reply.body["account_id"].as_str().unwrap_or_default()).map_err(|e| ApiError::internal(&e))?;
     let mut rows = Vec::new();
@@ -184,5 +213,5 @@ async fn balance(State(state): State<AppState>, ctx: Ctx) -> Result<Reply, ApiEr
     responses((status = 200, description = "`{usage: […], has_more}`")), security(("api_key" = [])))]
 async fn usage(ctx: Ctx) -> Reply {
     let query = query_string(["start", "end", "limit"].map(|p| (p, ctx.req.param(p))));
-    ctx.get(&format!("/v1/usage{query}")).await.map(|list| relisted(list, "usage", |u| u))
+    ctx.get(&format!("{USAGE}{query}")).await.map(|list| relisted(list, "usage", |u| u))
 }

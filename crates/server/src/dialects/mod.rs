@@ -54,6 +54,12 @@ pub(crate) fn router(upstream: Upstream) -> Router<AppState> {
     merged.layer(axum::Extension(upstream))
 }
 
+/// Routes only the dialects reach, through [`Upstream`] (to be put behind `/v1`'s
+/// authentication): reads a seed lets any key make where `/v1` asks for a narrower scope.
+pub(crate) fn upstream_only() -> Router<AppState> {
+    kaicalls::upstream_only()
+}
+
 /// The dialects' paths for the OpenAPI document, tagged per seed.
 pub(crate) fn openapi() -> utoipa::openapi::OpenApi {
     let merged = DIALECTS.iter().fold(OpenApiRouter::new(), |all, dialect| all.merge(dialect.documented()));

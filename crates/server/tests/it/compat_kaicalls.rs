@@ -176,14 +176,17 @@ async fn kaicalls_keys_balance_and_usage(engine: Engine) {
     let no_id = app.send(Method::DELETE, &format!("{BASE}/keys"), Some(admin), None).await;
     assert_kaicalls_error(&no_id, 400, "invalid_request");
 
-    let (billing, _) = crate::access::key_with(&app, admin, &["billing:read"]).await;
-    let balance = app.get(&format!("{BASE}/balance"), &billing).await;
+    // KaiCalls has no billing scope: a key with the default scopes reads both.
+    let defaults = app.post("/v1/keys", admin, json!({})).await;
+    let billing = defaults.body["key"].as_str().unwrap();
+    assert_eq!(app.get("/v1/balance", billing).await.status, 403, "while /v1 still asks for billing:read");
+    let balance = app.get(&format!("{BASE}/balance"), billing).await;
     let row = &balance.assert_status(200)["businesses"][0];
     assert_eq!(row["business_id"], acct.business_id.as_str());
     assert_eq!((row["minutes_used"].as_i64(), row["phone_numbers"].as_i64()), (Some(0), Some(1)));
     assert_eq!(row["subscription_status"], "active");
 
-    let usage = app.get(&format!("{BASE}/usage?start=2020-01-01T00:00:00Z&limit=2"), &billing).await;
+    let usage = app.get(&format!("{BASE}/usage?start=2020-01-01T00:00:00Z&limit=2"), billing).await;
     let body = usage.assert_status(200);
     assert_eq!((body["usage"].as_array().map(Vec::len), body["has_more"].as_bool()), (Some(2), Some(true)), "{body}");
     for field in ["id", "endpoint", "method", "status_code", "call_id", "cost_cents", "created_at"] {
