@@ -35,16 +35,39 @@ impl PhoneNumber {
         Ok(Self(input.to_owned()))
     }
 
+    /// Like [`Self::parse`], and also the fictional `+1 555 xxx xxxx` numbers (NPA 555, never
+    /// assigned) the seed services use in their examples: test calls may dial them, and stored
+    /// rows may hold them.
+    pub fn parse_or_fictional(input: &str) -> Result<Self, PhoneNumberError> {
+        match input.strip_prefix('+') {
+            Some(digits) if is_fictional(digits) && digits.bytes().all(|b| b.is_ascii_digit()) => {
+                Ok(Self(input.to_owned()))
+            }
+            _ => Self::parse(input),
+        }
+    }
+
+    /// Whether this is a fictional `+1 555 xxx xxxx` number (see [`Self::parse_or_fictional`]).
+    pub fn is_fictional(&self) -> bool {
+        self.0.strip_prefix('+').is_some_and(is_fictional)
+    }
+
     /// The E.164 text.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 }
 
+/// NANP area code 555 is reserved and never assigned, so no real number can be mistaken for one.
+fn is_fictional(digits: &str) -> bool {
+    digits.len() == 11 && digits.starts_with("1555")
+}
+
 impl TryFrom<String> for PhoneNumber {
     type Error = PhoneNumberError;
+    /// Stored rows may hold test calls to fictional numbers.
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
+        Self::parse_or_fictional(&value)
     }
 }
 
@@ -113,6 +136,16 @@ mod tests {
         for n in ["+15551234567", "+999123456", "+1202"] {
             assert!(matches!(PhoneNumber::parse(n), Err(PhoneNumberError::Invalid(_))), "{n}");
         }
+    }
+
+    #[test]
+    fn fictional_npa_555_numbers_are_held_and_flagged() {
+        let n = PhoneNumber::parse_or_fictional("+15551234567").unwrap();
+        assert!(n.is_fictional());
+        for bad in ["+1555123456", "+155512345678", "+1555123456x"] {
+            assert!(PhoneNumber::parse_or_fictional(bad).is_err(), "{bad}");
+        }
+        assert!(!PhoneNumber::parse("+14155551234").unwrap().is_fictional());
     }
 
     proptest! {

@@ -57,6 +57,14 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &[u8]) -> Result<Strin
     Ok(format!("v1,{}", STANDARD.encode(mac(&key, id, timestamp, body).finalize().into_bytes())))
 }
 
+/// Klen AI's `x-klen-signature`: hex HMAC-SHA256 of the raw body, keyed with the secret string
+/// exactly as the endpoint was given it (Klen's receivers compute it that way).
+pub fn klen_signature(secret: &str, body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(body);
+    mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The `webhook-signature` header value for all of `secrets`, space separated.
 pub fn signature_header(secrets: &[&str], id: &str, timestamp: i64, body: &[u8]) -> Result<String, VerifyError> {
     let signatures = secrets.iter().map(|s| sign(s, id, timestamp, body)).collect::<Result<Vec<_>, _>>()?;
@@ -97,6 +105,13 @@ mod tests {
     const SPEC_TS: i64 = 1614265330;
     const SPEC_BODY: &str = r#"{"test": 2432232314}"#;
     const SPEC_SIGNATURE: &str = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+    #[test]
+    fn klen_signature_is_the_hex_hmac_of_the_body_under_the_secret_string() {
+        // RFC 2104's well-known example pair.
+        let hex = klen_signature("key", b"The quick brown fox jumps over the lazy dog");
+        assert_eq!(hex, "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8");
+    }
 
     #[test]
     fn matches_the_specification_vector() {

@@ -8,6 +8,7 @@
 
 pub mod api;
 pub mod config;
+mod dialects;
 pub mod usage;
 
 use agentline_engine::{CallRuntime, Engine, WebhookWorker};

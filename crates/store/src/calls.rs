@@ -69,6 +69,9 @@ pub struct Call {
     pub webhook_url: Option<String>,
     /// The agent's webhook URL when the call was placed.
     pub agent_webhook_url: Option<String>,
+    /// The payload format of `webhook_url`'s deliveries: `standard`, `klen` or `kaicalls`
+    /// (calls placed through a seed dialect get the seed's).
+    pub webhook_format: String,
     pub max_duration_secs: i64,
     pub ring_timeout_secs: i64,
     pub start_at: Timestamp,
@@ -133,6 +136,7 @@ crate::column::record! {
         answered_by: opt_text,
         webhook_url: opt_text,
         agent_webhook_url: opt_text,
+        webhook_format: text,
         max_duration_secs: int,
         ring_timeout_secs: int,
         start_at: time,
@@ -228,6 +232,7 @@ impl Call {
             answered_by: None,
             webhook_url: new.webhook_url,
             agent_webhook_url: new.agent_webhook_url,
+            webhook_format: crate::webhook_format::STANDARD.to_owned(),
             max_duration_secs: new.max_duration_secs,
             ring_timeout_secs: new.ring_timeout_secs,
             start_at: new.start_at,
@@ -294,8 +299,7 @@ async fn record_event(conn: &mut AnyConnection, call: &Call, at: Timestamp) -> R
 /// Stores `event` of `call` with its webhook deliveries (the outbox), in the caller's transaction.
 pub(crate) async fn write_event(conn: &mut AnyConnection, event: &CallEventRecord, call: &Call) -> Result<()> {
     insert(&mut *conn, event).await?;
-    let (agent_url, call_url) = (call.agent_webhook_url.as_deref(), call.webhook_url.as_deref());
-    crate::webhooks::enqueue(conn, event, agent_url, call_url).await
+    crate::webhooks::enqueue(conn, event, call).await
 }
 
 /// The call, locked against concurrent changes for the rest of the write transaction.

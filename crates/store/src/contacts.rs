@@ -1,6 +1,8 @@
 //! Contacts (leads): the people agents call, with CRM fields that enrich each call.
 
-use crate::Result;
+use crate::record::{self, Tenant};
+use crate::sql::Sql;
+use crate::{Result, Store};
 use agentline_domain::{AccountId, BusinessId, ContactId, PhoneNumber, Timestamp};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -14,6 +16,8 @@ pub struct Contact {
     #[serde(skip)]
     pub account_id: AccountId,
     pub business_id: BusinessId,
+    /// The id the caller's own CRM gives this contact; accepted wherever a contact id is.
+    pub external_id: Option<String>,
     pub name: Option<String>,
     pub phone_number: PhoneNumber,
     pub email: Option<String>,
@@ -36,6 +40,7 @@ crate::column::record! {
         id: parsed,
         account_id: parsed,
         business_id: parsed,
+        external_id: opt_text,
         name: opt_text,
         phone_number: parsed,
         email: opt_text,
@@ -48,6 +53,20 @@ crate::column::record! {
         created_at: time,
         updated_at: time,
     }
+}
+
+/// A contact by its id (`con_…`) or, failing that, by its `external_id`.
+pub async fn find_by_id_or_external_id(store: &Store, tenant: &Tenant, key: &str) -> Result<Contact> {
+    if ContactId::parse(key).is_ok() {
+        return record::get(store, tenant, key).await;
+    }
+    let mut sql = Sql::new("SELECT * FROM contacts WHERE account_id = ");
+    sql.bind(tenant.account_id.as_str()).push(" AND external_id = ").bind(key);
+    if let Some(business) = &tenant.business_id {
+        sql.push(" AND business_id = ").bind(business.as_str());
+    }
+    let (text, args) = sql.build();
+    Ok(sqlx::query_as_with(text, args).fetch_one(store.pool()).await?)
 }
 
 /// Bumps a contact's interaction count when a call to them is placed.

@@ -27,12 +27,14 @@ pub mod idempotency;
 pub mod keys;
 pub mod numbers;
 pub mod page;
+pub mod summary;
 pub mod transcripts;
 pub mod trunks;
 pub mod twilio;
 pub mod usage;
 pub mod vendors;
 pub mod wallet;
+pub mod webhook_format;
 pub mod webhooks;
 
 pub use db::{Dialect, Store};

@@ -4,9 +4,11 @@
 //! event, so an acknowledged state change always has its deliveries, and a crash between
 //! commit and sending loses nothing: the worker finds the rows when it comes back.
 
+use crate::calls::Call;
 use crate::events::CallEventRecord;
 use crate::record::{Tenant, insert};
 use crate::row::to_json;
+use crate::webhook_format;
 use crate::{Dialect, Error, Result, Store};
 use agentline_domain::{AccountId, AttemptId, CallId, DeliveryId, EndpointId, EventId, SecretString, Timestamp};
 use serde::Serialize;
@@ -25,6 +27,8 @@ pub struct Endpoint {
     /// Event types delivered here; empty means all.
     pub event_types: Vec<String>,
     pub enabled: bool,
+    /// The payload and signature style: `standard` (Standard Webhooks), `klen` or `kaicalls`.
+    pub format: String,
     #[serde(skip)]
     pub secret: SecretString,
     #[serde(skip)]
@@ -49,6 +53,7 @@ crate::column::record! {
         description: opt_text,
         event_types: json,
         enabled: flag,
+        format: text,
         secret: secret,
         previous_secret: opt_secret,
         previous_secret_expires_at: opt_time,
@@ -70,6 +75,8 @@ pub struct Delivery {
     /// `endpoint`, `agent` (the agent's webhook_url) or `call` (the call's webhook_url).
     pub source: String,
     pub url: String,
+    /// The payload and signature style it is sent in (see [`Endpoint::format`]).
+    pub format: String,
     /// The exact JSON body sent.
     #[serde(skip)]
     pub body: String,
@@ -94,6 +101,7 @@ crate::column::record! {
         endpoint_id: opt_parsed,
         source: text,
         url: text,
+        format: text,
         body: text,
         status: text,
         attempts: int,
@@ -150,42 +158,63 @@ pub fn envelope(event: &CallEventRecord) -> String {
 
 /// Writes a pending delivery of `event` to each destination that wants it: the account's
 /// enabled endpoints subscribed to its type, the agent's webhook URL (`agent_webhook_url`) and
-/// the call's own (`webhook_url`), each as the call stored it.
-pub async fn enqueue(
-    conn: &mut AnyConnection,
-    event: &CallEventRecord,
-    agent_webhook_url: Option<&str>,
-    webhook_url: Option<&str>,
-) -> Result<()> {
+/// the call's own (`webhook_url`), each as the call stored it, each in its destination's format.
+pub async fn enqueue(conn: &mut AnyConnection, event: &CallEventRecord, call: &Call) -> Result<()> {
     let endpoints: Vec<Endpoint> =
         sqlx::query_as("SELECT * FROM webhook_endpoints WHERE account_id = $1 AND enabled = 1 ORDER BY id")
             .bind(event.account_id.as_str())
             .fetch_all(&mut *conn)
             .await?;
-    let mut targets: Vec<(Option<EndpointId>, &str, String)> = endpoints
+    let mut targets: Vec<Target> = endpoints
         .iter()
         .filter(|e| e.wants(&event.event_type))
-        .map(|e| (Some(e.id.clone()), "endpoint", e.url.clone()))
+        .map(|e| Target {
+            endpoint_id: Some(e.id.clone()),
+            source: "endpoint",
+            url: e.url.clone(),
+            format: e.format.clone(),
+        })
         .collect();
-    for (source, url) in [("agent", agent_webhook_url), ("call", webhook_url)] {
+    let own = [
+        ("agent", call.agent_webhook_url.as_deref(), webhook_format::STANDARD),
+        ("call", call.webhook_url.as_deref(), call.webhook_format.as_str()),
+    ];
+    for (source, url, format) in own {
         if let Some(url) = url
-            && !targets.iter().any(|(_, _, existing)| existing == url)
+            && !targets.iter().any(|t| t.url == url)
         {
-            targets.push((None, source, url.to_owned()));
+            targets.push(Target { endpoint_id: None, source, url: url.to_owned(), format: format.to_owned() });
         }
     }
-    let body = envelope(event);
-    for (endpoint_id, source, url) in targets {
-        let delivery = Delivery {
+    for target in targets {
+        // A format that has no counterpart for this event sends nothing.
+        let Some(body) = webhook_format::body(&target.format, event, call) else { continue };
+        insert(&mut *conn, &target.delivery(event, body)).await?;
+    }
+    Ok(())
+}
+
+/// One destination of an event.
+struct Target {
+    endpoint_id: Option<EndpointId>,
+    source: &'static str,
+    url: String,
+    format: String,
+}
+
+impl Target {
+    fn delivery(self, event: &CallEventRecord, body: String) -> Delivery {
+        Delivery {
             id: DeliveryId::generate(),
             account_id: event.account_id.clone(),
             event_id: event.id.clone(),
             event_type: event.event_type.clone(),
             call_id: Some(event.call_id.clone()),
-            endpoint_id,
-            source: source.to_owned(),
-            url,
-            body: body.clone(),
+            endpoint_id: self.endpoint_id,
+            source: self.source.to_owned(),
+            url: self.url,
+            format: self.format,
+            body,
             status: "pending".to_owned(),
             attempts: 0,
             next_attempt_at: event.created_at,
@@ -194,10 +223,8 @@ pub async fn enqueue(
             delivered_at: None,
             created_at: event.created_at,
             updated_at: event.created_at,
-        };
-        insert(&mut *conn, &delivery).await?;
+        }
     }
-    Ok(())
 }
 
 /// Takes up to `limit` due deliveries for sending, leasing them for `lease_secs` so other

@@ -5,9 +5,10 @@ pub mod guard;
 pub mod retry;
 
 use crate::settings::Settings;
-use agentline_domain::webhook::signature_header;
+use agentline_domain::webhook::{klen_signature, signature_header};
 use agentline_domain::{SecretString, Timestamp};
 use agentline_store::Store;
+use agentline_store::webhook_format;
 use agentline_store::webhooks::{self, Delivery, Outcome};
 use futures_util::future::join_all;
 use rand::RngExt as _;
@@ -134,17 +135,20 @@ impl WebhookWorker {
         let sent_at = Timestamp::now().datetime().timestamp();
         let signature = signature_header(&secrets, delivery.event_id.as_str(), sent_at, delivery.body.as_bytes())
             .map_err(|e| e.to_string())?;
-        let response = self
+        let mut request = self
             .client
             .post(&delivery.url)
             .header("content-type", "application/json")
             .header("webhook-id", delivery.event_id.as_str())
             .header("webhook-timestamp", sent_at.to_string())
-            .header("webhook-signature", signature)
-            .body(delivery.body.clone())
-            .send()
-            .await
-            .map_err(|e| describe(&e))?;
+            .header("webhook-signature", signature);
+        // Klen's receivers check their own header, signed with the current secret.
+        if delivery.format == webhook_format::KLEN
+            && let Some(secret) = secrets.first()
+        {
+            request = request.header("x-klen-signature", klen_signature(secret, delivery.body.as_bytes()));
+        }
+        let response = request.body(delivery.body.clone()).send().await.map_err(|e| describe(&e))?;
         let status = response.status().as_u16();
         let retry_after = retry::parse_retry_after(response.headers().get("retry-after").and_then(|v| v.to_str().ok()));
         let body = response.bytes().await.unwrap_or_default();

@@ -1,6 +1,6 @@
 //! `/v1/balance` and `/v1/usage`: the wallet, its ledger, and the API usage log.
 
-use super::auth::{Admin, Authorized, BillingRead};
+use super::auth::{Admin, Authorized, BillingRead, Caller};
 use super::error::{ApiError, ApiErrorDoc, ApiResult};
 use super::extract::{ApiJson, ApiQuery};
 use super::pagination::{List, ListParams, instant};
@@ -45,11 +45,16 @@ pub struct Balance {
 #[utoipa::path(get, path = "/v1/balance", tag = "billing",
     responses((status = 200, body = Balance), ApiErrorDoc), security(("api_key" = [])))]
 async fn get_balance(State(state): State<AppState>, caller: Authorized<BillingRead>) -> ApiResult<Json<Balance>> {
+    Ok(Json(balance_of(&state, &caller).await?))
+}
+
+/// The caller's balance, whatever its scopes (the seed dialects decide who may read it).
+pub(crate) async fn balance_of(state: &AppState, caller: &Caller) -> ApiResult<Balance> {
     let account = accounts::get(&state.store, caller.account_id()).await?;
     let request = agentline_store::PageRequest { limit: 100, page: None, after: None };
     let filter = Filter::new().eq("id", caller.tenant.business_id.as_ref().map(ToString::to_string));
     let businesses = record::list::<Business>(&state.store, &caller.tenant, &filter, &request).await?.items;
-    Ok(Json(Balance {
+    Ok(Balance {
         account_id: account.id.to_string(),
         balance_cents: account.balance_cents,
         currency: account.currency,
@@ -59,7 +64,7 @@ async fn get_balance(State(state): State<AppState>, caller: Authorized<BillingRe
         phone_numbers: accounts::number_count(&state.store, &account.id).await?,
         subscription_status: "active".to_owned(),
         businesses,
-    }))
+    })
 }
 
 /// The ledger: every movement of the balance, newest first.
@@ -120,6 +125,16 @@ async fn list_usage(
     ApiQuery(params): ApiQuery<ListParams>,
     ApiQuery(filters): ApiQuery<UsageFilters>,
 ) -> ApiResult<Json<List<UsageRecord>>> {
+    Ok(Json(usage_of(&state, &caller, params, filters).await?))
+}
+
+/// The caller's usage log page, whatever its scopes (the seed dialects decide who may read it).
+pub(crate) async fn usage_of(
+    state: &AppState,
+    caller: &Caller,
+    params: ListParams,
+    filters: UsageFilters,
+) -> ApiResult<List<UsageRecord>> {
     let request = ListParams { limit: Some(params.limit.unwrap_or(100)), ..params }.to_request(100, 500)?;
     // Rows of this node's earlier requests may still be queued: write them before reading.
     state.usage.flush().await;
@@ -130,5 +145,5 @@ async fn list_usage(
         .gte("created_at", instant("start", filters.start.as_deref())?)
         .lt("created_at", instant("end", filters.end.as_deref())?);
     let page = record::list(&state.store, &caller.tenant, &filter, &request).await?;
-    Ok(Json(List::new(page, &request)))
+    Ok(List::new(page, &request))
 }

@@ -14,7 +14,7 @@ use agentline_store::calls::{Call, NewCall};
 use agentline_store::contacts::Contact;
 use agentline_store::numbers::Number;
 use agentline_store::record::{self, Filter};
-use agentline_store::{PageRequest, dnc};
+use agentline_store::{PageRequest, contacts, dnc};
 use axum::http::StatusCode;
 use chrono::Timelike;
 use serde::Deserialize;
@@ -38,7 +38,7 @@ pub struct CreateCall {
     /// Caller ID by number id. Also `fromNumberId`.
     #[serde(default, alias = "fromNumberId")]
     pub from_number_id: Option<String>,
-    /// The contact (lead) called; found by `to` when omitted. Also `lead_id`.
+    /// The contact (lead) called, by id or `external_id`; found by `to` when omitted. Also `lead_id`.
     #[serde(default, alias = "lead_id", alias = "contactId", alias = "leadId")]
     pub contact_id: Option<String>,
     /// The callee's name. Also `customer_name`.
@@ -65,6 +65,10 @@ pub struct CreateCall {
     /// Also receives this call's events.
     #[serde(default)]
     pub webhook_url: Option<String>,
+    /// How `webhook_url` receives them: `standard` (the default), `klen` or `kaicalls` (the
+    /// seed dialects set their own).
+    #[serde(default)]
+    pub webhook_format: Option<String>,
     /// Seconds (default: the agent's, normally 600).
     #[serde(default, alias = "max_duration_secs")]
     pub max_duration: Option<i64>,
@@ -102,13 +106,18 @@ fn error(status: StatusCode, code: &'static str, message: impl Into<String>) -> 
     ApiError::new(status, code, message)
 }
 
-fn destination(input: &CreateCall) -> ApiResult<PhoneNumber> {
+fn destination(input: &CreateCall, mode: ApiKeyMode) -> ApiResult<PhoneNumber> {
     let raw = input.to.as_deref().filter(|t| !t.trim().is_empty());
     let raw = raw.ok_or_else(|| {
         error(StatusCode::BAD_REQUEST, "missing_phone_number", "Phone number (`to`) is required").with_param("to")
     })?;
-    PhoneNumber::parse(raw)
-        .map_err(|e| error(StatusCode::BAD_REQUEST, "invalid_phone_number", e.to_string()).with_param("to"))
+    let invalid = |message: String| error(StatusCode::BAD_REQUEST, "invalid_phone_number", message).with_param("to");
+    let to = PhoneNumber::parse_or_fictional(raw).map_err(|e| invalid(e.to_string()))?;
+    // The seeds' example numbers (+1 555 …) reach the sandbox; no carrier can ring them.
+    if to.is_fictional() && mode == ApiKeyMode::Live {
+        return Err(invalid(format!("{raw} is a fictional number (NPA 555); only test keys can call it")));
+    }
+    Ok(to)
 }
 
 fn missing_agent() -> ApiError {
@@ -189,7 +198,7 @@ async fn contact(
     to: &PhoneNumber,
 ) -> ApiResult<Option<Contact>> {
     if let Some(id) = &input.contact_id {
-        let found = record::get::<Contact>(&state.store, &caller.tenant, id).await;
+        let found = contacts::find_by_id_or_external_id(&state.store, &caller.tenant, id).await;
         return found.map(Some).map_err(|_| {
             error(StatusCode::NOT_FOUND, "contact_not_found", "Contact not found").with_param("contact_id")
         });
@@ -275,6 +284,7 @@ fn check_texts(input: &CreateCall) -> ApiResult<()> {
     input.context.as_deref().map(|c| optional_text("context", c, 8_000)).transpose()?;
     input.voice.as_deref().map(|v| text("voice", v, 100)).transpose()?;
     input.webhook_url.as_deref().map(|u| http_url("webhook_url", u)).transpose()?;
+    input.webhook_format.as_deref().map(|f| super::webhooks::check_format("webhook_format", f)).transpose()?;
     for (field, map) in [("variables", &input.variables), ("metadata", &input.metadata)] {
         if let Some(map) = map {
             super::agents::check_metadata(field, map)?;
@@ -286,7 +296,7 @@ fn check_texts(input: &CreateCall) -> ApiResult<()> {
 /// Checks everything about the request and returns the call to insert (status `queued`).
 /// The wallet and queue checks need a transaction and happen at insert time.
 pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall) -> ApiResult<Call> {
-    let to = destination(&input)?;
+    let to = destination(&input, caller.mode())?;
     let agent = agent(state, caller, &input).await?;
     if dnc::is_listed(&state.store, &caller.tenant, &to).await? {
         return Err(error(StatusCode::FORBIDDEN, "do_not_call", "The phone number is on your Do Not Call list")
@@ -350,5 +360,9 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
         ring_timeout_secs,
         start_at,
     };
-    Ok(Call::queued_at(new, now))
+    let mut call = Call::queued_at(new, now);
+    if let Some(format) = input.webhook_format {
+        call.webhook_format = format;
+    }
+    Ok(call)
 }

@@ -55,6 +55,10 @@ pub struct ContactInput {
     #[schema(value_type = Option<Object>)]
     #[serde(default, deserialize_with = "non_null")]
     pub custom_fields: Option<Map<String, Value>>,
+    /// Your own CRM's id for the contact (a Klen `contact_id`, a KaiCalls `lead_id`); calls accept it as `contact_id`.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub external_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "non_null")]
     pub business_id: Option<BusinessId>,
 }
@@ -86,6 +90,9 @@ impl ContactInput {
         }
         if let Some(source) = self.lead_source {
             contact.lead_source = source.as_deref().map(|s| text("lead_source", s, 128)).transpose()?;
+        }
+        if let Some(external_id) = self.external_id {
+            contact.external_id = external_id.as_deref().map(|e| text("external_id", e, 200)).transpose()?;
         }
         if let Some(fields) = self.custom_fields {
             check_metadata("custom_fields", &fields)?;
@@ -123,6 +130,7 @@ async fn create_contact(
         id: ContactId::generate(),
         account_id: caller.account_id().clone(),
         business_id,
+        external_id: None,
         name: None,
         phone_number,
         email: None,

@@ -98,7 +98,9 @@ fn versioned() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 
 /// The OpenAPI 3.1 document, generated from the route and type annotations.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    versioned().1
+    let mut document = versioned().1;
+    document.merge(crate::dialects::openapi());
+    document
 }
 
 /// The OpenAPI document as the pretty JSON committed in `docs/openapi.json`.
@@ -111,7 +113,11 @@ pub fn openapi_json() -> String {
 /// The whole application router.
 pub(crate) fn router(state: AppState) -> Router {
     let (v1, _) = versioned();
-    let v1 = v1.route_layer(middleware::from_fn_with_state(state.clone(), auth::authenticate));
+    let authenticated = || middleware::from_fn_with_state(state.clone(), auth::authenticate);
+    let v1 = v1.route_layer(authenticated());
+    let dialects_only = crate::dialects::upstream_only().route_layer(authenticated());
+    let upstream = v1.clone().merge(dialects_only).with_state(state.clone());
+    let upstream = crate::dialects::Upstream::new(upstream, state.config.body_limit_bytes);
     let layers = ServiceBuilder::new()
         .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, HeaderName::from_static("x-api-key")]))
         .layer(TraceLayer::new_for_http())
@@ -128,6 +134,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/metrics", get(system::metrics))
         .route("/openapi.json", get(system::openapi))
         .merge(v1)
+        .merge(crate::dialects::router(upstream))
         .merge(twilio::router())
         .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
         .layer(layers)

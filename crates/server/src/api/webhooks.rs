@@ -11,6 +11,7 @@ use agentline_domain::validate::{FieldError, http_url, text};
 use agentline_domain::{EndpointId, SecretString, Timestamp};
 use agentline_engine::webhooks::guard;
 use agentline_store::record::{self, Filter};
+use agentline_store::webhook_format;
 use agentline_store::webhooks::{self, Attempt, Delivery, Endpoint};
 use axum::Json;
 use axum::extract::State;
@@ -76,6 +77,17 @@ pub struct EndpointInput {
     pub event_types: Option<Vec<String>>,
     #[serde(default, deserialize_with = "non_null")]
     pub enabled: Option<bool>,
+    /// The payload and signature style: `standard` (the default), `klen` or `kaicalls`.
+    #[serde(default, deserialize_with = "non_null")]
+    pub format: Option<String>,
+}
+
+/// Refuses a webhook format agentline cannot send.
+pub(crate) fn check_format(field: &'static str, format: &str) -> Result<(), FieldError> {
+    if webhook_format::FORMATS.contains(&format) {
+        return Ok(());
+    }
+    Err(FieldError::new(field, format!("unknown format `{format}`; known: {}", webhook_format::FORMATS.join(", "))))
 }
 
 impl EndpointInput {
@@ -96,6 +108,10 @@ impl EndpointInput {
         }
         if let Some(enabled) = self.enabled {
             endpoint.enabled = enabled;
+        }
+        if let Some(format) = self.format {
+            check_format("format", &format)?;
+            endpoint.format = format;
         }
         Ok(())
     }
@@ -129,6 +145,7 @@ async fn create_endpoint(
         description: None,
         event_types: Vec::new(),
         enabled: true,
+        format: webhook_format::STANDARD.to_owned(),
         secret: SecretString::new(agentline_domain::webhook::generate_secret()),
         previous_secret: None,
         previous_secret_expires_at: None,

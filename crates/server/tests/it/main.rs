@@ -6,6 +6,11 @@ mod helpers;
 
 mod access;
 mod calls;
+mod compat_agentphone;
+mod compat_kaicalls;
+mod compat_klen;
+mod compat_krosai;
+mod compat_webhooks;
 mod conversation;
 mod errors;
 mod isolation;

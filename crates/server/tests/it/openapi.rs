@@ -33,4 +33,13 @@ async fn served_document_is_openapi_3_1_with_every_resource() {
         assert!(doc["paths"].get(path).is_some(), "{path} missing from the OpenAPI document");
     }
     assert!(doc["components"]["securitySchemes"].get("api_key").is_some());
+    // The seed dialects, each tagged with its seed.
+    for (path, method, tag) in [
+        ("/klen/api/v1/calls", "post", "klen"),
+        ("/krosai/v1/outbound-calls", "post", "krosai"),
+        ("/kaicalls/api/v1/calls", "get", "kaicalls"),
+        ("/agentphone/v1/calls", "post", "agentphone"),
+    ] {
+        assert_eq!(doc["paths"][path][method]["tags"][0], tag, "{path}");
+    }
 }

@@ -26,6 +26,7 @@ async fn both_styles_walk_a_thousand_contacts(engine: Engine) {
             id: ContactId::generate(),
             account_id: AccountId::parse(&acct.account_id).unwrap(),
             business_id: BusinessId::parse(&acct.business_id).unwrap(),
+            external_id: None,
             name: Some(format!("c{i}")),
             phone_number: PhoneNumber::parse(&phone(i)).unwrap(),
             email: None,

@@ -214,7 +214,7 @@ async fn turns_reach_the_live_stream_the_event_log_and_webhooks(engine: Engine) 
 }
 
 /// Writes a stereo 8 kHz, 16-bit WAV of `frames` frames (a ramp, so every byte range differs).
-fn write_wav(path: &Path, frames: u32) -> Vec<u8> {
+pub(crate) fn write_wav(path: &Path, frames: u32) -> Vec<u8> {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
     let spec =
         hound::WavSpec { channels: 2, sample_rate: 8000, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
@@ -227,12 +227,12 @@ fn write_wav(path: &Path, frames: u32) -> Vec<u8> {
     std::fs::read(path).unwrap()
 }
 
-async fn set_recording(app: &TestApp, call: &CallId, path: &Path) {
+pub(crate) async fn set_recording(app: &TestApp, call: &CallId, path: &Path) {
     let recording = json!({"path": path.to_str().unwrap(), "duration_ms": 1000, "channels": 2, "sample_rate": 8000});
     calls::set_recording(&app.store, call, &recording).await.unwrap();
 }
 
-fn recording_path(app: &TestApp, call: &CallId) -> PathBuf {
+pub(crate) fn recording_path(app: &TestApp, call: &CallId) -> PathBuf {
     app.data_dir().join("recordings").join(format!("{call}.wav"))
 }
 
