@@ -40,7 +40,7 @@ def admin():
 
 
 def phone() -> str:
-    return "+1628555" + "".join(random.choice("0123456789") for _ in range(4))
+    return "+1415" + str(random.randint(2000000, 9999999))
 
 
 @pytest.fixture(scope="session")

@@ -48,12 +48,11 @@ def test_a_call_is_placed_followed_to_its_end_and_read(client, agent):
 
 
 def test_waiting_follows_the_live_stream(client, agent):
-    call = client.calls.create(agent_id=agent.id, to="+14155550111")
+    call = client.calls.create(agent_id=agent.id, to="+14155550119")  # hangs up after 9 s (0.9 s sped up)
     seen = []
     done = client.calls.wait(call.id, timeout=60, on_event=lambda e: seen.append(e.get("type")))
     assert done.status == "completed"
-    assert "call.completed" in seen, seen
-    assert seen.index("call.completed") == len(seen) - 1 or "call.transcript" in seen[seen.index("call.completed"):]
+    assert seen and seen[-1] == "call.completed", seen
 
 
 def test_waiting_times_out_and_ending_a_call_twice_is_a_conflict(client, agent):
@@ -235,7 +234,7 @@ def test_models_tolerate_fields_added_later():
 def test_the_async_client(agent):
     async def main():
         async with AsyncAgentline(api_key=KEY, base_url=URL) as client:
-            call = await client.calls.create(agent_id=agent.id, to="+14155550100")
+            call = await client.calls.create(agent_id=agent.id, to="+14155550119")
             events = []
 
             async def note(event):
