@@ -5,6 +5,7 @@
 #
 # Env:
 #   AGENTLINE_TEST_QUICK=1   skip cargo fmt and cargo clippy
+#   AGENTLINE_TEST_CLIENTS=0 skip the client libraries' tests (scripts/test-clients.sh)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -44,6 +45,13 @@ fi
 
 step "cargo test"
 cargo test --workspace --locked "$@"
+
+if [[ "${AGENTLINE_TEST_CLIENTS:-1}" == "0" ]]; then
+  step "skip the client libraries' tests (AGENTLINE_TEST_CLIENTS=0)"
+else
+  step "client libraries against a real server (scripts/test-clients.sh)"
+  AGENTLINE_BIN="${CARGO_TARGET_DIR:-target}/debug/agentline" bash scripts/test-clients.sh
+fi
 
 step "check Cargo.lock has no aws-lc crates"
 if grep -q 'name = "aws-lc' Cargo.lock; then

@@ -1,5 +1,6 @@
 //! The `agentline` binary: argument parsing and nothing else; the work is in the libraries.
 
+mod client;
 mod demo;
 
 use agentline_server::config::{Config, LogFormat};
@@ -21,6 +22,7 @@ struct Cli {
 }
 
 #[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 enum Command {
     /// Run the server.
     Serve,
@@ -32,15 +34,57 @@ enum Command {
     Openapi,
     /// Start a server on the embedded default and walk through a first session with it.
     Demo(demo::DemoArgs),
-    /// Webhook tools.
-    #[command(subcommand)]
-    Webhooks(WebhookCommand),
+    /// Calls on a running server: create, list, get, wait, end, events, transcript, recording.
+    Calls {
+        #[command(flatten)]
+        conn: client::Conn,
+        #[command(subcommand)]
+        command: client::calls::CallsCommand,
+    },
+    /// Agents on a running server: create, list, get, update, delete.
+    Agents {
+        #[command(flatten)]
+        conn: client::Conn,
+        #[command(subcommand)]
+        command: client::resources::AgentsCommand,
+    },
+    /// Phone numbers on a running server: create, list, get, update, delete.
+    Numbers {
+        #[command(flatten)]
+        conn: client::Conn,
+        #[command(subcommand)]
+        command: client::resources::NumbersCommand,
+    },
+    /// Contacts on a running server: create, list, get, update, delete.
+    Contacts {
+        #[command(flatten)]
+        conn: client::Conn,
+        #[command(subcommand)]
+        command: client::resources::ContactsCommand,
+    },
+    /// API keys on a running server (the admin token): create, list, get, revoke.
+    Keys {
+        #[command(flatten)]
+        conn: client::Conn,
+        #[command(subcommand)]
+        command: client::resources::KeysCommand,
+    },
+    /// Webhook endpoints on a running server, and checking a delivery's signature (`verify`).
+    Webhooks {
+        #[command(flatten)]
+        conn: client::Conn,
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
 }
 
 #[derive(Subcommand)]
+#[allow(clippy::large_enum_variant)] // parsed once per process
 enum WebhookCommand {
     /// Check a received delivery's Standard Webhooks signature; exits 0 when it is valid.
     Verify(VerifyArgs),
+    #[command(flatten)]
+    Endpoints(client::resources::EndpointsCommand),
 }
 
 #[derive(clap::Args)]
@@ -99,8 +143,26 @@ async fn main() -> anyhow::Result<()> {
     // reqwest and sqlx share rustls; exactly one crypto provider must be chosen before either runs.
     let _ = rustls::crypto::ring::default_provider().install_default();
     let cli = Cli::parse();
-    if let Command::Webhooks(WebhookCommand::Verify(args)) = &cli.command {
-        return verify_webhook(args);
+    // The client commands talk to a server over HTTP: they read no configuration.
+    match &cli.command {
+        Command::Webhooks { command: WebhookCommand::Verify(args), .. } => return verify_webhook(args),
+        Command::Webhooks { conn, command: WebhookCommand::Endpoints(command) } => {
+            client::exit_with(conn.json, client::resources::endpoints(conn, command).await).await
+        }
+        Command::Calls { conn, command } => client::exit_with(conn.json, client::calls::run(conn, command).await).await,
+        Command::Agents { conn, command } => {
+            client::exit_with(conn.json, client::resources::agents(conn, command).await).await
+        }
+        Command::Numbers { conn, command } => {
+            client::exit_with(conn.json, client::resources::numbers(conn, command).await).await
+        }
+        Command::Contacts { conn, command } => {
+            client::exit_with(conn.json, client::resources::contacts(conn, command).await).await
+        }
+        Command::Keys { conn, command } => {
+            client::exit_with(conn.json, client::resources::keys(conn, command).await).await
+        }
+        _ => {}
     }
     let config = Config::load(cli.config.as_deref())?;
     init_logging(config.log_format);
@@ -117,7 +179,12 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo(args) => demo::run(config, args).await,
-        Command::Webhooks(_) => unreachable!("handled before the configuration is loaded"),
+        Command::Webhooks { .. }
+        | Command::Calls { .. }
+        | Command::Agents { .. }
+        | Command::Numbers { .. }
+        | Command::Contacts { .. }
+        | Command::Keys { .. } => unreachable!("handled before the configuration is loaded"),
     }
 }
 

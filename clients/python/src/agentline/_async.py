@@ -1,0 +1,198 @@
+"""The asynchronous client: the same resources, awaited."""
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, AsyncIterator, Dict, List, Optional
+
+import httpx
+
+from . import models
+from ._base import (
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_TIMEOUT,
+    FINAL_EVENTS,
+    FINAL_STATUSES,
+    BaseClient,
+    Options,
+    SSEParser,
+    cast,
+    new_idempotency_key,
+    page_items,
+    page_params,
+    parse_event,
+)
+from .errors import APIConnectionError, WaitTimeout
+from .resources import Agents, Calls, Contacts, Keys, Numbers, WebhookDeliveries, WebhookEndpoints
+
+
+class AsyncPage:
+    """Every item of a list, fetched page by page: `async for item in client.calls.list(): …`."""
+
+    def __init__(self, client: "AsyncAgentline", path: str, params: Dict[str, Any], model: Any) -> None:
+        self._client, self._path, self._params, self._model = client, path, params, model
+
+    async def pages(self) -> AsyncIterator[List[Any]]:
+        cursor: Optional[str] = None
+        while True:
+            opts = Options("GET", self._path, params=page_params(self._params, cursor))
+            items, cursor = page_items(self._model, await self._client._call(opts, None))
+            yield items
+            if not cursor:
+                return
+
+    async def __aiter__(self) -> AsyncIterator[Any]:
+        async for page in self.pages():
+            for item in page:
+                yield item
+
+    async def first_page(self) -> List[Any]:
+        async for page in self.pages():
+            return page
+        return []
+
+
+class AsyncAgentline(BaseClient):
+    """agentline's API for asyncio: `AsyncAgentline(api_key=…, base_url=…)`; every method is awaited."""
+
+    def __init__(
+        self,
+        api_key: Optional[str] = None,
+        base_url: Optional[str] = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        http_client: Optional[httpx.AsyncClient] = None,
+    ) -> None:
+        super().__init__(api_key, base_url, timeout, max_retries)
+        self._http = http_client or httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
+        self.calls = Calls(self)
+        self.agents = Agents(self)
+        self.numbers = Numbers(self)
+        self.contacts = Contacts(self)
+        self.webhook_endpoints = WebhookEndpoints(self)
+        self.webhook_deliveries = WebhookDeliveries(self)
+        self.keys = Keys(self)
+
+    async def close(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> "AsyncAgentline":
+        return self
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.close()
+
+    _new_idempotency_key = staticmethod(new_idempotency_key)
+
+    async def _send(self, opts: Options, stream: bool = False, timeout: Any = None) -> httpx.Response:
+        attempt = 0
+        while True:
+            kwargs = self._build(opts)
+            if timeout is not None:
+                kwargs["timeout"] = timeout
+            try:
+                request = self._http.build_request(opts.method, self.base_url + opts.path, **kwargs)
+                response = await self._http.send(request, stream=stream)
+            except httpx.TransportError as err:
+                delay = self._retry_delay(attempt, None, opts)
+                if delay is None:
+                    raise APIConnectionError(f"{opts.method} {opts.path}: {err}") from err
+            else:
+                delay = self._retry_delay(attempt, response, opts)
+                if delay is None:
+                    return response
+                await response.aclose()
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def _call(self, opts: Options, model: Any, raw: bool = False, binary: bool = False) -> Any:
+        response = await self._send(opts)
+        if raw:
+            self._raise_for(response)
+            return response.content if binary else response.text
+        return cast(model, self._answer(response))
+
+    def _paginate(self, path: str, params: Dict[str, Any], model: Any) -> AsyncPage:
+        return AsyncPage(self, path, {k: v for k, v in params.items() if v is not None}, model)
+
+    async def _download(self, path: str, target: str) -> int:
+        response = await self._send(Options("GET", path), stream=True)
+        try:
+            if response.status_code >= 400:
+                await response.aread()
+                self._raise_for(response)
+            written = 0
+            with open(target, "wb") as out:
+                async for chunk in response.aiter_bytes():
+                    out.write(chunk)
+                    written += len(chunk)
+            return written
+        finally:
+            await response.aclose()
+
+    async def _get_call(self, call_id: str) -> Any:
+        return await self._call(Options("GET", f"/v1/calls/{call_id}"), models.CallView)
+
+    async def _follow(self, call_id: str, deadline: float, on_event: Any) -> bool:
+        last_id: Optional[str] = None
+        while time.monotonic() < deadline:
+            headers = {"Accept": "text/event-stream"}
+            if last_id:
+                headers["Last-Event-ID"] = last_id
+            remaining = max(0.1, deadline - time.monotonic())
+            timeout = httpx.Timeout(min(remaining, 20.0), connect=min(remaining, 10.0))
+            try:
+                opts = Options("GET", f"/v1/calls/{call_id}/events", headers=headers)
+                response = await self._send(opts, True, timeout)
+            except APIConnectionError:
+                return False
+            try:
+                if response.status_code in (401, 403, 404):
+                    await response.aread()
+                    self._raise_for(response)
+                if response.status_code != 200 or "text/event-stream" not in response.headers.get("content-type", ""):
+                    return False
+                parser = SSEParser()
+                async for line in response.aiter_lines():
+                    for event_id, _name, data in parser.feed(line):
+                        last_id = event_id or last_id
+                        event = parse_event(data)
+                        if on_event is not None:
+                            result = on_event(event)
+                            if asyncio.iscoroutine(result):
+                                await result
+                        if event.get("type") in FINAL_EVENTS:
+                            return True
+                    if time.monotonic() >= deadline:
+                        return False
+            except httpx.TimeoutException:
+                continue
+            except httpx.TransportError:
+                return False
+            finally:
+                await response.aclose()
+        return False
+
+    async def _wait(self, call_id: str, timeout: float, poll_interval: float, on_event: Any, settle: float) -> Any:
+        deadline = time.monotonic() + timeout
+        call = await self._get_call(call_id)
+        if call.status not in FINAL_STATUSES:
+            await self._follow(call_id, deadline, on_event)
+            call = await self._get_call(call_id)
+            seen = call.status
+            while call.status not in FINAL_STATUSES:
+                if time.monotonic() >= deadline:
+                    raise WaitTimeout(f"call {call_id} is still {call.status} after {timeout:g} s", call)
+                await asyncio.sleep(max(0.05, min(poll_interval, deadline - time.monotonic())))
+                call = await self._get_call(call_id)
+                if on_event is not None and call.status != seen:
+                    result = on_event({"type": f"call.{call.status}", "status": call.status, "call_id": call_id, "polled": True})
+                    if asyncio.iscoroutine(result):
+                        await result
+                seen = call.status
+        settle_until = min(deadline, time.monotonic() + settle)
+        while call.answered_at and call.summary is None and time.monotonic() < settle_until:
+            await asyncio.sleep(0.2)
+            call = await self._get_call(call_id)
+        return call

@@ -1,0 +1,1426 @@
+"""Typed models of the agentline API, generated from docs/openapi.json.
+
+Do not edit: run `python3 clients/python/generate_models.py` after changing the API.
+"""
+# fmt: off
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Dict, List, Optional, Tuple
+
+from ._model import Model
+
+__all__ = [
+    'Agent',
+    'AgentInput',
+    'AgentSpeech',
+    'AgentSummary',
+    'ApiKey',
+    'Attempt',
+    'Balance',
+    'Business',
+    'BusinessInput',
+    'Call',
+    'CallEventRecord',
+    'CallEvents',
+    'CallView',
+    'Concurrency',
+    'Contact',
+    'ContactInput',
+    'CreateCall',
+    'CreatedEndpoint',
+    'CreatedKey',
+    'CredentialsInput',
+    'CredentialsList',
+    'CreditInput',
+    'Deleted',
+    'Delivery',
+    'DeliveryDetail',
+    'DncEntry',
+    'DncInput',
+    'DtmfInput',
+    'Endpoint',
+    'EndpointInput',
+    'ErrorBody',
+    'ErrorObject',
+    'HttpTool',
+    'KeyInput',
+    'KeyView',
+    'LedgerEntry',
+    'Number',
+    'NumberInput',
+    'RotateInput',
+    'SandboxInput',
+    'SandboxScript',
+    'ScriptBranch',
+    'SigningSecret',
+    'Transcript',
+    'TranscriptTurn',
+    'Trunk',
+    'TrunkInput',
+    'TwilioCredentials',
+    'TwilioInput',
+    'TwilioView',
+    'UsageRecord',
+    'VendorCredentials',
+    'ApiKeyMode',
+    'CallStatus',
+    'CallerIdMode',
+    'CarrierKind',
+    'Direction',
+    'EndReason',
+    'SipTransport',
+    'Speaker',
+    'Vendor',
+]
+
+#: The values of `ApiKeyMode` the server knew when this client was generated (more may come).
+ApiKeyMode = ('live', 'test',)
+
+#: The values of `CallStatus` the server knew when this client was generated (more may come).
+CallStatus = ('queued', 'initiated', 'ringing', 'answered', 'in_progress', 'completed', 'failed', 'no_answer', 'busy', 'canceled',)
+
+#: The values of `CallerIdMode` the server knew when this client was generated (more may come).
+CallerIdMode = ('from', 'p_asserted_identity',)
+
+#: The values of `CarrierKind` the server knew when this client was generated (more may come).
+CarrierKind = ('sandbox', 'sip', 'twilio',)
+
+#: The values of `Direction` the server knew when this client was generated (more may come).
+Direction = ('outbound', 'inbound',)
+
+#: The values of `EndReason` the server knew when this client was generated (more may come).
+EndReason = ('caller_hangup', 'agent_hangup', 'ended_by_api', 'max_duration', 'silence_timeout', 'voicemail', 'busy', 'no_answer', 'rejected', 'carrier_error', 'canceled', 'insufficient_funds', 'server_restart',)
+
+#: The values of `SipTransport` the server knew when this client was generated (more may come).
+SipTransport = ('udp', 'tcp',)
+
+#: The values of `Speaker` the server knew when this client was generated (more may come).
+Speaker = ('agent', 'caller',)
+
+#: The values of `Vendor` the server knew when this client was generated (more may come).
+Vendor = ('openai', 'deepgram', 'elevenlabs',)
+
+
+@dataclass(repr=False)
+class Agent(Model):
+    """A voice agent."""
+
+    assistant_id: Optional[str] = None
+    brain: Optional[Dict[str, Any]] = None  # required
+    business_id: Optional[str] = None  # required
+    created_at: Optional[str] = None  # required
+    first_message: Optional[str] = None
+    id: Optional[str] = None  # required
+    instructions: Optional[str] = None  # required
+    language: Optional[str] = None  # required
+    max_duration_secs: Optional[int] = None  # required
+    metadata: Optional[Dict[str, Any]] = None  # required
+    name: Optional[str] = None  # required
+    speech: Optional[AgentSpeech] = None  # required
+    updated_at: Optional[str] = None  # required
+    voice: Optional[str] = None
+    webhook_url: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'assistant_id': ('assistant_id', 'plain', None),
+        'brain': ('brain', 'plain', None),
+        'business_id': ('business_id', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'first_message': ('first_message', 'plain', None),
+        'id': ('id', 'plain', None),
+        'instructions': ('instructions', 'plain', None),
+        'language': ('language', 'plain', None),
+        'max_duration_secs': ('max_duration_secs', 'plain', None),
+        'metadata': ('metadata', 'plain', None),
+        'name': ('name', 'plain', None),
+        'speech': ('speech', 'model', 'AgentSpeech'),
+        'updated_at': ('updated_at', 'plain', None),
+        'voice': ('voice', 'plain', None),
+        'webhook_url': ('webhook_url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class AgentInput(Model):
+    """Fields of an agent. On create, `name` is required; on update, absent fields stay as they are
+and `null` clears a field that may be empty."""
+
+    assistant_id: Optional[str] = None
+    brain: Optional[Dict[str, Any]] = None
+    business_id: Optional[str] = None
+    first_message: Optional[str] = None
+    instructions: Optional[str] = None
+    language: Optional[str] = None
+    max_duration_secs: Optional[int] = None
+    metadata: Optional[Dict[str, Any]] = None
+    name: Optional[str] = None
+    speech: Optional[AgentSpeech] = None
+    voice: Optional[str] = None
+    webhook_url: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'assistant_id': ('assistant_id', 'plain', None),
+        'brain': ('brain', 'plain', None),
+        'business_id': ('business_id', 'plain', None),
+        'first_message': ('first_message', 'plain', None),
+        'instructions': ('instructions', 'plain', None),
+        'language': ('language', 'plain', None),
+        'max_duration_secs': ('max_duration_secs', 'plain', None),
+        'metadata': ('metadata', 'plain', None),
+        'name': ('name', 'plain', None),
+        'speech': ('speech', 'model', 'AgentSpeech'),
+        'voice': ('voice', 'plain', None),
+        'webhook_url': ('webhook_url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class AgentSpeech(Model):
+    """The agent's own speech engines; an unset side uses the server's."""
+
+    stt: Optional[Dict[str, Any]] = None
+    tts: Optional[Dict[str, Any]] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'stt': ('stt', 'plain', None),
+        'tts': ('tts', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class AgentSummary(Model):
+    """The agent a call uses, in brief."""
+
+    assistant_id: Optional[str] = None
+    id: Optional[str] = None  # required
+    name: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'assistant_id': ('assistant_id', 'plain', None),
+        'id': ('id', 'plain', None),
+        'name': ('name', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class ApiKey(Model):
+    """An API key as listed: everything but the secret."""
+
+    business_id: Optional[str] = None
+    created_at: Optional[str] = None  # required
+    expires_at: Optional[str] = None
+    id: Optional[str] = None  # required
+    ip_allowlist: Optional[List[str]] = None  # required
+    last_used_at: Optional[str] = None
+    mode: Optional[str] = None  # required
+    name: Optional[str] = None  # required
+    prefix: Optional[str] = None  # required
+    revoked_at: Optional[str] = None
+    scopes: Optional[List[str]] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'business_id': ('business_id', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'expires_at': ('expires_at', 'plain', None),
+        'id': ('id', 'plain', None),
+        'ip_allowlist': ('ip_allowlist', 'plain', None),
+        'last_used_at': ('last_used_at', 'plain', None),
+        'mode': ('mode', 'plain', None),
+        'name': ('name', 'plain', None),
+        'prefix': ('prefix', 'plain', None),
+        'revoked_at': ('revoked_at', 'plain', None),
+        'scopes': ('scopes', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Attempt(Model):
+    """One try at a delivery: what the receiver answered and how long it took."""
+
+    attempt: Optional[int] = None  # required
+    created_at: Optional[str] = None  # required
+    delivery_id: Optional[str] = None  # required
+    error: Optional[str] = None
+    id: Optional[str] = None  # required
+    latency_ms: Optional[int] = None  # required
+    response_excerpt: Optional[str] = None
+    status_code: Optional[int] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'attempt': ('attempt', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'delivery_id': ('delivery_id', 'plain', None),
+        'error': ('error', 'plain', None),
+        'id': ('id', 'plain', None),
+        'latency_ms': ('latency_ms', 'plain', None),
+        'response_excerpt': ('response_excerpt', 'plain', None),
+        'status_code': ('status_code', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Balance(Model):
+    """The wallet and plan."""
+
+    account_id: Optional[str] = None  # required
+    balance_cents: Optional[int] = None  # required
+    businesses: Optional[List[Business]] = None  # required
+    concurrency_limit: Optional[int] = None  # required
+    currency: Optional[str] = None  # required
+    phone_numbers: Optional[int] = None  # required
+    plan: Optional[str] = None  # required
+    rate_cents_per_minute: Optional[int] = None  # required
+    subscription_status: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'account_id': ('account_id', 'plain', None),
+        'balance_cents': ('balance_cents', 'plain', None),
+        'businesses': ('businesses', 'list_model', 'Business'),
+        'concurrency_limit': ('concurrency_limit', 'plain', None),
+        'currency': ('currency', 'plain', None),
+        'phone_numbers': ('phone_numbers', 'plain', None),
+        'plan': ('plan', 'plain', None),
+        'rate_cents_per_minute': ('rate_cents_per_minute', 'plain', None),
+        'subscription_status': ('subscription_status', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Business(Model):
+    """A business of the account; its name and phone enrich calls (`business_name`, `business_phone`)."""
+
+    created_at: Optional[str] = None  # required
+    id: Optional[str] = None  # required
+    name: Optional[str] = None  # required
+    phone: Optional[str] = None
+    timezone: Optional[str] = None
+    updated_at: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'created_at': ('created_at', 'plain', None),
+        'id': ('id', 'plain', None),
+        'name': ('name', 'plain', None),
+        'phone': ('phone', 'plain', None),
+        'timezone': ('timezone', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class BusinessInput(Model):
+    """Fields of a business; `name` is required on create."""
+
+    name: Optional[str] = None
+    phone: Optional[str] = None
+    timezone: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'name': ('name', 'plain', None),
+        'phone': ('phone', 'plain', None),
+        'timezone': ('timezone', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Call(Model):
+    """A call as stored."""
+
+    agent_id: Optional[str] = None  # required
+    agent_name: Optional[str] = None  # required
+    agent_webhook_url: Optional[str] = None
+    answered_at: Optional[str] = None
+    assistant_id: Optional[str] = None
+    business_id: Optional[str] = None  # required
+    carrier: Optional[str] = None  # required
+    carrier_call_id: Optional[str] = None
+    contact_id: Optional[str] = None
+    context: Optional[str] = None
+    cost_cents: Optional[int] = None
+    created_at: Optional[str] = None  # required
+    direction: Optional[str] = None  # required
+    duration: Optional[int] = None
+    end_detail: Optional[str] = None
+    end_reason: Optional[str] = None
+    ended_at: Optional[str] = None
+    first_message: Optional[str] = None
+    from_: Optional[str] = None  # required
+    from_number_id: Optional[str] = None  # required
+    id: Optional[str] = None  # required
+    initiated_at: Optional[str] = None
+    instructions: Optional[str] = None  # required
+    latency: Optional[Dict[str, Any]] = None
+    max_duration_secs: Optional[int] = None  # required
+    media: Optional[Dict[str, Any]] = None
+    metadata: Optional[Dict[str, Any]] = None  # required
+    mode: Optional[str] = None  # required
+    name: Optional[str] = None
+    ring_timeout_secs: Optional[int] = None  # required
+    ringing_at: Optional[str] = None
+    sandbox: Optional[SandboxScript] = None
+    start_at: Optional[str] = None  # required
+    status: Optional[str] = None  # required
+    summary: Optional[str] = None
+    to: Optional[str] = None  # required
+    updated_at: Optional[str] = None  # required
+    variables: Optional[Dict[str, Any]] = None  # required
+    voice: Optional[str] = None
+    webhook_url: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'agent_id': ('agent_id', 'plain', None),
+        'agent_name': ('agent_name', 'plain', None),
+        'agent_webhook_url': ('agent_webhook_url', 'plain', None),
+        'answered_at': ('answered_at', 'plain', None),
+        'assistant_id': ('assistant_id', 'plain', None),
+        'business_id': ('business_id', 'plain', None),
+        'carrier': ('carrier', 'plain', None),
+        'carrier_call_id': ('carrier_call_id', 'plain', None),
+        'contact_id': ('contact_id', 'plain', None),
+        'context': ('context', 'plain', None),
+        'cost_cents': ('cost_cents', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'direction': ('direction', 'plain', None),
+        'duration': ('duration', 'plain', None),
+        'end_detail': ('end_detail', 'plain', None),
+        'end_reason': ('end_reason', 'plain', None),
+        'ended_at': ('ended_at', 'plain', None),
+        'first_message': ('first_message', 'plain', None),
+        'from_': ('from', 'plain', None),
+        'from_number_id': ('from_number_id', 'plain', None),
+        'id': ('id', 'plain', None),
+        'initiated_at': ('initiated_at', 'plain', None),
+        'instructions': ('instructions', 'plain', None),
+        'latency': ('latency', 'plain', None),
+        'max_duration_secs': ('max_duration_secs', 'plain', None),
+        'media': ('media', 'plain', None),
+        'metadata': ('metadata', 'plain', None),
+        'mode': ('mode', 'plain', None),
+        'name': ('name', 'plain', None),
+        'ring_timeout_secs': ('ring_timeout_secs', 'plain', None),
+        'ringing_at': ('ringing_at', 'plain', None),
+        'sandbox': ('sandbox', 'model', 'SandboxScript'),
+        'start_at': ('start_at', 'plain', None),
+        'status': ('status', 'plain', None),
+        'summary': ('summary', 'plain', None),
+        'to': ('to', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+        'variables': ('variables', 'plain', None),
+        'voice': ('voice', 'plain', None),
+        'webhook_url': ('webhook_url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class CallEventRecord(Model):
+    """One entry of a call's event log: what webhooks and live streams are fed from."""
+
+    call_id: Optional[str] = None  # required
+    created_at: Optional[str] = None  # required
+    id: Optional[str] = None  # required
+    payload: Optional[Dict[str, Any]] = None  # required
+    status: Optional[str] = None  # required
+    type: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'call_id': ('call_id', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'id': ('id', 'plain', None),
+        'payload': ('payload', 'plain', None),
+        'status': ('status', 'plain', None),
+        'type': ('type', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class CallEvents(Model):
+    """The call's events, oldest first."""
+
+    data: Optional[List[CallEventRecord]] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'data': ('data', 'list_model', 'CallEventRecord'),
+    }
+
+
+@dataclass(repr=False)
+class CallView(Model):
+    """A call as the API shows it."""
+
+    agent: Optional[AgentSummary] = None  # required
+    agent_id: Optional[str] = None  # required
+    agent_name: Optional[str] = None  # required
+    agent_webhook_url: Optional[str] = None
+    answered_at: Optional[str] = None
+    assistant_id: Optional[str] = None
+    business_id: Optional[str] = None  # required
+    carrier: Optional[str] = None  # required
+    carrier_call_id: Optional[str] = None
+    concurrency: Optional[Concurrency] = None
+    contact_id: Optional[str] = None
+    context: Optional[str] = None
+    cost_cents: Optional[int] = None
+    created_at: Optional[str] = None  # required
+    direction: Optional[str] = None  # required
+    duration: Optional[int] = None
+    end_detail: Optional[str] = None
+    end_reason: Optional[str] = None
+    ended_at: Optional[str] = None
+    estimated_start: Optional[str] = None
+    first_message: Optional[str] = None
+    from_: Optional[str] = None  # required
+    from_number_id: Optional[str] = None  # required
+    id: Optional[str] = None  # required
+    initiated_at: Optional[str] = None
+    instructions: Optional[str] = None  # required
+    latency: Optional[Dict[str, Any]] = None
+    max_duration_secs: Optional[int] = None  # required
+    media: Optional[Dict[str, Any]] = None
+    metadata: Optional[Dict[str, Any]] = None  # required
+    mode: Optional[str] = None  # required
+    name: Optional[str] = None
+    queue_position: Optional[int] = None
+    recording_url: Optional[str] = None
+    ring_timeout_secs: Optional[int] = None  # required
+    ringing_at: Optional[str] = None
+    sandbox: Optional[SandboxScript] = None
+    start_at: Optional[str] = None  # required
+    status: Optional[str] = None  # required
+    summary: Optional[str] = None
+    to: Optional[str] = None  # required
+    type: Optional[str] = None  # required
+    updated_at: Optional[str] = None  # required
+    variables: Optional[Dict[str, Any]] = None  # required
+    voice: Optional[str] = None
+    webhook_url: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'agent': ('agent', 'model', 'AgentSummary'),
+        'agent_id': ('agent_id', 'plain', None),
+        'agent_name': ('agent_name', 'plain', None),
+        'agent_webhook_url': ('agent_webhook_url', 'plain', None),
+        'answered_at': ('answered_at', 'plain', None),
+        'assistant_id': ('assistant_id', 'plain', None),
+        'business_id': ('business_id', 'plain', None),
+        'carrier': ('carrier', 'plain', None),
+        'carrier_call_id': ('carrier_call_id', 'plain', None),
+        'concurrency': ('concurrency', 'model', 'Concurrency'),
+        'contact_id': ('contact_id', 'plain', None),
+        'context': ('context', 'plain', None),
+        'cost_cents': ('cost_cents', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'direction': ('direction', 'plain', None),
+        'duration': ('duration', 'plain', None),
+        'end_detail': ('end_detail', 'plain', None),
+        'end_reason': ('end_reason', 'plain', None),
+        'ended_at': ('ended_at', 'plain', None),
+        'estimated_start': ('estimated_start', 'plain', None),
+        'first_message': ('first_message', 'plain', None),
+        'from_': ('from', 'plain', None),
+        'from_number_id': ('from_number_id', 'plain', None),
+        'id': ('id', 'plain', None),
+        'initiated_at': ('initiated_at', 'plain', None),
+        'instructions': ('instructions', 'plain', None),
+        'latency': ('latency', 'plain', None),
+        'max_duration_secs': ('max_duration_secs', 'plain', None),
+        'media': ('media', 'plain', None),
+        'metadata': ('metadata', 'plain', None),
+        'mode': ('mode', 'plain', None),
+        'name': ('name', 'plain', None),
+        'queue_position': ('queue_position', 'plain', None),
+        'recording_url': ('recording_url', 'plain', None),
+        'ring_timeout_secs': ('ring_timeout_secs', 'plain', None),
+        'ringing_at': ('ringing_at', 'plain', None),
+        'sandbox': ('sandbox', 'model', 'SandboxScript'),
+        'start_at': ('start_at', 'plain', None),
+        'status': ('status', 'plain', None),
+        'summary': ('summary', 'plain', None),
+        'to': ('to', 'plain', None),
+        'type': ('type', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+        'variables': ('variables', 'plain', None),
+        'voice': ('voice', 'plain', None),
+        'webhook_url': ('webhook_url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Concurrency(Model):
+    """The account's concurrency figures when the call was read."""
+
+    in_use: Optional[int] = None  # required
+    limit: Optional[int] = None  # required
+    queued: Optional[int] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'in_use': ('in_use', 'plain', None),
+        'limit': ('limit', 'plain', None),
+        'queued': ('queued', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Contact(Model):
+    """A contact or lead."""
+
+    business_id: Optional[str] = None  # required
+    created_at: Optional[str] = None  # required
+    custom_fields: Optional[Dict[str, Any]] = None  # required
+    email: Optional[str] = None
+    id: Optional[str] = None  # required
+    interaction_count: Optional[int] = None  # required
+    lead_score: Optional[int] = None
+    lead_source: Optional[str] = None
+    lead_status: Optional[str] = None
+    name: Optional[str] = None
+    phone_number: Optional[str] = None  # required
+    timezone: Optional[str] = None
+    updated_at: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'business_id': ('business_id', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'custom_fields': ('custom_fields', 'plain', None),
+        'email': ('email', 'plain', None),
+        'id': ('id', 'plain', None),
+        'interaction_count': ('interaction_count', 'plain', None),
+        'lead_score': ('lead_score', 'plain', None),
+        'lead_source': ('lead_source', 'plain', None),
+        'lead_status': ('lead_status', 'plain', None),
+        'name': ('name', 'plain', None),
+        'phone_number': ('phone_number', 'plain', None),
+        'timezone': ('timezone', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class ContactInput(Model):
+    """Fields of a contact. `phone_number` is required on create; `null` clears optional fields."""
+
+    business_id: Optional[str] = None
+    custom_fields: Optional[Dict[str, Any]] = None
+    email: Optional[str] = None
+    lead_score: Optional[int] = None
+    lead_source: Optional[str] = None
+    lead_status: Optional[str] = None
+    name: Optional[str] = None
+    phone_number: Optional[str] = None
+    timezone: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'business_id': ('business_id', 'plain', None),
+        'custom_fields': ('custom_fields', 'plain', None),
+        'email': ('email', 'plain', None),
+        'lead_score': ('lead_score', 'plain', None),
+        'lead_source': ('lead_source', 'plain', None),
+        'lead_status': ('lead_status', 'plain', None),
+        'name': ('name', 'plain', None),
+        'phone_number': ('phone_number', 'plain', None),
+        'timezone': ('timezone', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class CreateCall(Model):
+    """A call to place. Field names of the seeds' APIs are accepted as aliases."""
+
+    agent_id: Optional[str] = None
+    contact_id: Optional[str] = None
+    context: Optional[str] = None
+    first_message: Optional[str] = None
+    from_number: Optional[str] = None
+    from_number_id: Optional[str] = None
+    max_duration: Optional[int] = None
+    metadata: Optional[Dict[str, Any]] = None
+    name: Optional[str] = None
+    ring_timeout: Optional[int] = None
+    sandbox: Optional[SandboxInput] = None
+    start_at: Optional[str] = None
+    system_prompt: Optional[str] = None
+    to: Optional[str] = None
+    variables: Optional[Dict[str, Any]] = None
+    voice: Optional[str] = None
+    webhook_url: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'agent_id': ('agent_id', 'plain', None),
+        'contact_id': ('contact_id', 'plain', None),
+        'context': ('context', 'plain', None),
+        'first_message': ('first_message', 'plain', None),
+        'from_number': ('from_number', 'plain', None),
+        'from_number_id': ('from_number_id', 'plain', None),
+        'max_duration': ('max_duration', 'plain', None),
+        'metadata': ('metadata', 'plain', None),
+        'name': ('name', 'plain', None),
+        'ring_timeout': ('ring_timeout', 'plain', None),
+        'sandbox': ('sandbox', 'model', 'SandboxInput'),
+        'start_at': ('start_at', 'plain', None),
+        'system_prompt': ('system_prompt', 'plain', None),
+        'to': ('to', 'plain', None),
+        'variables': ('variables', 'plain', None),
+        'voice': ('voice', 'plain', None),
+        'webhook_url': ('webhook_url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class CreatedEndpoint(Model):
+    """An endpoint as created: the only listing that includes its secret."""
+
+    created_at: Optional[str] = None  # required
+    description: Optional[str] = None
+    enabled: Optional[bool] = None  # required
+    event_types: Optional[List[str]] = None  # required
+    id: Optional[str] = None  # required
+    previous_secret_expires_at: Optional[str] = None
+    secret: Optional[str] = None  # required
+    updated_at: Optional[str] = None  # required
+    url: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'created_at': ('created_at', 'plain', None),
+        'description': ('description', 'plain', None),
+        'enabled': ('enabled', 'plain', None),
+        'event_types': ('event_types', 'plain', None),
+        'id': ('id', 'plain', None),
+        'previous_secret_expires_at': ('previous_secret_expires_at', 'plain', None),
+        'secret': ('secret', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+        'url': ('url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class CreatedKey(Model):
+    """A key as created: the only time `key` is shown."""
+
+    business_id: Optional[str] = None
+    created_at: Optional[str] = None  # required
+    expires_at: Optional[str] = None
+    id: Optional[str] = None  # required
+    ip_allowlist: Optional[List[str]] = None  # required
+    is_active: Optional[bool] = None  # required
+    key: Optional[str] = None  # required
+    last_used_at: Optional[str] = None
+    mode: Optional[str] = None  # required
+    name: Optional[str] = None  # required
+    prefix: Optional[str] = None  # required
+    revoked_at: Optional[str] = None
+    scopes: Optional[List[str]] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'business_id': ('business_id', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'expires_at': ('expires_at', 'plain', None),
+        'id': ('id', 'plain', None),
+        'ip_allowlist': ('ip_allowlist', 'plain', None),
+        'is_active': ('is_active', 'plain', None),
+        'key': ('key', 'plain', None),
+        'last_used_at': ('last_used_at', 'plain', None),
+        'mode': ('mode', 'plain', None),
+        'name': ('name', 'plain', None),
+        'prefix': ('prefix', 'plain', None),
+        'revoked_at': ('revoked_at', 'plain', None),
+        'scopes': ('scopes', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class CredentialsInput(Model):
+    """A vendor key to store. The key is write-only: it is never shown again."""
+
+    api_key: Optional[str] = None  # required
+    base_url: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'api_key': ('api_key', 'plain', None),
+        'base_url': ('base_url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class CredentialsList(Model):
+    """The account's vendor credentials, as shown: never the key."""
+
+    data: Optional[List[VendorCredentials]] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'data': ('data', 'list_model', 'VendorCredentials'),
+    }
+
+
+@dataclass(repr=False)
+class CreditInput(Model):
+    """Money to add to the wallet."""
+
+    amount_cents: Optional[int] = None  # required
+    description: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'amount_cents': ('amount_cents', 'plain', None),
+        'description': ('description', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Deleted(Model):
+    """The answer to a DELETE."""
+
+    deleted: Optional[bool] = None  # required
+    id: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'deleted': ('deleted', 'plain', None),
+        'id': ('id', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Delivery(Model):
+    """One event on its way to one URL."""
+
+    attempts: Optional[int] = None  # required
+    call_id: Optional[str] = None
+    created_at: Optional[str] = None  # required
+    delivered_at: Optional[str] = None
+    endpoint_id: Optional[str] = None
+    event_id: Optional[str] = None  # required
+    event_type: Optional[str] = None  # required
+    id: Optional[str] = None  # required
+    last_error: Optional[str] = None
+    last_status_code: Optional[int] = None
+    next_attempt_at: Optional[str] = None  # required
+    source: Optional[str] = None  # required
+    status: Optional[str] = None  # required
+    updated_at: Optional[str] = None  # required
+    url: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'attempts': ('attempts', 'plain', None),
+        'call_id': ('call_id', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'delivered_at': ('delivered_at', 'plain', None),
+        'endpoint_id': ('endpoint_id', 'plain', None),
+        'event_id': ('event_id', 'plain', None),
+        'event_type': ('event_type', 'plain', None),
+        'id': ('id', 'plain', None),
+        'last_error': ('last_error', 'plain', None),
+        'last_status_code': ('last_status_code', 'plain', None),
+        'next_attempt_at': ('next_attempt_at', 'plain', None),
+        'source': ('source', 'plain', None),
+        'status': ('status', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+        'url': ('url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class DeliveryDetail(Model):
+    """A delivery with every attempt at it."""
+
+    attempt_log: Optional[List[Attempt]] = None  # required
+    attempts: Optional[int] = None  # required
+    call_id: Optional[str] = None
+    created_at: Optional[str] = None  # required
+    delivered_at: Optional[str] = None
+    endpoint_id: Optional[str] = None
+    event_id: Optional[str] = None  # required
+    event_type: Optional[str] = None  # required
+    id: Optional[str] = None  # required
+    last_error: Optional[str] = None
+    last_status_code: Optional[int] = None
+    next_attempt_at: Optional[str] = None  # required
+    payload: Optional[Dict[str, Any]] = None  # required
+    source: Optional[str] = None  # required
+    status: Optional[str] = None  # required
+    updated_at: Optional[str] = None  # required
+    url: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'attempt_log': ('attempt_log', 'list_model', 'Attempt'),
+        'attempts': ('attempts', 'plain', None),
+        'call_id': ('call_id', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'delivered_at': ('delivered_at', 'plain', None),
+        'endpoint_id': ('endpoint_id', 'plain', None),
+        'event_id': ('event_id', 'plain', None),
+        'event_type': ('event_type', 'plain', None),
+        'id': ('id', 'plain', None),
+        'last_error': ('last_error', 'plain', None),
+        'last_status_code': ('last_status_code', 'plain', None),
+        'next_attempt_at': ('next_attempt_at', 'plain', None),
+        'payload': ('payload', 'plain', None),
+        'source': ('source', 'plain', None),
+        'status': ('status', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+        'url': ('url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class DncEntry(Model):
+    """One number on the Do-Not-Call list."""
+
+    created_at: Optional[str] = None  # required
+    id: Optional[str] = None  # required
+    phone_number: Optional[str] = None  # required
+    reason: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'created_at': ('created_at', 'plain', None),
+        'id': ('id', 'plain', None),
+        'phone_number': ('phone_number', 'plain', None),
+        'reason': ('reason', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class DncInput(Model):
+    """A number to put on the list."""
+
+    phone_number: Optional[str] = None  # required
+    reason: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'phone_number': ('phone_number', 'plain', None),
+        'reason': ('reason', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class DtmfInput(Model):
+    """Keys to press on an answered call."""
+
+    digits: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'digits': ('digits', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Endpoint(Model):
+    """An account-level destination for events."""
+
+    created_at: Optional[str] = None  # required
+    description: Optional[str] = None
+    enabled: Optional[bool] = None  # required
+    event_types: Optional[List[str]] = None  # required
+    id: Optional[str] = None  # required
+    previous_secret_expires_at: Optional[str] = None
+    updated_at: Optional[str] = None  # required
+    url: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'created_at': ('created_at', 'plain', None),
+        'description': ('description', 'plain', None),
+        'enabled': ('enabled', 'plain', None),
+        'event_types': ('event_types', 'plain', None),
+        'id': ('id', 'plain', None),
+        'previous_secret_expires_at': ('previous_secret_expires_at', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+        'url': ('url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class EndpointInput(Model):
+    """Fields of an endpoint; `url` is required on create."""
+
+    description: Optional[str] = None
+    enabled: Optional[bool] = None
+    event_types: Optional[List[str]] = None
+    url: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'description': ('description', 'plain', None),
+        'enabled': ('enabled', 'plain', None),
+        'event_types': ('event_types', 'plain', None),
+        'url': ('url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class ErrorBody(Model):
+    """The body of every error response."""
+
+    error: Optional[ErrorObject] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'error': ('error', 'model', 'ErrorObject'),
+    }
+
+
+@dataclass(repr=False)
+class ErrorObject(Model):
+    """What went wrong: a stable `code` for programs and a `message` for people."""
+
+    code: Optional[str] = None  # required
+    message: Optional[str] = None  # required
+    param: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'code': ('code', 'plain', None),
+        'message': ('message', 'plain', None),
+        'param': ('param', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class HttpTool(Model):
+    """An HTTP endpoint the LLM may call as a function tool: the model's arguments are POSTed to `url` as JSON and
+the response body (its first 4,000 characters) goes back to the model."""
+
+    description: Optional[str] = None
+    name: Optional[str] = None  # required
+    parameters: Optional[Dict[str, Any]] = None
+    timeout_ms: Optional[int] = None
+    url: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'description': ('description', 'plain', None),
+        'name': ('name', 'plain', None),
+        'parameters': ('parameters', 'plain', None),
+        'timeout_ms': ('timeout_ms', 'plain', None),
+        'url': ('url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class KeyInput(Model):
+    """A key to create."""
+
+    business_id: Optional[str] = None
+    expires_at: Optional[str] = None
+    ip_allowlist: Optional[List[str]] = None
+    mode: Optional[str] = None
+    name: Optional[str] = None
+    scopes: Optional[List[str]] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'business_id': ('business_id', 'plain', None),
+        'expires_at': ('expires_at', 'plain', None),
+        'ip_allowlist': ('ip_allowlist', 'plain', None),
+        'mode': ('mode', 'plain', None),
+        'name': ('name', 'plain', None),
+        'scopes': ('scopes', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class KeyView(Model):
+    """A key as listed."""
+
+    business_id: Optional[str] = None
+    created_at: Optional[str] = None  # required
+    expires_at: Optional[str] = None
+    id: Optional[str] = None  # required
+    ip_allowlist: Optional[List[str]] = None  # required
+    is_active: Optional[bool] = None  # required
+    last_used_at: Optional[str] = None
+    mode: Optional[str] = None  # required
+    name: Optional[str] = None  # required
+    prefix: Optional[str] = None  # required
+    revoked_at: Optional[str] = None
+    scopes: Optional[List[str]] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'business_id': ('business_id', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'expires_at': ('expires_at', 'plain', None),
+        'id': ('id', 'plain', None),
+        'ip_allowlist': ('ip_allowlist', 'plain', None),
+        'is_active': ('is_active', 'plain', None),
+        'last_used_at': ('last_used_at', 'plain', None),
+        'mode': ('mode', 'plain', None),
+        'name': ('name', 'plain', None),
+        'prefix': ('prefix', 'plain', None),
+        'revoked_at': ('revoked_at', 'plain', None),
+        'scopes': ('scopes', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class LedgerEntry(Model):
+    """One movement of money. `balance_after_cents` makes the ledger auditable line by line."""
+
+    amount_cents: Optional[int] = None  # required
+    balance_after_cents: Optional[int] = None  # required
+    call_id: Optional[str] = None
+    created_at: Optional[str] = None  # required
+    description: Optional[str] = None
+    id: Optional[str] = None  # required
+    kind: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'amount_cents': ('amount_cents', 'plain', None),
+        'balance_after_cents': ('balance_after_cents', 'plain', None),
+        'call_id': ('call_id', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'description': ('description', 'plain', None),
+        'id': ('id', 'plain', None),
+        'kind': ('kind', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Number(Model):
+    """A phone number and how calls from it reach the network."""
+
+    agent_id: Optional[str] = None
+    business_id: Optional[str] = None  # required
+    carrier: Optional[str] = None  # required
+    created_at: Optional[str] = None  # required
+    id: Optional[str] = None  # required
+    inbound_enabled: Optional[bool] = None  # required
+    label: Optional[str] = None
+    outbound_enabled: Optional[bool] = None  # required
+    phone_number: Optional[str] = None  # required
+    trunk_id: Optional[str] = None
+    updated_at: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'agent_id': ('agent_id', 'plain', None),
+        'business_id': ('business_id', 'plain', None),
+        'carrier': ('carrier', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'id': ('id', 'plain', None),
+        'inbound_enabled': ('inbound_enabled', 'plain', None),
+        'label': ('label', 'plain', None),
+        'outbound_enabled': ('outbound_enabled', 'plain', None),
+        'phone_number': ('phone_number', 'plain', None),
+        'trunk_id': ('trunk_id', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class NumberInput(Model):
+    """Fields of a phone number. `phone_number` is required on create and fixed afterwards."""
+
+    agent_id: Optional[str] = None
+    business_id: Optional[str] = None
+    carrier: Optional[str] = None
+    inbound_enabled: Optional[bool] = None
+    label: Optional[str] = None
+    outbound_enabled: Optional[bool] = None
+    phone_number: Optional[str] = None
+    trunk_id: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'agent_id': ('agent_id', 'plain', None),
+        'business_id': ('business_id', 'plain', None),
+        'carrier': ('carrier', 'plain', None),
+        'inbound_enabled': ('inbound_enabled', 'plain', None),
+        'label': ('label', 'plain', None),
+        'outbound_enabled': ('outbound_enabled', 'plain', None),
+        'phone_number': ('phone_number', 'plain', None),
+        'trunk_id': ('trunk_id', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class RotateInput(Model):
+    """How long the old secret keeps signing after a rotation."""
+
+    grace_period_secs: Optional[int] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'grace_period_secs': ('grace_period_secs', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class SandboxInput(Model):
+    """What a test call's sandbox callee should do."""
+
+    callee_lines: Optional[List[str]] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'callee_lines': ('callee_lines', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class SandboxScript(Model):
+    """What a test call's sandbox callee says instead of its usual lines, one per turn, hanging up
+after the last (`"sandbox": {"callee_lines": [...]}` on `POST /v1/calls`, test keys only).
+The transcript then shows what the agent heard of them."""
+
+    callee_lines: Optional[List[str]] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'callee_lines': ('callee_lines', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class ScriptBranch(Model):
+    """One keyword branch of a script."""
+
+    end_call: Optional[bool] = None
+    keywords: Optional[List[str]] = None  # required
+    reply: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'end_call': ('end_call', 'plain', None),
+        'keywords': ('keywords', 'plain', None),
+        'reply': ('reply', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class SigningSecret(Model):
+    """A signing secret."""
+
+    previous_secret_expires_at: Optional[str] = None
+    secret: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'previous_secret_expires_at': ('previous_secret_expires_at', 'plain', None),
+        'secret': ('secret', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Transcript(Model):
+    """A call's transcript so far."""
+
+    call_id: Optional[str] = None  # required
+    status: Optional[str] = None  # required
+    text: Optional[str] = None  # required
+    turns: Optional[List[TranscriptTurn]] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'call_id': ('call_id', 'plain', None),
+        'status': ('status', 'plain', None),
+        'text': ('text', 'plain', None),
+        'turns': ('turns', 'list_model', 'TranscriptTurn'),
+    }
+
+
+@dataclass(repr=False)
+class TranscriptTurn(Model):
+    """One turn of a call's conversation."""
+
+    end_ms: Optional[int] = None  # required
+    interrupted: Optional[bool] = None  # required
+    seq: Optional[int] = None  # required
+    speaker: Optional[str] = None  # required
+    start_ms: Optional[int] = None  # required
+    text: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'end_ms': ('end_ms', 'plain', None),
+        'interrupted': ('interrupted', 'plain', None),
+        'seq': ('seq', 'plain', None),
+        'speaker': ('speaker', 'plain', None),
+        'start_ms': ('start_ms', 'plain', None),
+        'text': ('text', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Trunk(Model):
+    """A SIP trunk. The password is write-only: it is never serialised, logged or shown."""
+
+    caller_id_mode: Optional[str] = None  # required
+    created_at: Optional[str] = None  # required
+    from_domain: Optional[str] = None
+    has_password: Optional[bool] = None  # required
+    headers: Optional[Dict[str, Any]] = None  # required
+    host: Optional[str] = None  # required
+    id: Optional[str] = None  # required
+    name: Optional[str] = None  # required
+    port: Optional[int] = None  # required
+    transport: Optional[str] = None  # required
+    updated_at: Optional[str] = None  # required
+    username: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'caller_id_mode': ('caller_id_mode', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'from_domain': ('from_domain', 'plain', None),
+        'has_password': ('has_password', 'plain', None),
+        'headers': ('headers', 'plain', None),
+        'host': ('host', 'plain', None),
+        'id': ('id', 'plain', None),
+        'name': ('name', 'plain', None),
+        'port': ('port', 'plain', None),
+        'transport': ('transport', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+        'username': ('username', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class TrunkInput(Model):
+    """Fields of a SIP trunk. `name` and `host` are required on create."""
+
+    caller_id_mode: Optional[str] = None
+    from_domain: Optional[str] = None
+    headers: Optional[Dict[str, Any]] = None
+    host: Optional[str] = None
+    name: Optional[str] = None
+    password: Optional[str] = None
+    port: Optional[int] = None
+    transport: Optional[str] = None
+    username: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'caller_id_mode': ('caller_id_mode', 'plain', None),
+        'from_domain': ('from_domain', 'plain', None),
+        'headers': ('headers', 'plain', None),
+        'host': ('host', 'plain', None),
+        'name': ('name', 'plain', None),
+        'password': ('password', 'plain', None),
+        'port': ('port', 'plain', None),
+        'transport': ('transport', 'plain', None),
+        'username': ('username', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class TwilioCredentials(Model):
+    """An account's Twilio credentials."""
+
+    account_sid: Optional[str] = None  # required
+    created_at: Optional[str] = None  # required
+    updated_at: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'account_sid': ('account_sid', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class TwilioInput(Model):
+    """Twilio credentials to store. The auth token is write-only: it is never shown again."""
+
+    account_sid: Optional[str] = None  # required
+    auth_token: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'account_sid': ('account_sid', 'plain', None),
+        'auth_token': ('auth_token', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class TwilioView(Model):
+    """The account's Twilio set-up, as shown: never the token."""
+
+    account_sid: Optional[str] = None  # required
+    created_at: Optional[str] = None  # required
+    updated_at: Optional[str] = None  # required
+    voice_url: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'account_sid': ('account_sid', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+        'voice_url': ('voice_url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class UsageRecord(Model):
+    """One API request as logged."""
+
+    call_id: Optional[str] = None
+    cost_cents: Optional[int] = None  # required
+    created_at: Optional[str] = None  # required
+    endpoint: Optional[str] = None  # required
+    id: Optional[str] = None  # required
+    key_id: Optional[str] = None
+    method: Optional[str] = None  # required
+    status_code: Optional[int] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'call_id': ('call_id', 'plain', None),
+        'cost_cents': ('cost_cents', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'endpoint': ('endpoint', 'plain', None),
+        'id': ('id', 'plain', None),
+        'key_id': ('key_id', 'plain', None),
+        'method': ('method', 'plain', None),
+        'status_code': ('status_code', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class VendorCredentials(Model):
+    """An account's key (and optional endpoint) for one vendor."""
+
+    base_url: Optional[str] = None
+    created_at: Optional[str] = None  # required
+    has_api_key: Optional[bool] = None  # required
+    provider: Optional[str] = None  # required
+    updated_at: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'base_url': ('base_url', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'has_api_key': ('has_api_key', 'plain', None),
+        'provider': ('provider', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+    }
+
+
+MODELS = {
+    'Agent': Agent,
+    'AgentInput': AgentInput,
+    'AgentSpeech': AgentSpeech,
+    'AgentSummary': AgentSummary,
+    'ApiKey': ApiKey,
+    'Attempt': Attempt,
+    'Balance': Balance,
+    'Business': Business,
+    'BusinessInput': BusinessInput,
+    'Call': Call,
+    'CallEventRecord': CallEventRecord,
+    'CallEvents': CallEvents,
+    'CallView': CallView,
+    'Concurrency': Concurrency,
+    'Contact': Contact,
+    'ContactInput': ContactInput,
+    'CreateCall': CreateCall,
+    'CreatedEndpoint': CreatedEndpoint,
+    'CreatedKey': CreatedKey,
+    'CredentialsInput': CredentialsInput,
+    'CredentialsList': CredentialsList,
+    'CreditInput': CreditInput,
+    'Deleted': Deleted,
+    'Delivery': Delivery,
+    'DeliveryDetail': DeliveryDetail,
+    'DncEntry': DncEntry,
+    'DncInput': DncInput,
+    'DtmfInput': DtmfInput,
+    'Endpoint': Endpoint,
+    'EndpointInput': EndpointInput,
+    'ErrorBody': ErrorBody,
+    'ErrorObject': ErrorObject,
+    'HttpTool': HttpTool,
+    'KeyInput': KeyInput,
+    'KeyView': KeyView,
+    'LedgerEntry': LedgerEntry,
+    'Number': Number,
+    'NumberInput': NumberInput,
+    'RotateInput': RotateInput,
+    'SandboxInput': SandboxInput,
+    'SandboxScript': SandboxScript,
+    'ScriptBranch': ScriptBranch,
+    'SigningSecret': SigningSecret,
+    'Transcript': Transcript,
+    'TranscriptTurn': TranscriptTurn,
+    'Trunk': Trunk,
+    'TrunkInput': TrunkInput,
+    'TwilioCredentials': TwilioCredentials,
+    'TwilioInput': TwilioInput,
+    'TwilioView': TwilioView,
+    'UsageRecord': UsageRecord,
+    'VendorCredentials': VendorCredentials,
+}

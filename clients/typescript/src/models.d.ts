@@ -1,0 +1,866 @@
+// Types of the agentline API, generated from docs/openapi.json.
+// Do not edit: run `node clients/typescript/scripts/generate-models.mjs` after changing the API.
+/* eslint-disable */
+
+/** A voice agent. */
+export interface Agent {
+  /** Your own id for this agent (for example the id in another platform); unique per account. */
+  assistant_id?: string | null;
+  brain: Brain;
+  business_id: BusinessId;
+  created_at: Timestamp;
+  /** What the agent says when the callee answers (a template too). */
+  first_message?: string | null;
+  id: AgentId;
+  /** The system prompt; `{{variable}}` placeholders are filled from each call's variables. */
+  instructions: string;
+  /** BCP 47 language tag for speech recognition and synthesis. */
+  language: string;
+  /** Calls end after this many seconds unless the call sets its own limit. */
+  max_duration_secs: number;
+  metadata: Record<string, unknown>;
+  name: string;
+  /** Speech engines of the agent's own, instead of the server's. */
+  speech: AgentSpeech;
+  updated_at: Timestamp;
+  voice?: string | null;
+  /** Where this agent's call events are also delivered. */
+  webhook_url?: string | null;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+export type AgentId = string;
+
+/** Fields of an agent. On create, `name` is required; on update, absent fields stay as they are
+ * and `null` clears a field that may be empty. */
+export interface AgentInput {
+  assistant_id?: string | null;
+  brain?: Brain | null;
+  business_id?: BusinessId | null;
+  first_message?: string | null;
+  /** The system prompt, with `{{variable}}` placeholders. Also accepted as `model_instructions`. */
+  instructions?: string | null;
+  language?: string | null;
+  max_duration_secs?: number | null;
+  metadata?: Record<string, unknown> | null;
+  name?: string | null;
+  speech?: AgentSpeech | null;
+  voice?: string | null;
+  webhook_url?: string | null;
+}
+
+/** The agent's own speech engines; an unset side uses the server's. */
+export interface AgentSpeech {
+  stt?: SttEngine | null;
+  tts?: TtsEngine | null;
+}
+
+/** The agent a call uses, in brief. */
+export interface AgentSummary {
+  assistant_id?: string | null;
+  id: string;
+  name: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** An API key as listed: everything but the secret. */
+export interface ApiKey {
+  business_id?: BusinessId | null;
+  created_at: Timestamp;
+  expires_at?: Timestamp | null;
+  id: KeyId;
+  /** Addresses or CIDR blocks the key may be used from; empty means anywhere. */
+  ip_allowlist: Array<string>;
+  last_used_at?: Timestamp | null;
+  mode: ApiKeyMode;
+  name: string;
+  /** The first characters of the key, to tell keys apart. */
+  prefix: string;
+  revoked_at?: Timestamp | null;
+  scopes: Array<string>;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** Live keys reach real carriers and are billed; test keys only ever use the sandbox. */
+export type ApiKeyMode = "live" | "test" | (string & {});
+
+/** One try at a delivery: what the receiver answered and how long it took. */
+export interface Attempt {
+  attempt: number;
+  created_at: Timestamp;
+  delivery_id: DeliveryId;
+  error?: string | null;
+  id: AttemptId;
+  latency_ms: number;
+  /** The first 500 bytes of the response body. */
+  response_excerpt?: string | null;
+  status_code?: number | null;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+export type AttemptId = string;
+
+/** The wallet and plan. */
+export interface Balance {
+  account_id: string;
+  balance_cents: number;
+  businesses: Array<Business>;
+  concurrency_limit: number;
+  currency: string;
+  phone_numbers: number;
+  plan: string;
+  /** Price of one call minute. */
+  rate_cents_per_minute: number;
+  subscription_status: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** The agent's brain, chosen per agent. */
+export type Brain = {
+  branches?: Array<ScriptBranch>;
+  fallback?: string | null;
+  goodbye?: string | null;
+  /** Caller turns after which the script says goodbye and hangs up. */
+  max_turns?: number;
+  type: "script";
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+} | {
+  base_url: string;
+  /** Said when the model is slow or fails, so the caller never hears dead air. */
+  fallback_phrase?: string | null;
+  /** How long to wait for the first streamed data before saying the fallback phrase. */
+  first_token_timeout_ms?: number;
+  max_tokens?: number | null;
+  model: string;
+  temperature?: number | null;
+  /** Your HTTP endpoints the model may call, besides the built-in `end_call`, `transfer_call` and `send_dtmf`. */
+  tools?: Array<HttpTool>;
+  type: "llm";
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+} | {
+  delay_ms?: number;
+  reply: string;
+  type: "stand_in";
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+} | {
+  /** Said when your server is slow or fails, so the caller never hears dead air. */
+  fallback_phrase?: string | null;
+  timeout_ms?: number;
+  type: "webhook";
+  url: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+};
+
+/** A business of the account; its name and phone enrich calls (`business_name`, `business_phone`). */
+export interface Business {
+  created_at: Timestamp;
+  id: BusinessId;
+  name: string;
+  phone?: string | null;
+  timezone?: string | null;
+  updated_at: Timestamp;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+export type BusinessId = string;
+
+/** Fields of a business; `name` is required on create. */
+export interface BusinessInput {
+  name?: string | null;
+  /** The office phone callers are given (`business_phone` in call variables). */
+  phone?: string | null;
+  timezone?: string | null;
+}
+
+/** A call as stored. */
+export interface Call {
+  agent_id: AgentId;
+  agent_name: string;
+  /** The agent's webhook URL when the call was placed. */
+  agent_webhook_url?: string | null;
+  answered_at?: Timestamp | null;
+  assistant_id?: string | null;
+  business_id: BusinessId;
+  carrier: CarrierKind;
+  /** The carrier's own id for the call (Twilio's `CallSid`), once it has one. */
+  carrier_call_id?: string | null;
+  contact_id?: ContactId | null;
+  context?: string | null;
+  cost_cents?: number | null;
+  created_at: Timestamp;
+  /** `outbound` or `inbound`. */
+  direction: Direction;
+  /** Seconds from answer to end, rounded up; 0 for unanswered calls. */
+  duration?: number | null;
+  /** More about the end, such as the SIP status line. */
+  end_detail?: string | null;
+  end_reason?: EndReason | null;
+  ended_at?: Timestamp | null;
+  first_message?: string | null;
+  from: PhoneNumber;
+  from_number_id: NumberId;
+  id: CallId;
+  initiated_at?: Timestamp | null;
+  /** The agent's instructions rendered with this call's variables. */
+  instructions: string;
+  /** Latency figures of the conversation (per-call aggregates, in milliseconds), as the
+   * conversation engine reported them. */
+  latency?: Record<string, unknown> | null;
+  max_duration_secs: number;
+  /** Media quality figures of a call that carried audio (packets, losses, send punctuality). */
+  media?: Record<string, unknown> | null;
+  metadata: Record<string, unknown>;
+  /** `test` calls (made with a test key) always use the sandbox and are never charged. */
+  mode: ApiKeyMode;
+  /** The callee's name. */
+  name?: string | null;
+  ring_timeout_secs: number;
+  ringing_at?: Timestamp | null;
+  sandbox?: SandboxScript | null;
+  start_at: Timestamp;
+  status: CallStatus;
+  /** A short summary of the conversation, written after the call. */
+  summary?: string | null;
+  to: PhoneNumber;
+  updated_at: Timestamp;
+  variables: Record<string, unknown>;
+  voice?: string | null;
+  /** This call's own webhook URL. */
+  webhook_url?: string | null;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** One entry of a call's event log: what webhooks and live streams are fed from. */
+export interface CallEventRecord {
+  call_id: CallId;
+  created_at: Timestamp;
+  id: EventId;
+  payload: Record<string, unknown>;
+  status: CallStatus;
+  /** `call.queued`, `call.initiated`, `call.ringing`, `call.answered`, `call.in_progress`,
+   * `call.completed` or `call.failed`. */
+  type: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** The call's events, oldest first. */
+export interface CallEvents {
+  data: Array<CallEventRecord>;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+export type CallId = string;
+
+/** Where a call is in its life. */
+export type CallStatus = "queued" | "initiated" | "ringing" | "answered" | "in_progress" | "completed" | "failed" | "no_answer" | "busy" | "canceled" | (string & {});
+
+/** A call as the API shows it. */
+export type CallView = Call & {
+  agent: AgentSummary;
+  concurrency?: Concurrency | null;
+  estimated_start?: Timestamp | null;
+  /** Place among the account's waiting calls (1 = next), while queued. */
+  queue_position?: number | null;
+  /** Where to download the call's recording (`/v1/calls/{id}/recording`, relative to the
+   * server), once there is one. */
+  recording_url?: string | null;
+  /** Same as `direction` (`outbound`). */
+  type: Direction;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+};
+
+/** Where the calling number goes in an INVITE. Many trunks refuse a From user that is not the
+ * account's username (livekit/sip#333: 403 Forbidden) and want the number in P-Asserted-Identity. */
+export type CallerIdMode = "from" | "p_asserted_identity" | (string & {});
+
+/** The network a call or a number goes through: the built-in sandbox, a SIP trunk or Twilio. */
+export type CarrierKind = "sandbox" | "sip" | "twilio" | (string & {});
+
+/** The account's concurrency figures when the call was read. */
+export interface Concurrency {
+  in_use: number;
+  limit: number;
+  queued: number;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** A contact or lead. */
+export interface Contact {
+  business_id: BusinessId;
+  created_at: Timestamp;
+  custom_fields: Record<string, unknown>;
+  email?: string | null;
+  id: ContactId;
+  /** Calls placed to or received from this contact. */
+  interaction_count: number;
+  /** 0 to 100. */
+  lead_score?: number | null;
+  lead_source?: string | null;
+  lead_status?: string | null;
+  name?: string | null;
+  phone_number: PhoneNumber;
+  /** IANA time zone, used for `time_of_day` on calls. */
+  timezone?: string | null;
+  updated_at: Timestamp;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+export type ContactId = string;
+
+/** Fields of a contact. `phone_number` is required on create; `null` clears optional fields. */
+export interface ContactInput {
+  business_id?: BusinessId | null;
+  custom_fields?: Record<string, unknown> | null;
+  email?: string | null;
+  lead_score?: number | null;
+  lead_source?: string | null;
+  lead_status?: string | null;
+  name?: string | null;
+  phone_number?: string | null;
+  timezone?: string | null;
+}
+
+/** A call to place. Field names of the seeds' APIs are accepted as aliases. */
+export interface CreateCall {
+  /** Agent id (`agt_…`) or the agent's `assistant_id`. Also `agentId`, `endpoint_id`. */
+  agent_id?: string | null;
+  /** The contact (lead) called; found by `to` when omitted. Also `lead_id`. */
+  contact_id?: string | null;
+  /** Free-form context the agent can use (`{{context}}`). */
+  context?: string | null;
+  /** Overrides the agent's opening line. Also `firstMessage`, `initial_greeting`. */
+  first_message?: string | null;
+  /** Caller ID: one of the account's numbers, outbound-enabled. Default: the agent's first number. */
+  from_number?: string | null;
+  /** Caller ID by number id. Also `fromNumberId`. */
+  from_number_id?: string | null;
+  /** Seconds (default: the agent's, normally 600). */
+  max_duration?: number | null;
+  metadata?: Record<string, unknown> | null;
+  /** The callee's name. Also `customer_name`. */
+  name?: string | null;
+  /** Seconds to ring before giving up (default 30). */
+  ring_timeout?: number | null;
+  sandbox?: SandboxInput | null;
+  /** Place the call at this time (RFC 3339) instead of now. */
+  start_at?: string | null;
+  /** Overrides the agent's instructions for this call. Also `systemPrompt`. */
+  system_prompt?: string | null;
+  /** Destination in E.164. Also `phone_number`, `to_number`, `toNumber`. */
+  to?: string | null;
+  /** Values for the `{{placeholders}}` in the agent's instructions and first message. */
+  variables?: Record<string, unknown> | null;
+  voice?: string | null;
+  /** Also receives this call's events. */
+  webhook_url?: string | null;
+}
+
+/** An endpoint as created: the only listing that includes its secret. */
+export type CreatedEndpoint = Endpoint & {
+  /** Verifies the `webhook-signature` header (Standard Webhooks). */
+  secret: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+};
+
+/** A key as created: the only time `key` is shown. */
+export type CreatedKey = ApiKey & {
+  is_active: boolean;
+  /** The secret. Store it now; it cannot be shown again. */
+  key: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+};
+
+/** A vendor key to store. The key is write-only: it is never shown again. */
+export interface CredentialsInput {
+  /** The vendor's API key (sent as `Authorization: Bearer` to OpenAI, `Token` to Deepgram,
+   * `xi-api-key` to ElevenLabs). */
+  api_key: string;
+  /** Where this account's requests go instead of the server's URL: an API root for `openai`
+   * (`https://api.openai.com/v1`, or any compatible server) and `elevenlabs`; the listen
+   * endpoint for `deepgram` (`wss://api.deepgram.com/v1/listen`). */
+  base_url?: string | null;
+}
+
+/** The account's vendor credentials, as shown: never the key. */
+export interface CredentialsList {
+  data: Array<VendorCredentials>;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** Money to add to the wallet. */
+export interface CreditInput {
+  /** Positive cents to add (at most 10,000,000). */
+  amount_cents: number;
+  description?: string | null;
+}
+
+/** The answer to a DELETE. */
+export interface Deleted {
+  deleted: boolean;
+  id: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** One event on its way to one URL. */
+export interface Delivery {
+  attempts: number;
+  call_id?: CallId | null;
+  created_at: Timestamp;
+  delivered_at?: Timestamp | null;
+  endpoint_id?: EndpointId | null;
+  event_id: EventId;
+  event_type: string;
+  id: DeliveryId;
+  last_error?: string | null;
+  last_status_code?: number | null;
+  next_attempt_at: Timestamp;
+  /** `endpoint`, `agent` (the agent's webhook_url) or `call` (the call's webhook_url). */
+  source: string;
+  /** `pending`, `delivered` or `failed`. */
+  status: string;
+  updated_at: Timestamp;
+  url: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** A delivery with every attempt at it. */
+export type DeliveryDetail = Delivery & {
+  attempt_log: Array<Attempt>;
+  /** The JSON body sent. */
+  payload: Record<string, unknown>;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+};
+
+export type DeliveryId = string;
+
+/** Who placed the call: we did (`outbound`) or the far end did (`inbound`). */
+export type Direction = "outbound" | "inbound" | (string & {});
+
+/** One number on the Do-Not-Call list. */
+export interface DncEntry {
+  created_at: Timestamp;
+  id: DncId;
+  phone_number: PhoneNumber;
+  reason?: string | null;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+export type DncId = string;
+
+/** A number to put on the list. */
+export interface DncInput {
+  phone_number: string;
+  reason?: string | null;
+}
+
+/** Keys to press on an answered call. */
+export interface DtmfInput {
+  /** Up to 32 of `0-9`, `*`, `#`, `A-D`, sent as RFC 4733 events. */
+  digits: string;
+}
+
+/** Why a call ended. A small, stable set: integrations switch on it. */
+export type EndReason = "caller_hangup" | "agent_hangup" | "ended_by_api" | "max_duration" | "silence_timeout" | "voicemail" | "busy" | "no_answer" | "rejected" | "carrier_error" | "canceled" | "insufficient_funds" | "server_restart" | (string & {});
+
+/** An account-level destination for events. */
+export interface Endpoint {
+  created_at: Timestamp;
+  description?: string | null;
+  enabled: boolean;
+  /** Event types delivered here; empty means all. */
+  event_types: Array<string>;
+  id: EndpointId;
+  previous_secret_expires_at?: Timestamp | null;
+  updated_at: Timestamp;
+  url: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+export type EndpointId = string;
+
+/** Fields of an endpoint; `url` is required on create. */
+export interface EndpointInput {
+  description?: string | null;
+  enabled?: boolean | null;
+  /** Event types to receive; empty or absent means all. */
+  event_types?: Array<string> | null;
+  url?: string | null;
+}
+
+/** The body of every error response. */
+export interface ErrorBody {
+  error: ErrorObject;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** What went wrong: a stable `code` for programs and a `message` for people. */
+export type ErrorObject = {
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+} & {
+  code: string;
+  message: string;
+  param?: string | null;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+};
+
+export type EventId = string;
+
+/** An HTTP endpoint the LLM may call as a function tool: the model's arguments are POSTed to `url` as JSON and
+ * the response body (its first 4,000 characters) goes back to the model. */
+export interface HttpTool {
+  /** Tells the model when to call the tool. */
+  description?: string;
+  /** 1 to 64 of `a-z A-Z 0-9 _ -`; not one of the built-in tool names. */
+  name: string;
+  /** A JSON Schema object describing the arguments. */
+  parameters?: Record<string, unknown>;
+  timeout_ms?: number;
+  url: string;
+}
+
+export type KeyId = string;
+
+/** A key to create. */
+export interface KeyInput {
+  business_id?: BusinessId | null;
+  expires_at?: string | null;
+  /** Addresses or CIDR blocks the key may be used from. */
+  ip_allowlist?: Array<string> | null;
+  mode?: ApiKeyMode | null;
+  /** Default "Untitled Key". */
+  name?: string | null;
+  /** Default `["agents:read", "numbers:read", "calls:read", "calls:write"]`. */
+  scopes?: Array<string> | null;
+}
+
+/** A key as listed. */
+export type KeyView = ApiKey & {
+  is_active: boolean;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+};
+
+/** One movement of money. `balance_after_cents` makes the ledger auditable line by line. */
+export interface LedgerEntry {
+  /** Positive adds to the balance, negative takes from it. */
+  amount_cents: number;
+  balance_after_cents: number;
+  call_id?: string | null;
+  created_at: Timestamp;
+  description?: string | null;
+  id: LedgerId;
+  /** `credit`, `call_charge` or `adjustment`. */
+  kind: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+export type LedgerId = string;
+
+/** A phone number and how calls from it reach the network. */
+export interface Number {
+  agent_id?: AgentId | null;
+  business_id: BusinessId;
+  /** `sandbox`, `sip` or `twilio`. */
+  carrier: CarrierKind;
+  created_at: Timestamp;
+  id: NumberId;
+  inbound_enabled: boolean;
+  label?: string | null;
+  outbound_enabled: boolean;
+  phone_number: PhoneNumber;
+  /** The SIP trunk calls leave through, when `carrier` is `sip`. */
+  trunk_id?: string | null;
+  updated_at: Timestamp;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+export type NumberId = string;
+
+/** Fields of a phone number. `phone_number` is required on create and fixed afterwards. */
+export interface NumberInput {
+  /** The agent that calls from and answers this number; `null` unassigns. */
+  agent_id?: string | null;
+  business_id?: BusinessId | null;
+  /** `sandbox` (default), `sip` (needs `trunk_id`) or `twilio` (needs `PUT /v1/carriers/twilio`). */
+  carrier?: string | null;
+  inbound_enabled?: boolean | null;
+  label?: string | null;
+  outbound_enabled?: boolean | null;
+  phone_number?: string | null;
+  /** The SIP trunk calls from this number leave through, for the `sip` carrier. */
+  trunk_id?: string | null;
+}
+
+/** E.164 phone number */
+export type PhoneNumber = string;
+
+/** How long the old secret keeps signing after a rotation. */
+export interface RotateInput {
+  /** Seconds, 0 to 604800 (default 86400). */
+  grace_period_secs?: number | null;
+}
+
+/** What a test call's sandbox callee should do. */
+export interface SandboxInput {
+  /** 1 to 20 lines of at most 300 characters. */
+  callee_lines: Array<string>;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** What a test call's sandbox callee says instead of its usual lines, one per turn, hanging up
+ * after the last (`"sandbox": {"callee_lines": [...]}` on `POST /v1/calls`, test keys only).
+ * The transcript then shows what the agent heard of them. */
+export interface SandboxScript {
+  /** What the callee says: the first line when it answers, each next one after the agent's turn. */
+  callee_lines: Array<string>;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** One keyword branch of a script. */
+export interface ScriptBranch {
+  /** Hang up after saying the reply. */
+  end_call?: boolean;
+  /** Matched case-insensitively as whole words in what the caller said. */
+  keywords: Array<string>;
+  reply: string;
+}
+
+/** A signing secret. */
+export interface SigningSecret {
+  previous_secret_expires_at?: Timestamp | null;
+  secret: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** The SIP transport a trunk is reached over. */
+export type SipTransport = "udp" | "tcp" | (string & {});
+
+/** Who spoke a turn. */
+export type Speaker = "agent" | "caller" | (string & {});
+
+/** A speech recogniser for the agent's calls. */
+export type SttEngine = {
+  delay_ms?: number;
+  transcript: string;
+  type: "stand_in";
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+} | {
+  /** A BCP 47 hint (`en-US`); absent for the model's default. */
+  language?: string | null;
+  model: string;
+  type: "deepgram";
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+} | {
+  /** The API root (`…/v1`); absent for the account's `openai` credential's, else the server's. */
+  base_url?: string | null;
+  /** An ISO-639-1 hint (`en`); absent lets the model detect it. */
+  language?: string | null;
+  model: string;
+  type: "openai";
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+} | {
+  type: "local";
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+};
+
+export type Timestamp = string;
+
+/** A call's transcript so far. */
+export interface Transcript {
+  call_id: CallId;
+  /** The call's status now: the transcript is complete once the call has ended. */
+  status: CallStatus;
+  /** The turns as plain text: `Agent: …` and `Caller: …` lines, a cut-off turn ending with
+   * ` [interrupted]`. */
+  text: string;
+  /** The turns in order. */
+  turns: Array<TranscriptTurn>;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** One turn of a call's conversation. */
+export interface TranscriptTurn {
+  /** When the turn ended, in milliseconds from the answer. */
+  end_ms: number;
+  /** The agent was cut off by the caller (barge-in) before it finished. */
+  interrupted: boolean;
+  /** The turn's place in the call, from 0; unique per call. */
+  seq: number;
+  speaker: Speaker;
+  /** When the turn started, in milliseconds from the answer. */
+  start_ms: number;
+  /** What was said: for the agent, what was actually played (cut where it was interrupted);
+   * for the caller, what speech-to-text heard. */
+  text: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** A SIP trunk. The password is write-only: it is never serialised, logged or shown. */
+export interface Trunk {
+  caller_id_mode: CallerIdMode;
+  created_at: Timestamp;
+  /** Domain of the From and P-Asserted-Identity URIs; the host when unset. */
+  from_domain?: string | null;
+  /** Whether a password is set (it is never returned). */
+  has_password: boolean;
+  /** Extra headers added to every INVITE. */
+  headers: Record<string, unknown>;
+  host: string;
+  id: TrunkId;
+  name: string;
+  port: number;
+  transport: SipTransport;
+  updated_at: Timestamp;
+  /** Digest-auth user name, answered to 401/407 challenges. */
+  username?: string | null;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+export type TrunkId = string;
+
+/** Fields of a SIP trunk. `name` and `host` are required on create. */
+export interface TrunkInput {
+  caller_id_mode?: CallerIdMode | null;
+  from_domain?: string | null;
+  /** Extra headers for every INVITE, name to value. */
+  headers?: Record<string, unknown> | null;
+  /** The provider's SIP server: a host name or IP address. */
+  host?: string | null;
+  name?: string | null;
+  /** Write-only: never returned. */
+  password?: string | null;
+  /** Default 5060. */
+  port?: number | null;
+  transport?: SipTransport | null;
+  username?: string | null;
+}
+
+/** A voice for the agent's calls. A call's `voice` (or the agent's) replaces the engine's voice. */
+export type TtsEngine = {
+  audio_ms?: number;
+  delay_ms?: number;
+  type: "stand_in";
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+} | {
+  /** The API root (`…/v1`); absent for the account's `openai` credential's, else the server's. */
+  base_url?: string | null;
+  model: string;
+  type: "openai";
+  voice: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+} | {
+  model_id: string;
+  type: "elevenlabs";
+  voice_id: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+} | {
+  type: "piper";
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+} | {
+  type: "espeak";
+  voice?: string | null;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+};
+
+/** An account's Twilio credentials. */
+export interface TwilioCredentials {
+  /** Twilio's account SID (`AC…`). */
+  account_sid: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** Twilio credentials to store. The auth token is write-only: it is never shown again. */
+export interface TwilioInput {
+  /** Your Twilio account SID (`AC` and 32 hex digits). */
+  account_sid: string;
+  /** Your Twilio auth token; it signs the requests Twilio sends here, and authenticates ours. */
+  auth_token: string;
+}
+
+/** The account's Twilio set-up, as shown: never the token. */
+export type TwilioView = TwilioCredentials & {
+  /** Where Twilio must send your numbers' incoming calls (the number's "A call comes in" webhook). */
+  voice_url?: string | null;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+};
+
+export type UsageId = string;
+
+/** One API request as logged. */
+export interface UsageRecord {
+  call_id?: string | null;
+  cost_cents: number;
+  created_at: Timestamp;
+  /** The route, with ids in place (`/v1/agents/agt_…`). */
+  endpoint: string;
+  id: UsageId;
+  key_id?: KeyId | null;
+  method: string;
+  status_code: number;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** A vendor an account can hold an API key for. */
+export type Vendor = "openai" | "deepgram" | "elevenlabs" | (string & {});
+
+/** An account's key (and optional endpoint) for one vendor. */
+export interface VendorCredentials {
+  /** Where this account's requests to the vendor go instead of the server's URL. */
+  base_url?: string | null;
+  created_at: Timestamp;
+  /** Whether a key is stored (it is never returned). */
+  has_api_key: boolean;
+  provider: Vendor;
+  updated_at: Timestamp;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
