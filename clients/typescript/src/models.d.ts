@@ -24,6 +24,7 @@ export interface Agent {
   speech: AgentSpeech;
   updated_at: Timestamp;
   voice?: string | null;
+  voicemail?: Voicemail | null;
   /** Where this agent's call events are also delivered. */
   webhook_url?: string | null;
   /** Fields added by a newer server. */
@@ -47,6 +48,7 @@ export interface AgentInput {
   name?: string | null;
   speech?: AgentSpeech | null;
   voice?: string | null;
+  voicemail?: Voicemail | null;
   webhook_url?: string | null;
 }
 
@@ -189,6 +191,8 @@ export interface Call {
   /** The agent's webhook URL when the call was placed. */
   agent_webhook_url?: string | null;
   answered_at?: Timestamp | null;
+  /** Who answered an outbound call with audio: `human`, `machine` or `unknown` (none until decided). */
+  answered_by?: string | null;
   assistant_id?: string | null;
   business_id: BusinessId;
   carrier: CarrierKind;
@@ -235,6 +239,9 @@ export interface Call {
   updated_at: Timestamp;
   variables: Record<string, unknown>;
   voice?: string | null;
+  /** The payload format of `webhook_url`'s deliveries: `standard`, `klen` or `kaicalls`
+   * (calls placed through a seed dialect get the seed's). */
+  webhook_format: string;
   /** This call's own webhook URL. */
   webhook_url?: string | null;
   /** Fields added by a newer server. */
@@ -305,6 +312,8 @@ export interface Contact {
   created_at: Timestamp;
   custom_fields: Record<string, unknown>;
   email?: string | null;
+  /** The id the caller's own CRM gives this contact; accepted wherever a contact id is. */
+  external_id?: string | null;
   id: ContactId;
   /** Calls placed to or received from this contact. */
   interaction_count: number;
@@ -328,6 +337,8 @@ export interface ContactInput {
   business_id?: BusinessId | null;
   custom_fields?: Record<string, unknown> | null;
   email?: string | null;
+  /** Your own CRM's id for the contact (a Klen `contact_id`, a KaiCalls `lead_id`); calls accept it as `contact_id`. */
+  external_id?: string | null;
   lead_score?: number | null;
   lead_source?: string | null;
   lead_status?: string | null;
@@ -340,7 +351,7 @@ export interface ContactInput {
 export interface CreateCall {
   /** Agent id (`agt_…`) or the agent's `assistant_id`. Also `agentId`, `endpoint_id`. */
   agent_id?: string | null;
-  /** The contact (lead) called; found by `to` when omitted. Also `lead_id`. */
+  /** The contact (lead) called, by id or `external_id`; found by `to` when omitted. Also `lead_id`. */
   contact_id?: string | null;
   /** Free-form context the agent can use (`{{context}}`). */
   context?: string | null;
@@ -367,6 +378,9 @@ export interface CreateCall {
   /** Values for the `{{placeholders}}` in the agent's instructions and first message. */
   variables?: Record<string, unknown> | null;
   voice?: string | null;
+  /** How `webhook_url` receives them: `standard` (the default), `klen` or `kaicalls` (the
+   * seed dialects set their own). */
+  webhook_format?: string | null;
   /** Also receives this call's events. */
   webhook_url?: string | null;
 }
@@ -430,6 +444,8 @@ export interface Delivery {
   endpoint_id?: EndpointId | null;
   event_id: EventId;
   event_type: string;
+  /** The payload and signature style it is sent in (see [`Endpoint::format`]). */
+  format: string;
   id: DeliveryId;
   last_error?: string | null;
   last_status_code?: number | null;
@@ -492,6 +508,8 @@ export interface Endpoint {
   enabled: boolean;
   /** Event types delivered here; empty means all. */
   event_types: Array<string>;
+  /** The payload and signature style: `standard` (Standard Webhooks), `klen` or `kaicalls`. */
+  format: string;
   id: EndpointId;
   previous_secret_expires_at?: Timestamp | null;
   updated_at: Timestamp;
@@ -508,6 +526,8 @@ export interface EndpointInput {
   enabled?: boolean | null;
   /** Event types to receive; empty or absent means all. */
   event_types?: Array<string> | null;
+  /** The payload and signature style: `standard` (the default), `klen` or `kaicalls`. */
+  format?: string | null;
   url?: string | null;
 }
 
@@ -864,3 +884,16 @@ export interface VendorCredentials {
   /** Fields added by a newer server. */
   [field: string]: unknown;
 }
+
+/** The agent's answer to a voicemail greeting. Without one, the call goes on as if a person had
+ * answered (the call's `answered_by` still says who did). */
+export type Voicemail = {
+  action: "hangup";
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+} | {
+  action: "leave_message";
+  message: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+};

@@ -120,6 +120,7 @@ class Agent(Model):
     speech: Optional[AgentSpeech] = None  # required
     updated_at: Optional[str] = None  # required
     voice: Optional[str] = None
+    voicemail: Optional[Dict[str, Any]] = None
     webhook_url: Optional[str] = None
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
@@ -137,6 +138,7 @@ class Agent(Model):
         'speech': ('speech', 'model', 'AgentSpeech'),
         'updated_at': ('updated_at', 'plain', None),
         'voice': ('voice', 'plain', None),
+        'voicemail': ('voicemail', 'plain', None),
         'webhook_url': ('webhook_url', 'plain', None),
     }
 
@@ -157,6 +159,7 @@ and `null` clears a field that may be empty."""
     name: Optional[str] = None
     speech: Optional[AgentSpeech] = None
     voice: Optional[str] = None
+    voicemail: Optional[Dict[str, Any]] = None
     webhook_url: Optional[str] = None
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
@@ -171,6 +174,7 @@ and `null` clears a field that may be empty."""
         'name': ('name', 'plain', None),
         'speech': ('speech', 'model', 'AgentSpeech'),
         'voice': ('voice', 'plain', None),
+        'voicemail': ('voicemail', 'plain', None),
         'webhook_url': ('webhook_url', 'plain', None),
     }
 
@@ -330,6 +334,7 @@ class Call(Model):
     agent_name: Optional[str] = None  # required
     agent_webhook_url: Optional[str] = None
     answered_at: Optional[str] = None
+    answered_by: Optional[str] = None
     assistant_id: Optional[str] = None
     business_id: Optional[str] = None  # required
     carrier: Optional[str] = None  # required
@@ -365,6 +370,7 @@ class Call(Model):
     updated_at: Optional[str] = None  # required
     variables: Optional[Dict[str, Any]] = None  # required
     voice: Optional[str] = None
+    webhook_format: Optional[str] = None  # required
     webhook_url: Optional[str] = None
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
@@ -372,6 +378,7 @@ class Call(Model):
         'agent_name': ('agent_name', 'plain', None),
         'agent_webhook_url': ('agent_webhook_url', 'plain', None),
         'answered_at': ('answered_at', 'plain', None),
+        'answered_by': ('answered_by', 'plain', None),
         'assistant_id': ('assistant_id', 'plain', None),
         'business_id': ('business_id', 'plain', None),
         'carrier': ('carrier', 'plain', None),
@@ -407,6 +414,7 @@ class Call(Model):
         'updated_at': ('updated_at', 'plain', None),
         'variables': ('variables', 'plain', None),
         'voice': ('voice', 'plain', None),
+        'webhook_format': ('webhook_format', 'plain', None),
         'webhook_url': ('webhook_url', 'plain', None),
     }
 
@@ -452,6 +460,7 @@ class CallView(Model):
     agent_name: Optional[str] = None  # required
     agent_webhook_url: Optional[str] = None
     answered_at: Optional[str] = None
+    answered_by: Optional[str] = None
     assistant_id: Optional[str] = None
     business_id: Optional[str] = None  # required
     carrier: Optional[str] = None  # required
@@ -492,6 +501,7 @@ class CallView(Model):
     updated_at: Optional[str] = None  # required
     variables: Optional[Dict[str, Any]] = None  # required
     voice: Optional[str] = None
+    webhook_format: Optional[str] = None  # required
     webhook_url: Optional[str] = None
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
@@ -500,6 +510,7 @@ class CallView(Model):
         'agent_name': ('agent_name', 'plain', None),
         'agent_webhook_url': ('agent_webhook_url', 'plain', None),
         'answered_at': ('answered_at', 'plain', None),
+        'answered_by': ('answered_by', 'plain', None),
         'assistant_id': ('assistant_id', 'plain', None),
         'business_id': ('business_id', 'plain', None),
         'carrier': ('carrier', 'plain', None),
@@ -540,6 +551,7 @@ class CallView(Model):
         'updated_at': ('updated_at', 'plain', None),
         'variables': ('variables', 'plain', None),
         'voice': ('voice', 'plain', None),
+        'webhook_format': ('webhook_format', 'plain', None),
         'webhook_url': ('webhook_url', 'plain', None),
     }
 
@@ -567,6 +579,7 @@ class Contact(Model):
     created_at: Optional[str] = None  # required
     custom_fields: Optional[Dict[str, Any]] = None  # required
     email: Optional[str] = None
+    external_id: Optional[str] = None
     id: Optional[str] = None  # required
     interaction_count: Optional[int] = None  # required
     lead_score: Optional[int] = None
@@ -582,6 +595,7 @@ class Contact(Model):
         'created_at': ('created_at', 'plain', None),
         'custom_fields': ('custom_fields', 'plain', None),
         'email': ('email', 'plain', None),
+        'external_id': ('external_id', 'plain', None),
         'id': ('id', 'plain', None),
         'interaction_count': ('interaction_count', 'plain', None),
         'lead_score': ('lead_score', 'plain', None),
@@ -601,6 +615,7 @@ class ContactInput(Model):
     business_id: Optional[str] = None
     custom_fields: Optional[Dict[str, Any]] = None
     email: Optional[str] = None
+    external_id: Optional[str] = None
     lead_score: Optional[int] = None
     lead_source: Optional[str] = None
     lead_status: Optional[str] = None
@@ -612,6 +627,7 @@ class ContactInput(Model):
         'business_id': ('business_id', 'plain', None),
         'custom_fields': ('custom_fields', 'plain', None),
         'email': ('email', 'plain', None),
+        'external_id': ('external_id', 'plain', None),
         'lead_score': ('lead_score', 'plain', None),
         'lead_source': ('lead_source', 'plain', None),
         'lead_status': ('lead_status', 'plain', None),
@@ -641,6 +657,7 @@ class CreateCall(Model):
     to: Optional[str] = None
     variables: Optional[Dict[str, Any]] = None
     voice: Optional[str] = None
+    webhook_format: Optional[str] = None
     webhook_url: Optional[str] = None
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
@@ -660,6 +677,7 @@ class CreateCall(Model):
         'to': ('to', 'plain', None),
         'variables': ('variables', 'plain', None),
         'voice': ('voice', 'plain', None),
+        'webhook_format': ('webhook_format', 'plain', None),
         'webhook_url': ('webhook_url', 'plain', None),
     }
 
@@ -672,6 +690,7 @@ class CreatedEndpoint(Model):
     description: Optional[str] = None
     enabled: Optional[bool] = None  # required
     event_types: Optional[List[str]] = None  # required
+    format: Optional[str] = None  # required
     id: Optional[str] = None  # required
     previous_secret_expires_at: Optional[str] = None
     secret: Optional[str] = None  # required
@@ -683,6 +702,7 @@ class CreatedEndpoint(Model):
         'description': ('description', 'plain', None),
         'enabled': ('enabled', 'plain', None),
         'event_types': ('event_types', 'plain', None),
+        'format': ('format', 'plain', None),
         'id': ('id', 'plain', None),
         'previous_secret_expires_at': ('previous_secret_expires_at', 'plain', None),
         'secret': ('secret', 'plain', None),
@@ -787,6 +807,7 @@ class Delivery(Model):
     endpoint_id: Optional[str] = None
     event_id: Optional[str] = None  # required
     event_type: Optional[str] = None  # required
+    format: Optional[str] = None  # required
     id: Optional[str] = None  # required
     last_error: Optional[str] = None
     last_status_code: Optional[int] = None
@@ -804,6 +825,7 @@ class Delivery(Model):
         'endpoint_id': ('endpoint_id', 'plain', None),
         'event_id': ('event_id', 'plain', None),
         'event_type': ('event_type', 'plain', None),
+        'format': ('format', 'plain', None),
         'id': ('id', 'plain', None),
         'last_error': ('last_error', 'plain', None),
         'last_status_code': ('last_status_code', 'plain', None),
@@ -827,6 +849,7 @@ class DeliveryDetail(Model):
     endpoint_id: Optional[str] = None
     event_id: Optional[str] = None  # required
     event_type: Optional[str] = None  # required
+    format: Optional[str] = None  # required
     id: Optional[str] = None  # required
     last_error: Optional[str] = None
     last_status_code: Optional[int] = None
@@ -846,6 +869,7 @@ class DeliveryDetail(Model):
         'endpoint_id': ('endpoint_id', 'plain', None),
         'event_id': ('event_id', 'plain', None),
         'event_type': ('event_type', 'plain', None),
+        'format': ('format', 'plain', None),
         'id': ('id', 'plain', None),
         'last_error': ('last_error', 'plain', None),
         'last_status_code': ('last_status_code', 'plain', None),
@@ -907,6 +931,7 @@ class Endpoint(Model):
     description: Optional[str] = None
     enabled: Optional[bool] = None  # required
     event_types: Optional[List[str]] = None  # required
+    format: Optional[str] = None  # required
     id: Optional[str] = None  # required
     previous_secret_expires_at: Optional[str] = None
     updated_at: Optional[str] = None  # required
@@ -917,6 +942,7 @@ class Endpoint(Model):
         'description': ('description', 'plain', None),
         'enabled': ('enabled', 'plain', None),
         'event_types': ('event_types', 'plain', None),
+        'format': ('format', 'plain', None),
         'id': ('id', 'plain', None),
         'previous_secret_expires_at': ('previous_secret_expires_at', 'plain', None),
         'updated_at': ('updated_at', 'plain', None),
@@ -931,12 +957,14 @@ class EndpointInput(Model):
     description: Optional[str] = None
     enabled: Optional[bool] = None
     event_types: Optional[List[str]] = None
+    format: Optional[str] = None
     url: Optional[str] = None
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
         'description': ('description', 'plain', None),
         'enabled': ('enabled', 'plain', None),
         'event_types': ('event_types', 'plain', None),
+        'format': ('format', 'plain', None),
         'url': ('url', 'plain', None),
     }
 
