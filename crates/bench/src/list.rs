@@ -39,6 +39,7 @@ fn call(account: &AccountId, business: &BusinessId, agent: &AgentId, number: &Nu
         first_message: None,
         voice: None,
         sandbox: None,
+        analysis_settings: None,
         webhook_url: None,
         agent_webhook_url: None,
         max_duration_secs: 600,

@@ -3,6 +3,7 @@
 use crate::record::{self, Tenant};
 use crate::sql::Sql;
 use crate::{Result, Store};
+use agentline_domain::analysis::AnalysisSettings;
 use agentline_domain::brain::Brain;
 use agentline_domain::speech::AgentSpeech;
 use agentline_domain::{AccountId, AgentId, BusinessId, Timestamp};
@@ -28,6 +29,8 @@ pub struct Agent {
     pub brain: Brain,
     /// Speech engines of the agent's own, instead of the server's.
     pub speech: AgentSpeech,
+    /// What is worked out after each call (summary, quality, extracted data, success), and by which model.
+    pub analysis: AnalysisSettings,
     /// Where this agent's call events are also delivered.
     pub webhook_url: Option<String>,
     /// Calls end after this many seconds unless the call sets its own limit.
@@ -52,6 +55,7 @@ crate::column::record! {
         language: text,
         brain: json,
         speech: json,
+        analysis: json,
         webhook_url: opt_text,
         max_duration_secs: int,
         assistant_id: opt_text,

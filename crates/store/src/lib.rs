@@ -16,6 +16,7 @@ mod sql;
 pub mod test_support;
 
 pub mod accounts;
+pub mod analysis;
 pub mod agents;
 pub mod businesses;
 pub mod calls;

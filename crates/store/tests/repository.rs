@@ -182,6 +182,7 @@ fn new_call(tenant: &Tenant, business: &BusinessId, start_at: Timestamp) -> NewC
         first_message: Some("Hello".into()),
         voice: None,
         sandbox: None,
+        analysis_settings: None,
         webhook_url: Some("https://example.com/call".into()),
         agent_webhook_url: Some("https://example.com/agent".into()),
         max_duration_secs: 600,

@@ -69,6 +69,7 @@ fn inbound_call(rt: &CallRuntime, incoming: &Incoming<'_>) -> Call {
         first_message: agent.first_message.as_deref().map(render),
         voice: agent.voice.clone(),
         sandbox: None,
+        analysis_settings: None,
         webhook_url: None,
         agent_webhook_url: agent.webhook_url.clone(),
         max_duration_secs: agent.max_duration_secs,

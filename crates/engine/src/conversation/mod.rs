@@ -467,7 +467,6 @@ impl Conversation {
                 self.take_transcript().await;
             }
         }
-        record::summary(&self.ctx, &self.call, &self.history).await;
     }
 }
 

@@ -5,11 +5,13 @@
 mod helpers;
 
 mod access;
+mod analysis;
 mod calls;
 mod conversation;
 mod errors;
 mod isolation;
 mod limits;
+mod model;
 mod openapi;
 mod pagination;
 mod peers;
