@@ -66,6 +66,8 @@ impl AnalysisWorker {
 
     /// Stores a finished run, or schedules the next try; true when a run finished.
     async fn record(&self, job: &Job, step: Step, now: Timestamp) -> agentline_store::Result<bool> {
+        // The wait before a retry starts when the attempt ended (a round's clock may run ahead in tests).
+        let now = now.max(Timestamp::now());
         let finished = match step {
             Step::Finish(finished) => *finished,
             Step::Retry { error, model, usage } => {
@@ -89,7 +91,7 @@ impl AnalysisWorker {
         // Nothing to log when no tokens were reported.
         let finished = Finished { usage: finished.usage.filter(|u| *u != Default::default()), ..finished };
         let status = finished.analysis.status;
-        let stored = analysis::finish(&self.store, job, &finished, Timestamp::now()).await?;
+        let stored = analysis::finish(&self.store, job, &finished, now).await?;
         tracing::debug!(call_id = %job.call_id, run = job.run, ?status, stored, "analysis finished");
         Ok(stored)
     }
