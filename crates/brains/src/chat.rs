@@ -90,7 +90,10 @@ impl ChatRequest<'_> {
             // One byte more than allowed tells a full answer from a cut one.
             let text = read_capped(&mut response, max + 1).await.map_err(|e| ChatError::Transport(describe(e)))?;
             if !status.is_success() {
-                return Err(ChatError::Status { status: status.as_u16(), body: first_chars(text.trim(), 200).to_owned() });
+                return Err(ChatError::Status {
+                    status: status.as_u16(),
+                    body: first_chars(text.trim(), 200).to_owned(),
+                });
             }
             if text.len() > max {
                 return Err(ChatError::TooLarge(max));

@@ -78,11 +78,13 @@ pub async fn request(store: &Store, call_id: &CallId, at: Timestamp) -> Result<O
         .bind(call_id.as_str())
         .fetch_one(&mut *tx)
         .await?;
-    sqlx::query("UPDATE analysis_jobs SET status = 'superseded', updated_at = $1 WHERE call_id = $2 AND status = 'pending'")
-        .bind(at.to_db())
-        .bind(call_id.as_str())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE analysis_jobs SET status = 'superseded', updated_at = $1 WHERE call_id = $2 AND status = 'pending'",
+    )
+    .bind(at.to_db())
+    .bind(call_id.as_str())
+    .execute(&mut *tx)
+    .await?;
     let run = last.unwrap_or(0) + 1;
     enqueue(&mut tx, &call, run, at).await?;
     tx.commit().await?;

@@ -16,8 +16,8 @@ mod sql;
 pub mod test_support;
 
 pub mod accounts;
-pub mod analysis;
 pub mod agents;
+pub mod analysis;
 pub mod businesses;
 pub mod calls;
 pub mod contacts;

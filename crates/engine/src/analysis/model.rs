@@ -57,7 +57,8 @@ mod tests {
     }
 
     fn llm() -> Brain {
-        serde_json::from_value(json!({"type": "llm", "base_url": "http://brain.local/v1", "model": "brain-model"})).unwrap()
+        serde_json::from_value(json!({"type": "llm", "base_url": "http://brain.local/v1", "model": "brain-model"}))
+            .unwrap()
     }
 
     fn settings(value: serde_json::Value) -> AnalysisSettings {
@@ -75,7 +76,10 @@ mod tests {
         assert_eq!(target(&settings(json!({"model": "own"})), &llm(), &server), t("http://brain.local/v1", "own"));
         let own = settings(json!({"base_url": "http://own.local/v1", "model": "own"}));
         assert_eq!(target(&own, &llm(), &server), t("http://own.local/v1", "own"));
-        assert_eq!(target(&AnalysisSettings::default(), &Brain::default(), &server), t("http://server.local/v1", "server-model"));
+        assert_eq!(
+            target(&AnalysisSettings::default(), &Brain::default(), &server),
+            t("http://server.local/v1", "server-model")
+        );
     }
 
     #[test]
@@ -91,10 +95,16 @@ mod tests {
         let config = server("http://server.local/v1/", "m");
         let server_key = SecretString::new("server-key");
         let expose = |k: Option<SecretString>| k.map(|k| k.expose().to_owned());
-        assert_eq!(expose(key(None, Some(&server_key), &config, "http://server.local/v1")).as_deref(), Some("server-key"));
+        assert_eq!(
+            expose(key(None, Some(&server_key), &config, "http://server.local/v1")).as_deref(),
+            Some("server-key")
+        );
         assert_eq!(expose(key(None, Some(&server_key), &config, "http://collector.example/v1")), None);
         let own = Some(SecretString::new("own-key"));
-        assert_eq!(expose(key(own, Some(&server_key), &config, "http://collector.example/v1")).as_deref(), Some("own-key"));
+        assert_eq!(
+            expose(key(own, Some(&server_key), &config, "http://collector.example/v1")).as_deref(),
+            Some("own-key")
+        );
         assert_eq!(expose(key(None, Some(&server_key), &server("", ""), "")), None);
     }
 }

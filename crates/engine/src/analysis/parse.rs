@@ -39,13 +39,16 @@ pub fn parse(parts: &Parts, content: &str) -> Result<Parsed, String> {
     let answer: Value = serde_json::from_str(unfenced(content))
         .map_err(|e| format!("it is not a JSON object ({})", cut(&e.to_string())))?;
     // The user's schema is checked on its own: inside the envelope its `#` references would point elsewhere.
-    let envelope = Parts { structured_data_schema: parts.structured_data_schema.as_ref().map(|_| Value::Bool(true)), ..parts.clone() };
+    let envelope = Parts {
+        structured_data_schema: parts.structured_data_schema.as_ref().map(|_| Value::Bool(true)),
+        ..parts.clone()
+    };
     violations("the answer", &compile(&answer_schema(&envelope))?, &answer)?;
     if let (Some(schema), Some(data)) = (&parts.structured_data_schema, answer.get("structured_data")) {
         violations("structured_data", &compile(schema)?, data)?;
     }
-    let mut parsed: Parsed =
-        serde_json::from_value(answer).map_err(|e| format!("it does not have the expected shape ({})", cut(&e.to_string())))?;
+    let mut parsed: Parsed = serde_json::from_value(answer)
+        .map_err(|e| format!("it does not have the expected shape ({})", cut(&e.to_string())))?;
     parsed.summary = parsed.summary.map(|s| s.trim().to_owned());
     if parsed.summary.as_deref() == Some("") {
         return Err("the summary is empty".to_owned());
@@ -60,7 +63,8 @@ fn violations(what: &str, validator: &jsonschema::Validator, value: &Value) -> R
     if errors.is_empty() {
         return Ok(());
     }
-    let mut text = format!("{what} does not match its schema: {}", errors[..errors.len().min(MAX_VIOLATIONS_SHOWN)].join("; "));
+    let mut text =
+        format!("{what} does not match its schema: {}", errors[..errors.len().min(MAX_VIOLATIONS_SHOWN)].join("; "));
     if errors.len() > MAX_VIOLATIONS_SHOWN {
         text.push_str(&format!(" (and {} more)", errors.len() - MAX_VIOLATIONS_SHOWN));
     }
@@ -150,7 +154,10 @@ mod tests {
     #[test]
     fn out_of_range_missing_and_extra_parts_are_refused() {
         for (key, value) in [
-            ("quality_dimensions", json!({"professionalism": 101, "empathy": 1, "information_gathering": 1, "resolution": 1})),
+            (
+                "quality_dimensions",
+                json!({"professionalism": 101, "empathy": 1, "information_gathering": 1, "resolution": 1}),
+            ),
             ("sentiment", json!("ecstatic")),
             ("success", json!({"passed": "yes", "score": 50, "reason": "r"})),
             ("summary", json!(42)),
@@ -184,7 +191,10 @@ mod tests {
     #[test]
     fn schemas_that_cannot_be_applied_are_refused() {
         assert!(check_schema(&json!({"type": "object", "properties": {"a": {"type": "strin"}}})).is_err());
-        assert!(check_schema(&json!({"type": "object", "properties": {"a": {"$ref": "https://example.com/s.json"}}})).is_err());
+        assert!(
+            check_schema(&json!({"type": "object", "properties": {"a": {"$ref": "https://example.com/s.json"}}}))
+                .is_err()
+        );
         assert!(check_schema(&parts().structured_data_schema.unwrap()).is_ok());
     }
 }

@@ -23,7 +23,8 @@ pub fn answer_schema(parts: &Parts) -> Value {
     }
     if parts.quality_dimensions {
         let dimensions = ["professionalism", "empathy", "information_gathering", "resolution"];
-        let props: serde_json::Map<String, Value> = dimensions.iter().map(|d| ((*d).to_owned(), score.clone())).collect();
+        let props: serde_json::Map<String, Value> =
+            dimensions.iter().map(|d| ((*d).to_owned(), score.clone())).collect();
         properties.insert(
             "quality_dimensions".into(),
             json!({"type": "object", "properties": props, "required": dimensions, "additionalProperties": false}),
@@ -176,7 +177,8 @@ mod tests {
     #[test]
     fn long_transcripts_are_cut_with_a_note_and_empty_lines_dropped() {
         let long = "word ".repeat(MAX_TRANSCRIPT_CHARS / 5);
-        let text = transcript_text(&[turn(Speaker::Caller, ""), turn(Speaker::Agent, "Hello"), turn(Speaker::Caller, &long)]);
+        let text =
+            transcript_text(&[turn(Speaker::Caller, ""), turn(Speaker::Agent, "Hello"), turn(Speaker::Caller, &long)]);
         assert_eq!(text, "Agent: Hello\n[the rest of the transcript is left out: too long]\n");
     }
 

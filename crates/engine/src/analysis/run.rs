@@ -21,7 +21,11 @@ use std::time::Duration;
 pub(super) enum Step {
     Finish(Box<Finished>),
     /// A passing failure (timeout, 5xx…): try again if the schedule allows, else fail with `error`.
-    Retry { error: String, model: String, usage: ModelUsage },
+    Retry {
+        error: String,
+        model: String,
+        usage: ModelUsage,
+    },
 }
 
 /// What one run needs, read from the store.
@@ -31,7 +35,12 @@ struct Inputs {
 }
 
 /// Makes one attempt at `job`.
-pub(super) async fn attempt(store: &Store, settings: &Settings, http: &reqwest::Client, job: &Job) -> agentline_store::Result<Step> {
+pub(super) async fn attempt(
+    store: &Store,
+    settings: &Settings,
+    http: &reqwest::Client,
+    job: &Job,
+) -> agentline_store::Result<Step> {
     let inputs = inputs(store, job).await?;
     let skip = |reason: &str| Ok(finish(Analysis::skipped(job.run, reason), None));
     if inputs.settings.enabled == Some(false) {

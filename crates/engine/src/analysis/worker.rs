@@ -47,15 +47,17 @@ impl AnalysisWorker {
     /// One round: claims the runs due at `now`, attempts them concurrently and records each outcome.
     /// Returns how many were attempted.
     pub async fn run_due(&self, now: Timestamp) -> agentline_store::Result<usize> {
-        let due =
-            analysis::claim_due(&self.store, now, lease_secs(&self.settings), self.settings.analysis.batch_size).await?;
+        let due = analysis::claim_due(&self.store, now, lease_secs(&self.settings), self.settings.analysis.batch_size)
+            .await?;
         let outcomes = join_all(due.iter().map(|job| attempt(&self.store, &self.settings, &self.http, job))).await;
         let mut finished_any = false;
         for (job, outcome) in due.iter().zip(outcomes) {
             match outcome {
                 Ok(step) => finished_any |= self.record(job, step, now).await?,
                 // The store failed mid-attempt: the lease runs out and the run is tried again.
-                Err(err) => tracing::warn!(call_id = %job.call_id, run = job.run, error = %err, "analysis attempt failed"),
+                Err(err) => {
+                    tracing::warn!(call_id = %job.call_id, run = job.run, error = %err, "analysis attempt failed")
+                }
             }
         }
         if finished_any {

@@ -3,10 +3,10 @@
 
 use crate::context::CallContext;
 use crate::webhooks::guard;
-use agentline_domain::brain::Brain as BrainSettings;
 use agentline_brains::{Brain, Providers, Role};
 use agentline_conversation::latency::{FIGURES, TurnLatency, summarise};
 use agentline_domain::Timestamp;
+use agentline_domain::brain::Brain as BrainSettings;
 use agentline_store::calls::{self, Call};
 use agentline_store::record;
 use agentline_store::transcripts::{self, Speaker, TranscriptTurn};
@@ -27,11 +27,7 @@ pub(super) async fn agent_of(ctx: &CallContext, call: &Call) -> Option<Agent> {
 }
 
 /// The brain `settings` describe (the default script when there are none), serving `call`.
-pub(super) async fn brain_for(
-    ctx: &CallContext,
-    call: &Call,
-    settings: Option<BrainSettings>,
-) -> Box<dyn Brain> {
+pub(super) async fn brain_for(ctx: &CallContext, call: &Call, settings: Option<BrainSettings>) -> Box<dyn Brain> {
     let allow_private = ctx.settings().webhook_allow_private;
     let settings = guarded_brain(ctx, call, settings.unwrap_or_default(), allow_private).await;
     let context = agentline_brains::CallContext {
@@ -77,10 +73,17 @@ async fn guarded_brain(ctx: &CallContext, call: &Call, brain: BrainSettings, all
     if let Some(url) = main_url
         && let Err(why) = guard::check_url(url, allow_private).await
     {
-        note(ctx, call, "degraded", &format!("brain refused by the SSRF guard: the URL {why}; using the default script")).await;
+        note(
+            ctx,
+            call,
+            "degraded",
+            &format!("brain refused by the SSRF guard: the URL {why}; using the default script"),
+        )
+        .await;
         return BrainSettings::default();
     }
-    let BrainSettings::Llm { base_url, model, temperature, max_tokens, tools, first_token_timeout_ms, fallback_phrase } = brain
+    let BrainSettings::Llm { base_url, model, temperature, max_tokens, tools, first_token_timeout_ms, fallback_phrase } =
+        brain
     else {
         return brain;
     };
@@ -88,10 +91,21 @@ async fn guarded_brain(ctx: &CallContext, call: &Call, brain: BrainSettings, all
     for tool in tools {
         match guard::check_url(&tool.url, allow_private).await {
             Ok(()) => allowed.push(tool),
-            Err(why) => note(ctx, call, "degraded", &format!("tool {} refused by the SSRF guard: the URL {why}", tool.name)).await,
+            Err(why) => {
+                note(ctx, call, "degraded", &format!("tool {} refused by the SSRF guard: the URL {why}", tool.name))
+                    .await
+            }
         }
     }
-    BrainSettings::Llm { base_url, model, temperature, max_tokens, tools: allowed, first_token_timeout_ms, fallback_phrase }
+    BrainSettings::Llm {
+        base_url,
+        model,
+        temperature,
+        max_tokens,
+        tools: allowed,
+        first_token_timeout_ms,
+        fallback_phrase,
+    }
 }
 
 /// Stores one transcript turn (and its `call.transcript` event); `span` is its place in the recording.

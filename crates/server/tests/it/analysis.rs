@@ -25,7 +25,11 @@ on_both_engines!(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invalid_answer_gets_one_corrective_request() {
-    let model = Model::start(vec![Reply::says("Sure! Sam booked Friday."), Reply::json(&json!({"summary": "Sam booked Friday."}))]).await;
+    let model = Model::start(vec![
+        Reply::says("Sure! Sam booked Friday."),
+        Reply::json(&json!({"summary": "Sam booked Friday."})),
+    ])
+    .await;
     let app = app(Engine::Sqlite, |_| {}).await;
     let acct = app.account("A").await;
     let agent = agent(&app, &acct, json!({"base_url": model.url, "model": "fake-model"})).await;
@@ -66,7 +70,9 @@ async fn every_bad_answer_fails_clearly_and_changes_nothing_else() {
         assert_eq!(analysis["status"], "failed", "{expected}: {call}");
         assert!(analysis["error"].as_str().unwrap().contains(expected), "{expected}: {analysis}");
         assert_eq!(analysis["model"], "fake-model");
-        assert!(call["summary"].is_null() && call["quality_dimensions"].is_null() && analysis["structured_data"].is_null());
+        assert!(
+            call["summary"].is_null() && call["quality_dimensions"].is_null() && analysis["structured_data"].is_null()
+        );
         for field in ["status", "end_reason", "duration", "cost_cents", "ended_at", "updated_at"] {
             assert_eq!(call[field], before[field], "{field} changed after {expected}");
         }
@@ -146,7 +152,10 @@ async fn model_urls_pass_the_ssrf_guard() {
     let acct = app.account("A").await;
     let refused = [
         (json!({"name": "x", "analysis": {"base_url": "http://127.0.0.1:11434/v1"}}), "analysis.base_url"),
-        (json!({"name": "x", "brain": {"type": "llm", "base_url": "http://10.0.0.8/v1", "model": "m"}}), "brain.base_url"),
+        (
+            json!({"name": "x", "brain": {"type": "llm", "base_url": "http://10.0.0.8/v1", "model": "m"}}),
+            "brain.base_url",
+        ),
         (
             json!({"name": "x", "brain": {"type": "llm", "base_url": "https://llm.example.com/v1", "model": "m",
                    "tools": [{"name": "t", "url": "http://169.254.169.254/latest"}]}}),
@@ -202,7 +211,10 @@ async fn bad_settings_get_a_400_naming_the_field_and_change_nothing() {
     let agent = agent(&app, &acct, json!({"model": "m", "base_url": "http://127.0.0.1:1/v1"})).await;
     let before = app.get(&format!("/v1/agents/{agent}"), &acct.key).await.body;
     let bad = [
-        (json!({"structured_data_schema": {"type": "object", "properties": {"a": {"type": "strin"}}}}), "analysis.structured_data_schema"),
+        (
+            json!({"structured_data_schema": {"type": "object", "properties": {"a": {"type": "strin"}}}}),
+            "analysis.structured_data_schema",
+        ),
         (json!({"structured_data_schema": {"type": "array"}}), "analysis.structured_data_schema"),
         (json!({"model": ""}), "analysis.model"),
         (json!({"base_url": "ftp://x"}), "analysis.base_url"),
@@ -288,7 +300,10 @@ async fn a_completed_call_is_analysed_and_announced_after_call_completed(engine:
     required.sort_unstable();
     assert_eq!(required, ["quality_dimensions", "sentiment", "structured_data", "success", "summary"]);
     let user = asked["messages"][1]["content"].as_str().unwrap();
-    assert!(user.contains("Agent: Hi Sam, this is Riley.") && user.contains("Callee: Friday at seven, for two."), "{user}");
+    assert!(
+        user.contains("Agent: Hi Sam, this is Riley.") && user.contains("Callee: Friday at seven, for two."),
+        "{user}"
+    );
     assert!(asked["messages"][0]["content"].as_str().unwrap().contains("The callee books a table."));
 
     // call.completed, then call.analyzed with the results.
@@ -296,7 +311,10 @@ async fn a_completed_call_is_analysed_and_announced_after_call_completed(engine:
     let types: Vec<String> = got.iter().map(Received::event_type).collect();
     assert_eq!(&types[types.len() - 2..], ["call.completed", "call.analyzed"], "{types:?}");
     let data = &got.last().unwrap().json()["data"];
-    assert_eq!((&data["summary"], &data["analysis"]["structured_data"]), (&answer["summary"], &answer["structured_data"]));
+    assert_eq!(
+        (&data["summary"], &data["analysis"]["structured_data"]),
+        (&answer["summary"], &answer["structured_data"])
+    );
     assert_eq!(data["status"], "completed");
 
     // The model's tokens are in the usage log.
@@ -310,10 +328,17 @@ async fn a_completed_call_is_analysed_and_announced_after_call_completed(engine:
     model.then(vec![Reply::json(&rerun)]);
     let accepted = app.post(&format!("/v1/calls/{id}/analyze"), &acct.key, json!({})).await;
     assert_eq!(accepted.assert_status(202)["run"], 2);
-    let call = wait_for_within(&app, &acct.key, &id, 20, |c| c["analysis"]["run"] == 2 && c["analysis"]["status"] != "pending").await;
-    assert_eq!((call["summary"].as_str(), call["analysis"]["sentiment"].as_str()), (Some("Sam booked Friday."), Some("neutral")));
+    let call = wait_for_within(&app, &acct.key, &id, 20, |c| {
+        c["analysis"]["run"] == 2 && c["analysis"]["status"] != "pending"
+    })
+    .await;
+    assert_eq!(
+        (call["summary"].as_str(), call["analysis"]["sentiment"].as_str()),
+        (Some("Sam booked Friday."), Some("neutral"))
+    );
     assert_eq!(call["analysis"]["success"]["passed"], false);
-    let analysed_events = receiver.wait_until(|r| r.iter().filter(|x| x.event_type() == "call.analyzed").count() == 2).await;
+    let analysed_events =
+        receiver.wait_until(|r| r.iter().filter(|x| x.event_type() == "call.analyzed").count() == 2).await;
     assert_eq!(analysed_events.last().unwrap().json()["data"]["analysis"]["run"], 2);
     assert_eq!(model.heard().len(), 2, "one request per run");
 }
@@ -386,7 +411,14 @@ async fn completed_call(app: &TestApp, acct: &TestAccount, agent: &str, extra: V
     let id = placed_call(app, acct, agent, extra).await;
     let lines = [(Speaker::Agent, "Hi Sam, this is Riley."), (Speaker::Caller, "Friday at seven, for two.")];
     for (seq, (speaker, text)) in (0..).zip(lines) {
-        let turn = TranscriptTurn { seq, speaker, text: text.into(), start_ms: seq * 1000, end_ms: seq * 1000 + 800, interrupted: false };
+        let turn = TranscriptTurn {
+            seq,
+            speaker,
+            text: text.into(),
+            start_ms: seq * 1000,
+            end_ms: seq * 1000 + 800,
+            interrupted: false,
+        };
         transcripts::append_turn(&app.store, &id, &turn, Timestamp::now()).await.unwrap();
     }
     complete(app, &id).await;

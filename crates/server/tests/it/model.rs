@@ -73,7 +73,8 @@ async fn answer(State(inner): State<Arc<Mutex<Inner>>>, headers: HeaderMap, Json
     let asks_for_schema = body["response_format"]["type"] == "json_schema"
         && body["response_format"]["json_schema"]["schema"].is_object();
     if !asks_for_schema || body["stream"] != false || !body["messages"].is_array() {
-        return (StatusCode::BAD_REQUEST, "the test model wants response_format json_schema, unstreamed").into_response();
+        return (StatusCode::BAD_REQUEST, "the test model wants response_format json_schema, unstreamed")
+            .into_response();
     }
     match reply {
         Some(Reply::Says(content)) => Json(completion(&content)).into_response(),
@@ -91,8 +92,9 @@ impl Model {
         let inner = Arc::new(Mutex::new(Inner { script: script.into(), heard: Vec::new() }));
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
         let url = format!("http://{}/v1", listener.local_addr().unwrap());
-        let router =
-            axum::Router::new().route("/v1/chat/completions", axum::routing::post(answer)).with_state(Arc::clone(&inner));
+        let router = axum::Router::new()
+            .route("/v1/chat/completions", axum::routing::post(answer))
+            .with_state(Arc::clone(&inner));
         tokio::spawn(async move { axum::serve(listener, router).await });
         Self { inner, url }
     }
