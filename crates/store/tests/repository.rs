@@ -38,6 +38,7 @@ fn agent(tenant: &Tenant, business: &BusinessId, name: &str) -> Agent {
         language: "en-US".into(),
         brain: Brain::default(),
         speech: Default::default(),
+        analysis: Default::default(),
         webhook_url: None,
         max_duration_secs: 600,
         assistant_id: Some(format!("ext-{name}")),

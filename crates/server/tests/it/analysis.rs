@@ -54,7 +54,7 @@ async fn every_bad_answer_fails_clearly_and_changes_nothing_else() {
         (vec![Reply::json(&wrong_data), Reply::json(&wrong_data)], "structured_data does not match its schema"),
         (vec![Reply::says("{"), Reply::says("still not json")], "is not a JSON object"),
         (vec![Reply::Raw(200, json!({"choices": []}).to_string())], "the model answered nothing"),
-        (vec![Reply::says(&"x".repeat(5000))], "larger than 4096 bytes"),
+        (vec![Reply::says("x".repeat(5000))], "larger than 4096 bytes"),
         (vec![Reply::Raw(200, "<html>oops</html>".into())], "not a chat completion"),
         (vec![Reply::Raw(400, r#"{"error": {"message": "unknown model"}}"#.into())], "HTTP 400"),
         (vec![Reply::Raw(401, "bad key".into())], "HTTP 401"),
