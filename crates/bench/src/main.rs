@@ -6,6 +6,7 @@
 mod api;
 mod harness;
 mod list;
+mod machines;
 mod quality;
 mod sip;
 mod stats;
@@ -74,7 +75,13 @@ enum Scenario {
         /// Live calls per set of lines.
         #[arg(long, default_value_t = 3)]
         rounds: usize,
+        /// The server's `conversation.finished_silence_ms` (default: the configured 700).
+        #[arg(long)]
+        finished_silence_ms: Option<u64>,
     },
+    /// Answering-machine detection on labelled answers (people, machines with and without a beep):
+    /// how many are told right, and how soon.
+    Machines,
     /// Server-added turn latency in real-time sandbox conversations (turn end decided → first audio frame out).
     Turns {
         /// Conversations at once.
@@ -95,7 +102,8 @@ async fn main() -> anyhow::Result<()> {
         Scenario::List { engine, calls } => list::run(engine.into(), calls).await,
         Scenario::Sip { calls, seconds, sandbox } => sip::run(&calls, seconds, sandbox).await,
         Scenario::Turns { calls, rounds } => turns::run(calls, rounds).await,
-        Scenario::Quality { rounds } => quality::run(rounds).await,
+        Scenario::Machines => machines::run().await,
+        Scenario::Quality { rounds, finished_silence_ms } => quality::run(rounds, finished_silence_ms).await,
     }
 }
 

@@ -12,8 +12,10 @@
 //! 4. `live`: real sandbox calls with `sandbox.callee_lines` through the server (RTP, jitter buffer,
 //!    drafts, the script agent talking back), read back from the call's transcript.
 //!
-//! The live calls also give each agent answer's latency and its breakdown, as the demo's agent (a
-//! script brain with the offline voice) answers them.
+//! The live calls also give each agent answer's latency and its breakdown, for two agents on the
+//! offline voice: the demo's (a script brain, whose fixed replies the voice prepares while the call
+//! starts) and one whose replies are new every time (a webhook brain served here, so every answer is
+//! synthesized while the caller waits, as an LLM's would be).
 
 use crate::harness::{self, Bench};
 use crate::stats::summarize;
@@ -44,7 +46,7 @@ const HELD_OUT: &[&str] = &[
 const LEAD_IN_FRAMES: usize = 15;
 const FRAME: usize = agentline_conversation::FRAME_SAMPLES;
 
-pub(crate) async fn run(rounds: usize) -> anyhow::Result<()> {
+pub(crate) async fn run(rounds: usize, finished_silence_ms: Option<u64>) -> anyhow::Result<()> {
     let sandbox: Vec<String> = agentline_conversation::persona::TALKER.iter().map(|l| l.text.to_string()).collect();
     let held_out: Vec<String> = HELD_OUT.iter().map(|l| (*l).to_owned()).collect();
     let voice =
@@ -52,21 +54,29 @@ pub(crate) async fn run(rounds: usize) -> anyhow::Result<()> {
     let moonshine = Moonshine::load(&agentline_moonshine::default_dir()).context("Moonshine (install-moonshine.sh)")?;
     println!("| lines | words | voice | + G.711 | + VAD cut | live (calls) | live caller turns / lines |");
     println!("|---|---|---|---|---|---|---|");
-    let bench = harness::start(Engine::Sqlite, |c| c.engine.calls.dispatch_interval_ms = 20).await?;
-    let agent = demo_agent(&bench).await?;
-    let (mut latencies, mut timings) = (Vec::new(), VoiceTimings::default());
+    let bench = harness::start(Engine::Sqlite, |c| {
+        c.engine.calls.dispatch_interval_ms = 20;
+        c.engine.webhook_allow_private = true; // the webhook brain on loopback
+        if let Some(ms) = finished_silence_ms {
+            c.engine.conversation.finished_silence_ms = ms;
+        }
+    })
+    .await?;
+    let agents = [demo_agent(&bench).await?, novel_agent(&bench).await?];
+    let (mut latencies, mut timings) = ([Vec::new(), Vec::new()], VoiceTimings::default());
     for (name, lines) in [("sandbox callee", &sandbox), ("held out", &held_out)] {
         let offline = offline_steps(&voice, &moonshine, lines, &mut timings).await?;
-        let live = live(&bench, &agent, lines, rounds, &mut latencies).await?;
+        let heard = live(&bench, &agents[0], lines, rounds, &mut latencies[0]).await?;
+        live(&bench, &agents[1], lines, rounds, &mut latencies[1]).await?; // its answers' latency only
         println!(
             "| {name} | {} | {} | {} | {} | {} ({rounds}) | {} / {} |",
             offline[0].reference_words,
             percent(offline[0]),
             percent(offline[1]),
             percent(offline[2]),
-            percent(live.errors),
-            live.turns,
-            live.lines
+            percent(heard.errors),
+            heard.turns,
+            heard.lines
         );
     }
     print_latency(&latencies);
@@ -230,13 +240,42 @@ async fn demo_agent(bench: &Bench) -> anyhow::Result<String> {
     Ok(id)
 }
 
-/// p50 / p95 of each figure over every answer.
-fn print_latency(turns: &[Value]) {
-    println!("\n| answers | figure | p50 (ms) | p95 (ms) |");
-    println!("|---|---|---|---|");
-    for figure in agentline_conversation::latency::FIGURES {
-        let values: Vec<f64> = turns.iter().filter_map(|t| t[figure].as_f64()).collect();
-        let stats = summarize(values);
-        println!("| {} | {figure} | {:.0} | {:.0} |", turns.len(), stats.p50, stats.p95);
+/// An agent whose every answer is new: a webhook brain served here that counts the caller's words.
+async fn novel_agent(bench: &Bench) -> anyhow::Result<String> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/turn", listener.local_addr()?);
+    let app = axum::Router::new().route("/turn", axum::routing::post(novel_reply));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    let brain = json!({"type": "webhook", "url": url, "timeout_ms": 2000});
+    let body = json!({"name": "Novel", "first_message": "Hello, this is Alex from the bistro, do you have a minute?", "brain": brain});
+    let agent = bench.post("/v1/agents", &body).await?;
+    let id = agent["id"].as_str().context("agent id")?.to_owned();
+    bench.post("/v1/numbers", &json!({"phone_number": "+14155550151", "agent_id": id})).await?;
+    Ok(id)
+}
+
+/// A reply no voice has said before: it names the caller's word count and a number never used before.
+async fn novel_reply(axum::Json(turn): axum::Json<Value>) -> axum::Json<Value> {
+    static REPLIES: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+    let reply = REPLIES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let transcript = turn["transcript"].as_array().cloned().unwrap_or_default();
+    let said = transcript.iter().rev().find(|line| line["role"] == "caller");
+    let words = said.and_then(|line| line["text"].as_str()).map_or(0, |text| text.split_whitespace().count());
+    let say = format!(
+        "Thank you for telling me that, I wrote down all {words} of your words as note {reply}. Anything else?"
+    );
+    axum::Json(json!({ "say": say }))
+}
+
+/// p50 / p95 of each figure over every answer, per agent.
+fn print_latency(turns: &[Vec<Value>; 2]) {
+    println!("\n| agent | answers | figure | p50 (ms) | p95 (ms) |");
+    println!("|---|---|---|---|---|");
+    for (agent, turns) in ["script (prepared phrases)", "webhook (new replies)"].iter().zip(turns) {
+        for figure in agentline_conversation::latency::FIGURES {
+            let values: Vec<f64> = turns.iter().filter_map(|t| t[figure].as_f64()).collect();
+            let stats = summarize(values);
+            println!("| {agent} | {} | {figure} | {:.0} | {:.0} |", turns.len(), stats.p50, stats.p95);
+        }
     }
 }

@@ -15,6 +15,9 @@ use tokio::task::JoinHandle;
 
 type Frame = [i16; crate::media::FRAME];
 
+/// A recognised utterance: its number and text.
+pub(super) type Heard = (u64, Result<String, SpeechError>);
+
 /// A draft's outcome: the utterance, the end of the speech it covers, its text.
 pub(super) type Draft = (u64, Duration, Result<String, SpeechError>);
 
@@ -56,7 +59,7 @@ impl Hearing {
         number: u64,
         stt: Arc<dyn SpeechToText>,
         preroll: Vec<Frame>,
-        results: mpsc::UnboundedSender<(u64, Result<String, SpeechError>)>,
+        results: mpsc::UnboundedSender<Heard>,
         drafts: mpsc::UnboundedSender<Draft>,
     ) -> Self {
         let drafts = stt.drafts_are_cheap().then_some(drafts);
@@ -146,4 +149,86 @@ async fn transcribe(
         stream.push(&frame).await?;
     }
     stream.finish().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use agentline_speech::SttStream;
+
+    /// Hears "<n> frames" for n frames pushed; drafts are cheap.
+    struct FrameCounter;
+
+    struct Counting(usize);
+
+    #[async_trait::async_trait]
+    impl SpeechToText for FrameCounter {
+        fn name(&self) -> &'static str {
+            "frame-counter"
+        }
+
+        async fn open(&self) -> Result<Box<dyn SttStream>, SpeechError> {
+            Ok(Box::new(Counting(0)))
+        }
+
+        fn drafts_are_cheap(&self) -> bool {
+            true
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl SttStream for Counting {
+        async fn push(&mut self, _pcm_8k: &[i16]) -> Result<(), SpeechError> {
+            self.0 += 1;
+            Ok(())
+        }
+
+        async fn finish(self: Box<Self>) -> Result<String, SpeechError> {
+            Ok(format!("{} frames", self.0))
+        }
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    fn open() -> (Hearing, mpsc::UnboundedReceiver<Heard>, mpsc::UnboundedReceiver<Draft>) {
+        let ((results, finals), (drafts, drafted)) = (mpsc::unbounded_channel(), mpsc::unbounded_channel());
+        (Hearing::open(7, Arc::new(FrameCounter), vec![[0; 160]; 2], results, drafts), finals, drafted)
+    }
+
+    #[tokio::test]
+    async fn a_draft_covering_the_whole_turn_is_its_transcript() {
+        let (mut hearing, _finals, mut drafts) = open();
+        (0..3).for_each(|_| hearing.push([1; 160]));
+        hearing.draft(ms(900));
+        let (number, end, text) = drafts.recv().await.unwrap();
+        assert_eq!((number, end, text.clone()), (7, ms(900), Ok("5 frames".to_owned())));
+        hearing.drafted(end, text);
+        match hearing.finish(ms(900)) {
+            Ending::Drafted(text) => assert_eq!(text.unwrap(), "5 frames"),
+            _ => panic!("the draft covers the turn"),
+        }
+    }
+
+    #[tokio::test]
+    async fn speech_after_the_draft_needs_the_recogniser_to_finish() {
+        let (mut hearing, mut finals, mut drafts) = open();
+        hearing.push([1; 160]);
+        hearing.draft(ms(500));
+        let (_, end, text) = drafts.recv().await.unwrap();
+        hearing.drafted(end, text);
+        hearing.push([1; 160]); // the caller went on
+        assert!(matches!(hearing.finish(ms(800)), Ending::Finishing));
+        assert_eq!(finals.recv().await.unwrap(), (7, Ok("4 frames".to_owned())));
+    }
+
+    #[tokio::test]
+    async fn a_running_draft_is_awaited_and_stale_ones_are_ignored() {
+        let (mut hearing, _finals, mut drafts) = open();
+        hearing.draft(ms(300));
+        hearing.drafted(ms(100), Ok("stale".into())); // not the latest: ignored
+        assert!(matches!(hearing.finish(ms(300)), Ending::AwaitDraft));
+        assert_eq!(drafts.recv().await.unwrap(), (7, ms(300), Ok("2 frames".to_owned())));
+    }
 }

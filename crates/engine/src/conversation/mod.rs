@@ -18,7 +18,7 @@ use agentline_conversation::vad::VoiceDetector;
 use agentline_domain::call::EndReason;
 use agentline_speech::{SpeechError, SpeechToText, TextToSpeech};
 use agentline_store::calls::Call;
-use listening::{Draft, Ending, Hearing};
+use listening::{Draft, Ending, Heard, Hearing};
 use reply::ReplyEvent;
 use speaking::{Purpose, Speaking, Timing};
 use std::collections::{HashMap, VecDeque};
@@ -45,8 +45,6 @@ pub(crate) fn start(ctx: CallContext, call: Call, link: MediaLink) -> JoinHandle
 
 /// Both ends of a channel the conversation sends to itself from its tasks.
 type Channel<T> = (mpsc::UnboundedSender<T>, mpsc::UnboundedReceiver<T>);
-/// A recognised utterance: its number and text.
-type Heard = (u64, Result<String, SpeechError>);
 
 /// A caller turn that ended and waits for its transcript.
 struct PendingTurn {
