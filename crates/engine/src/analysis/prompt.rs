@@ -48,7 +48,15 @@ pub fn answer_schema(parts: &Parts) -> Value {
         );
     }
     let required: Vec<&String> = properties.keys().collect();
-    json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
+    let mut schema =
+        json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false});
+    // The user's `#/$defs/…` references point at the root: lift their definitions to this root.
+    for defs in ["$defs", "definitions"] {
+        if let Some(found) = parts.structured_data_schema.as_ref().and_then(|s| s.get(defs)) {
+            schema[defs] = found.clone();
+        }
+    }
+    schema
 }
 
 /// What each part asks for, in words, after the instructions.
@@ -157,6 +165,11 @@ mod tests {
         assert_eq!(required, ["sentiment", "structured_data", "success", "summary"]);
         assert_eq!(schema["properties"]["structured_data"], parts().structured_data_schema.unwrap());
         assert!(schema["properties"].get("quality_dimensions").is_none());
+        assert!(schema.get("$defs").is_none());
+        let with_defs =
+            json!({"type": "object", "properties": {"n": {"$ref": "#/$defs/n"}}, "$defs": {"n": {"type": "integer"}}});
+        let lifted = answer_schema(&Parts { structured_data_schema: Some(with_defs.clone()), ..parts() });
+        assert_eq!(lifted["$defs"], with_defs["$defs"], "references from inside resolve at the root");
         let only_quality = Parts { summary: false, quality_dimensions: true, sentiment: false, ..parts() };
         let only_quality = Parts { structured_data_schema: None, success_criteria: None, ..only_quality };
         assert_eq!(answer_schema(&only_quality)["required"], json!(["quality_dimensions"]));
