@@ -40,6 +40,7 @@ fn call(account: &AccountId, business: &BusinessId, agent: &AgentId, number: &Nu
         voice: None,
         sandbox: None,
         voicemail: None,
+        analysis_settings: None,
         webhook_url: None,
         agent_webhook_url: None,
         max_duration_secs: 600,

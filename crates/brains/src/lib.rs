@@ -11,6 +11,7 @@
 //! Failures never leave the caller in silence: a brain reports [`BrainEvent::Degraded`] and then says a fallback
 //! phrase (unless part of the reply was already spoken). Dropping a [`BrainStream`] cancels its requests.
 
+pub mod chat;
 mod completion;
 mod emit;
 mod http;

@@ -73,10 +73,12 @@ async fn follow(session: &Session, call_id: &str) -> anyhow::Result<Value> {
         }
         turns_shown = turns_shown.max(turns.len());
         std::io::stdout().flush()?;
-        // The recording is stored a moment after the call ends; silent (accelerated) sandbox calls have none.
+        // The recording is stored and the analysis run a moment after the call ends; silent
+        // (accelerated) sandbox calls have no recording.
         if call["ended_at"].is_string() {
             let ended_at = *ended.get_or_insert_with(Instant::now);
-            if !call["recording_url"].is_null() || ended_at.elapsed() > Duration::from_secs(5) {
+            let settled = !call["recording_url"].is_null() && call["analysis"]["status"] != "pending";
+            if settled || ended_at.elapsed() > Duration::from_secs(5) {
                 return Ok(call);
             }
         }
@@ -84,6 +86,17 @@ async fn follow(session: &Session, call_id: &str) -> anyhow::Result<Value> {
             bail!("the call did not end within three minutes");
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The analysis in one line: the model's summary, or why there is none.
+fn analysis_brief(call: &Value) -> String {
+    let analysis = &call["analysis"];
+    match text(&analysis["status"]) {
+        "completed" => text(&call["summary"]).to_owned(),
+        "skipped" => format!("skipped: {}", text(&analysis["reason"])),
+        "failed" => format!("failed: {}", text(&analysis["error"])),
+        other => other.to_owned(),
     }
 }
 
@@ -181,7 +194,7 @@ pub(crate) async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     let summary = json!({
         "id": done["id"], "status": done["status"], "end_reason": done["end_reason"], "duration": done["duration"],
         "cost_cents": done["cost_cents"], "mode": done["mode"], "contact_id": done["contact_id"],
-        "summary": done["summary"], "latency_ms": latency_brief(&done["latency"]),
+        "analysis": analysis_brief(&done), "latency_ms": latency_brief(&done["latency"]),
         "recording_url": done["recording_url"], "recording_path": recording_path(&config, &done),
     });
     println!("  final call:");

@@ -198,7 +198,8 @@ macro_rules! tool_fields {
 const TOOL_NAME: [&str; MAX_TOOLS] = tool_fields!("name");
 const TOOL_DESCRIPTION: [&str; MAX_TOOLS] = tool_fields!("description");
 const TOOL_PARAMETERS: [&str; MAX_TOOLS] = tool_fields!("parameters");
-const TOOL_URL: [&str; MAX_TOOLS] = tool_fields!("url");
+/// `brain.tools[i].url`, the field that names each tool's URL.
+pub const TOOL_URL: [&str; MAX_TOOLS] = tool_fields!("url");
 const TOOL_TIMEOUT: [&str; MAX_TOOLS] = tool_fields!("timeout_ms");
 
 fn validate_tools(tools: &[HttpTool]) -> Result<(), crate::validate::FieldError> {

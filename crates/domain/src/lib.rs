@@ -5,6 +5,7 @@
 //! input into these types ("parse, don't validate"); once you hold a [`PhoneNumber`] or an
 //! [`ScopeSet`], it is valid.
 
+pub mod analysis;
 pub mod brain;
 pub mod call;
 pub mod id;

@@ -5,12 +5,14 @@
 //! orders **down**, and it alone writes a live call's status, carrier id, media figures and
 //! recording. The rules it follows are a sans-IO machine (`calls::CallControl`); the dispatcher
 //! (`calls::CallRuntime`) starts supervisors within each account's limits; the webhook worker
-//! (`webhooks`) delivers what the store's outbox holds.
+//! (`webhooks`) delivers what the store's outbox holds; the analysis worker (`analysis`) has a
+//! model analyse each completed call.
 //!
 //! The HTTP server builds an [`Engine`], runs it, and reaches into it only through
 //! [`calls::CallRuntime`] (place, end, order a call; hand over Twilio's requests) and
 //! [`webhooks::WebhookWorker`] (wake it).
 
+pub mod analysis;
 pub mod calls;
 pub mod carriers;
 pub mod context;
@@ -22,6 +24,7 @@ mod vendor_keys;
 pub mod voices;
 pub mod webhooks;
 
+pub use analysis::AnalysisWorker;
 pub use calls::CallRuntime;
 pub use calls::inbound::{Incoming, answer as answer_inbound};
 pub use settings::Settings;
@@ -32,10 +35,11 @@ use anyhow::Context as _;
 use std::sync::Arc;
 use tokio::sync::watch;
 
-/// The node's call engine: its dispatcher and its webhook worker.
+/// The node's call engine: its dispatcher, its webhook worker and its analysis worker.
 pub struct Engine {
     pub calls: Arc<CallRuntime>,
     pub webhooks: Arc<WebhookWorker>,
+    pub analysis: Arc<AnalysisWorker>,
     settings: Arc<Settings>,
 }
 
@@ -43,20 +47,24 @@ impl Engine {
     /// Builds the engine and ends the calls a stopped process left behind on this node.
     pub async fn start(store: Store, settings: Arc<Settings>) -> anyhow::Result<Self> {
         let webhooks = WebhookWorker::new(store.clone(), Arc::clone(&settings))?;
+        let analysis = AnalysisWorker::new(store.clone(), Arc::clone(&settings), Arc::clone(&webhooks))?;
         let calls = CallRuntime::new(store, Arc::clone(&settings), Arc::clone(&webhooks));
         calls.reconcile(true).await.context("cannot reconcile calls left by a previous run")?;
         tokio::spawn(check_speech(settings.speech.clone()));
-        Ok(Self { calls, webhooks, settings })
+        Ok(Self { calls, webhooks, analysis, settings })
     }
 
-    /// Dispatches calls and delivers webhooks until `stop` turns true; then hangs up the live calls.
+    /// Dispatches calls, delivers webhooks and analyses ended calls until `stop` turns true; then
+    /// hangs up the live calls.
     pub async fn run(&self, stop: watch::Receiver<bool>) {
         let dispatcher = tokio::spawn(Arc::clone(&self.calls).run(stop.clone()));
+        let analyser =
+            self.settings.analysis.worker_enabled.then(|| tokio::spawn(Arc::clone(&self.analysis).run(stop.clone())));
         let deliverer =
             self.settings.webhooks.worker_enabled.then(|| tokio::spawn(Arc::clone(&self.webhooks).run(stop)));
         let _ = dispatcher.await;
-        if let Some(deliverer) = deliverer {
-            let _ = deliverer.await;
+        for worker in [analyser, deliverer].into_iter().flatten() {
+            let _ = worker.await;
         }
     }
 }

@@ -21,6 +21,32 @@ pub struct Settings {
     pub speech: SpeechSettings,
     pub conversation: ConversationSettings,
     pub twilio: TwilioSettings,
+    pub analysis: AnalysisConfig,
+}
+
+/// Post-call analysis: the worker, and the model calls use when their agent names none.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AnalysisConfig {
+    pub worker_enabled: bool,
+    /// The server's own model for analyses whose agent has neither `analysis.model` nor an `llm`
+    /// brain; empty = none (those analyses are skipped). `speech.llm_api_key` is only sent here.
+    pub base_url: String,
+    pub model: String,
+    pub timeout_secs: u64,
+    /// Waits before each retry after a passing failure (timeout, 5xx, 429); then the run fails.
+    pub retry_schedule_secs: Vec<u64>,
+    /// The longest answer read from the model.
+    pub max_answer_bytes: usize,
+    /// Runs taken at once per worker round.
+    pub batch_size: i64,
+}
+
+impl AnalysisConfig {
+    /// The server's model, when one is configured.
+    pub fn server_model(&self) -> Option<(&str, &str)> {
+        let (url, model) = (self.base_url.trim(), self.model.trim());
+        (!url.is_empty() && !model.is_empty()).then_some((url, model))
+    }
 }
 
 /// The Twilio carrier.
@@ -181,6 +207,21 @@ impl Settings {
         }
         if !(5..=120).contains(&self.calls.default_ring_timeout_secs) {
             bail!("calls.default_ring_timeout_secs must be between 5 and 120");
+        }
+        let analysis = &self.analysis;
+        if analysis.timeout_secs == 0
+            || analysis.batch_size < 1
+            || analysis.max_answer_bytes < 1024
+            || analysis.retry_schedule_secs.len() > 20
+        {
+            bail!(
+                "analysis: timeout_secs and batch_size must be positive, max_answer_bytes at least 1024 and \
+                 retry_schedule_secs at most 20 entries"
+            );
+        }
+        if let Some((url, _)) = analysis.server_model() {
+            agentline_domain::validate::http_url("analysis.base_url", url)
+                .map_err(|e| anyhow::anyhow!("analysis.base_url {}", e.message))?;
         }
         self.validate_sip()?;
         self.validate_speech()?;

@@ -11,7 +11,7 @@ pub mod config;
 mod dialects;
 pub mod usage;
 
-use agentline_engine::{CallRuntime, Engine, WebhookWorker};
+use agentline_engine::{AnalysisWorker, CallRuntime, Engine, WebhookWorker};
 use agentline_store::Store;
 use anyhow::Context;
 use api::rate_limit::RateLimiter;
@@ -33,6 +33,7 @@ pub struct AppState {
     pub openapi_json: Bytes,
     pub calls: Arc<CallRuntime>,
     pub webhooks: Arc<WebhookWorker>,
+    pub analysis: Arc<AnalysisWorker>,
     pub usage: Arc<usage::UsageWriter>,
 }
 
@@ -84,6 +85,7 @@ impl Application {
             openapi_json: Bytes::from(api::openapi_json()),
             calls: Arc::clone(&engine.calls),
             webhooks: Arc::clone(&engine.webhooks),
+            analysis: Arc::clone(&engine.analysis),
             usage,
         };
         Ok(Self { listener, state, engine })
@@ -109,6 +111,11 @@ impl Application {
     /// The webhook worker, for tests that deliver with a clock of their own.
     pub fn webhooks(&self) -> Arc<WebhookWorker> {
         Arc::clone(&self.state.webhooks)
+    }
+
+    /// The analysis worker, for tests that run analyses with a clock of their own.
+    pub fn analysis(&self) -> Arc<AnalysisWorker> {
+        Arc::clone(&self.state.analysis)
     }
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish and hangs up

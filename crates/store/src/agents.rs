@@ -3,6 +3,7 @@
 use crate::record::{self, Tenant};
 use crate::sql::Sql;
 use crate::{Result, Store};
+use agentline_domain::analysis::AnalysisSettings;
 use agentline_domain::brain::Brain;
 use agentline_domain::speech::AgentSpeech;
 use agentline_domain::voicemail::Voicemail;
@@ -31,6 +32,8 @@ pub struct Agent {
     pub speech: AgentSpeech,
     /// What the agent does when an answering machine picks up (nothing special when unset).
     pub voicemail: Option<Voicemail>,
+    /// What is worked out after each call (summary, quality, extracted data, success), and by which model.
+    pub analysis: AnalysisSettings,
     /// Where this agent's call events are also delivered.
     pub webhook_url: Option<String>,
     /// Calls end after this many seconds unless the call sets its own limit.
@@ -56,6 +59,7 @@ crate::column::record! {
         brain: json,
         speech: json,
         voicemail: opt_json,
+        analysis: json,
         webhook_url: opt_text,
         max_duration_secs: int,
         assistant_id: opt_text,

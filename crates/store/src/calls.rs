@@ -12,6 +12,7 @@ use crate::record::insert;
 use crate::usage::UsageRecord;
 use crate::wallet::{self, Movement};
 use crate::{Result, Store};
+use agentline_domain::analysis::{Analysis, AnalysisSettings, QualityDimensions};
 use agentline_domain::call::{CallEvent, CallStatus, EndReason, Transition, cost_cents};
 use agentline_domain::sandbox::SandboxScript;
 use agentline_domain::voicemail::Voicemail;
@@ -102,8 +103,15 @@ pub struct Call {
     /// "sample_rate"}`. Never shown: the API offers `recording_url` instead.
     #[serde(skip)]
     pub recording: Option<Value>,
-    /// A short summary of the conversation, written after the call.
+    /// What the call's analysis says happened, in a few sentences; null until (and unless) a
+    /// model wrote it.
     pub summary: Option<String>,
+    /// How well the agent handled the call, each 0–100, when the analysis asked for them.
+    pub quality_dimensions: Option<QualityDimensions>,
+    /// The post-call analysis: where it stands and what it found (null for calls that did not complete).
+    pub analysis: Option<Analysis>,
+    /// This call's own analysis settings, laid over its agent's.
+    pub analysis_settings: Option<AnalysisSettings>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -155,6 +163,9 @@ crate::column::record! {
         latency: opt_json,
         recording: opt_json,
         summary: opt_text,
+        quality_dimensions: opt_json,
+        analysis: opt_json,
+        analysis_settings: opt_json,
         created_at: time,
         updated_at: time,
     }
@@ -188,6 +199,8 @@ pub struct NewCall {
     pub voice: Option<String>,
     pub sandbox: Option<SandboxScript>,
     pub voicemail: Option<Voicemail>,
+    /// The call's own analysis settings (`analysis` on POST /v1/calls).
+    pub analysis_settings: Option<AnalysisSettings>,
     pub webhook_url: Option<String>,
     pub agent_webhook_url: Option<String>,
     pub max_duration_secs: i64,
@@ -251,6 +264,9 @@ impl Call {
             latency: None,
             recording: None,
             summary: None,
+            quality_dimensions: None,
+            analysis: None,
+            analysis_settings: new.analysis_settings,
             created_at: now,
             updated_at: now,
         }
@@ -366,6 +382,11 @@ pub(crate) async fn apply(
         return Ok(None);
     }
     record_event(conn, &call, at).await?;
+    // A completed call is analysed; the job commits with the end, so a crash cannot lose it.
+    if call.status == CallStatus::Completed {
+        crate::analysis::enqueue(conn, &call, 1, at).await?;
+        call.analysis = Some(Analysis::pending(1));
+    }
     Ok(Some(call))
 }
 
@@ -429,6 +450,8 @@ async fn charge(conn: &mut AnyConnection, call: &mut Call) -> Result<()> {
         status_code: 200,
         call_id: Some(call.id.to_string()),
         cost_cents: cost,
+        prompt_tokens: None,
+        completion_tokens: None,
         created_at: call.ended_at.unwrap_or_else(Timestamp::now),
     };
     insert(&mut *conn, &usage).await
@@ -544,6 +567,7 @@ mod tests {
             voice: None,
             sandbox: None,
             voicemail: None,
+            analysis_settings: None,
             webhook_url: None,
             agent_webhook_url: Some("https://example.com/hook".to_owned()),
             max_duration_secs: 600,

@@ -17,6 +17,7 @@ pub mod test_support;
 
 pub mod accounts;
 pub mod agents;
+pub mod analysis;
 pub mod businesses;
 pub mod calls;
 pub mod contacts;

@@ -1,4 +1,4 @@
-//! The usage log: one row per authenticated API request.
+//! The usage log: one row per authenticated API request, per charged call and per call analysis.
 
 use agentline_domain::{AccountId, KeyId, Timestamp, UsageId};
 use serde::Serialize;
@@ -17,6 +17,11 @@ pub struct UsageRecord {
     pub status_code: i64,
     pub call_id: Option<String>,
     pub cost_cents: i64,
+    /// Tokens a model read and wrote for this entry (a call's analysis), when its server said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt_tokens: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion_tokens: Option<i64>,
     pub created_at: Timestamp,
 }
 
@@ -30,6 +35,8 @@ crate::column::record! {
         status_code: int,
         call_id: opt_text,
         cost_cents: int,
+        prompt_tokens: opt_int,
+        completion_tokens: opt_int,
         created_at: time,
     }
 }

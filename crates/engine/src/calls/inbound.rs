@@ -70,6 +70,7 @@ fn inbound_call(rt: &CallRuntime, incoming: &Incoming<'_>) -> Call {
         voice: agent.voice.clone(),
         sandbox: None,
         voicemail: None,
+        analysis_settings: None,
         webhook_url: None,
         agent_webhook_url: agent.webhook_url.clone(),
         max_duration_secs: agent.max_duration_secs,

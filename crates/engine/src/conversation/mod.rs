@@ -535,7 +535,6 @@ impl Conversation {
                 self.take_transcript().await;
             }
         }
-        record::summary(&self.ctx, &self.call, &self.history).await;
     }
 }
 

@@ -1,10 +1,12 @@
 //! What the conversation writes down: transcript turns, notable moments as `call.conversation`
-//! events, latency figures, and the brain the call's agent uses.
+//! events, latency figures, and the brain the call's agent uses (its URLs through the SSRF guard).
 
 use crate::context::CallContext;
+use crate::webhooks::guard;
 use agentline_brains::{Brain, Providers, Role};
 use agentline_conversation::latency::{FIGURES, TurnLatency, summarise};
 use agentline_domain::Timestamp;
+use agentline_domain::brain::Brain as BrainSettings;
 use agentline_store::calls::{self, Call};
 use agentline_store::record;
 use agentline_store::transcripts::{self, Speaker, TranscriptTurn};
@@ -25,12 +27,9 @@ pub(super) async fn agent_of(ctx: &CallContext, call: &Call) -> Option<Agent> {
 }
 
 /// The brain `settings` describe (the default script when there are none), serving `call`.
-pub(super) async fn brain_for(
-    ctx: &CallContext,
-    call: &Call,
-    settings: Option<agentline_domain::brain::Brain>,
-) -> Box<dyn Brain> {
-    let settings = settings.unwrap_or_default();
+pub(super) async fn brain_for(ctx: &CallContext, call: &Call, settings: Option<BrainSettings>) -> Box<dyn Brain> {
+    let allow_private = ctx.settings().webhook_allow_private;
+    let settings = guarded_brain(ctx, call, settings.unwrap_or_default(), allow_private).await;
     let context = agentline_brains::CallContext {
         call_id: call.id.to_string(),
         instructions: call.instructions.clone(),
@@ -48,7 +47,7 @@ pub(super) async fn brain_for(
     let providers = Providers {
         llm_api_key: crate::vendor_keys::llm_key(ctx, &call.account_id).await,
         webhook_secret,
-        http: reqwest::Client::new(),
+        http: guarded_client(allow_private),
     };
     agentline_brains::build(&settings, context, &providers)
 }
@@ -67,6 +66,62 @@ pub(super) async fn answered_by(
     }
     let payload = json!({"answered_by": who, "decision_ms": after.as_millis() as u64, "reason": reason});
     ctx.record_activity(&call.id, "call.answered_by", payload).await;
+}
+
+/// The brains' HTTP client: its connections pass the SSRF guard, like webhook deliveries.
+fn guarded_client(allow_private: bool) -> reqwest::Client {
+    let builder = guard::guarded(reqwest::Client::builder(), allow_private);
+    builder.build().unwrap_or_else(|err| {
+        tracing::error!(error = %err, "cannot build the guarded brain client; brains get a default one");
+        reqwest::Client::new()
+    })
+}
+
+/// `brain` without what the SSRF guard refuses (checked when the agent was saved, and again here:
+/// the server's settings or a name's addresses may have changed since): a refused model or brain
+/// URL gives the default script, a refused tool is left out. Each refusal is noted on the call.
+async fn guarded_brain(ctx: &CallContext, call: &Call, brain: BrainSettings, allow_private: bool) -> BrainSettings {
+    let main_url = match &brain {
+        BrainSettings::Llm { base_url, .. } => Some(base_url.as_str()),
+        BrainSettings::Webhook { url, .. } => Some(url.as_str()),
+        BrainSettings::Script { .. } | BrainSettings::StandIn { .. } => None,
+    };
+    if let Some(url) = main_url
+        && let Err(why) = guard::check_url(url, allow_private).await
+    {
+        note(
+            ctx,
+            call,
+            "degraded",
+            &format!("brain refused by the SSRF guard: the URL {why}; using the default script"),
+        )
+        .await;
+        return BrainSettings::default();
+    }
+    let BrainSettings::Llm { base_url, model, temperature, max_tokens, tools, first_token_timeout_ms, fallback_phrase } =
+        brain
+    else {
+        return brain;
+    };
+    let mut allowed = Vec::with_capacity(tools.len());
+    for tool in tools {
+        match guard::check_url(&tool.url, allow_private).await {
+            Ok(()) => allowed.push(tool),
+            Err(why) => {
+                note(ctx, call, "degraded", &format!("tool {} refused by the SSRF guard: the URL {why}", tool.name))
+                    .await
+            }
+        }
+    }
+    BrainSettings::Llm {
+        base_url,
+        model,
+        temperature,
+        max_tokens,
+        tools: allowed,
+        first_token_timeout_ms,
+        fallback_phrase,
+    }
 }
 
 /// Stores one transcript turn (and its `call.transcript` event); `span` is its place in the recording.
@@ -127,19 +182,4 @@ fn ms(d: Duration) -> f64 {
 
 fn round(ms: f64) -> f64 {
     (ms * 10.0).round() / 10.0
-}
-
-/// A short account of the conversation, built from its transcript (no model writes it): who
-/// spoke how often, and the callee's last words.
-pub(super) async fn summary(ctx: &CallContext, call: &Call, history: &[agentline_brains::Message]) {
-    let said = |role| history.iter().filter(|m| m.role == role && !m.text.is_empty()).count();
-    let last_words = history.iter().rev().find(|m| m.role == Role::Caller && !m.text.is_empty());
-    let mut text =
-        format!("{} spoke {} times; the callee {} times.", call.agent_name, said(Role::Agent), said(Role::Caller));
-    if let Some(last) = last_words {
-        text.push_str(&format!(" The callee's last words: \"{}\"", last.text));
-    }
-    if let Err(err) = calls::set_summary(ctx.store(), &call.id, &text).await {
-        tracing::warn!(call_id = %call.id, error = %err, "could not store the call's summary");
-    }
 }

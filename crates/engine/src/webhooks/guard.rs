@@ -77,6 +77,12 @@ pub async fn check_url(url: &str, allow_private: bool) -> Result<(), String> {
     }
 }
 
+/// `builder` with the guard's resolver unless private addresses are allowed: for every client that
+/// reaches a URL a tenant chose (webhooks, LLM brains and their tools, analysis models).
+pub fn guarded(builder: reqwest::ClientBuilder, allow_private: bool) -> reqwest::ClientBuilder {
+    if allow_private { builder } else { builder.dns_resolver(GuardedResolver) }
+}
+
 /// A DNS resolver for the delivery client that drops forbidden addresses, so a delivery
 /// can only connect where the guard allows, whatever the name resolves to at that moment.
 #[derive(Clone, Copy, Debug)]

@@ -32,15 +32,13 @@ pub struct WebhookWorker {
 
 impl WebhookWorker {
     pub fn new(store: Store, settings: Arc<Settings>) -> anyhow::Result<Arc<Self>> {
-        let mut builder = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .timeout(Duration::from_secs(settings.webhooks.timeout_secs))
             .redirect(reqwest::redirect::Policy::none())
             .no_proxy()
             .user_agent(concat!("agentline-webhooks/", env!("CARGO_PKG_VERSION")));
-        if !settings.webhook_allow_private {
-            builder = builder.dns_resolver(guard::GuardedResolver);
-        }
-        Ok(Arc::new(Self { store, client: builder.build()?, settings, wake: Notify::new() }))
+        let client = guard::guarded(builder, settings.webhook_allow_private).build()?;
+        Ok(Arc::new(Self { store, client, settings, wake: Notify::new() }))
     }
 
     /// Asks the worker to look for deliveries now.

@@ -6,7 +6,8 @@ use super::extract::{ApiJson, ApiPath, ApiQuery, non_null, nullable};
 use super::pagination::{Deleted, List, ListParams};
 use super::tenancy::resolve_business;
 use crate::AppState;
-use agentline_domain::brain::Brain;
+use agentline_domain::analysis::AnalysisSettings;
+use agentline_domain::brain::{Brain, TOOL_URL};
 use agentline_domain::validate::{FieldError, http_url, language_tag, optional_text, text};
 use agentline_domain::{AgentId, BusinessId, Timestamp, template};
 use agentline_store::agents::{self, Agent};
@@ -61,6 +62,11 @@ pub struct AgentInput {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<agentline_domain::voicemail::Voicemail>)]
     pub voicemail: Option<Option<agentline_domain::voicemail::Voicemail>>,
+    /// What a model works out after each call (summary, quality dimensions, data extracted against
+    /// `structured_data_schema`, success against `success_criteria`, sentiment) and which model;
+    /// `{}` returns to the defaults (the summary, by the agent's `llm` brain or the server's model).
+    #[serde(default, deserialize_with = "non_null")]
+    pub analysis: Option<AnalysisSettings>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub webhook_url: Option<Option<String>>,
@@ -123,6 +129,10 @@ impl AgentInput {
             voicemail.as_ref().map(agentline_domain::voicemail::Voicemail::validate).transpose()?;
             agent.voicemail = voicemail;
         }
+        if let Some(analysis) = self.analysis {
+            analysis.validate()?;
+            agent.analysis = analysis;
+        }
         if let Some(url) = self.webhook_url {
             agent.webhook_url = url.as_deref().map(|u| http_url("webhook_url", u)).transpose()?;
         }
@@ -176,6 +186,7 @@ async fn create_agent(
         brain: Brain::default(),
         speech: Default::default(),
         voicemail: None,
+        analysis: AnalysisSettings::default(),
         webhook_url: None,
         max_duration_secs: 600,
         assistant_id: None,
@@ -189,16 +200,28 @@ async fn create_agent(
     Ok((StatusCode::CREATED, Json(agent)))
 }
 
-/// The agent's outbound URLs must pass the SSRF guard.
+/// The agent's outbound URLs must pass the SSRF guard (the brain's, its tools', the analysis
+/// model's), and its analysis schema must be one the server can apply.
 async fn guard_urls(state: &AppState, agent: &Agent) -> ApiResult<()> {
     super::webhooks::check_webhook_url(state, "webhook_url", agent.webhook_url.as_deref()).await?;
-    if let Brain::Webhook { url, .. } = &agent.brain {
-        super::webhooks::check_webhook_url(state, "brain.url", Some(url)).await?;
+    for (field, url) in brain_urls(&agent.brain) {
+        super::webhooks::check_webhook_url(state, field, Some(url)).await?;
     }
     for (field, url) in agent.speech.base_urls() {
         super::webhooks::check_webhook_url(state, field, Some(url)).await?;
     }
-    Ok(())
+    super::analysis::check(state, &agent.analysis).await
+}
+
+/// Every URL a brain sends requests to, with the field that names it.
+fn brain_urls(brain: &Brain) -> Vec<(&'static str, &str)> {
+    match brain {
+        Brain::Webhook { url, .. } => vec![("brain.url", url.as_str())],
+        Brain::Llm { base_url, tools, .. } => std::iter::once(("brain.base_url", base_url.as_str()))
+            .chain(tools.iter().zip(TOOL_URL).map(|(tool, field)| (field, tool.url.as_str())))
+            .collect(),
+        Brain::Script { .. } | Brain::StandIn { .. } => Vec::new(),
+    }
 }
 
 fn assistant_id_conflict(err: agentline_store::Error) -> ApiError {

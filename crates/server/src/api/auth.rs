@@ -273,6 +273,8 @@ async fn log_usage(state: &AppState, caller: &Caller, method: &str, endpoint: St
         status_code: i64::from(status.as_u16()),
         call_id: None,
         cost_cents: 0,
+        prompt_tokens: None,
+        completion_tokens: None,
         created_at: Timestamp::now(),
     };
     state.usage.record(record).await;

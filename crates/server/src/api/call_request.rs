@@ -4,6 +4,7 @@
 use super::auth::Caller;
 use super::error::{ApiError, ApiResult};
 use crate::AppState;
+use agentline_domain::analysis::AnalysisSettings;
 use agentline_domain::sandbox::SandboxScript;
 use agentline_domain::validate::{FieldError, http_url, optional_text, text};
 use agentline_domain::voicemail::Voicemail;
@@ -83,6 +84,9 @@ pub struct CreateCall {
     /// to the talking sandbox numbers (`…0100`, `…0106`, `…0108` and any non-magic number).
     #[serde(default)]
     pub sandbox: Option<SandboxInput>,
+    /// This call's own analysis settings, laid field by field over the agent's `analysis`.
+    #[serde(default)]
+    pub analysis: Option<AnalysisSettings>,
 }
 
 /// What a test call's sandbox callee should do.
@@ -306,6 +310,9 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
     let contact = contact(state, caller, &input, &to).await?;
     check_texts(&input)?;
     super::webhooks::check_webhook_url(state, "webhook_url", input.webhook_url.as_deref()).await?;
+    if let Some(analysis) = &input.analysis {
+        super::analysis::check(state, analysis).await?;
+    }
     let max_duration_secs = bounded("max_duration", input.max_duration, agent.max_duration_secs, 10..=14_400)?;
     let ring_timeout_secs =
         bounded("ring_timeout", input.ring_timeout, state.config.engine.calls.default_ring_timeout_secs, 5..=120)?;
@@ -354,6 +361,7 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
         voice: input.voice.or(agent.voice),
         sandbox,
         voicemail,
+        analysis_settings: input.analysis,
         webhook_url: input.webhook_url,
         agent_webhook_url: agent.webhook_url,
         max_duration_secs,

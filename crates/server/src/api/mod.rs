@@ -2,6 +2,7 @@
 //! layers every response passes through.
 
 pub mod agents;
+pub mod analysis;
 pub mod auth;
 pub mod billing;
 pub mod businesses;
@@ -91,6 +92,7 @@ fn versioned() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(keys::router())
         .merge(billing::router())
         .merge(calls::router())
+        .merge(analysis::router())
         .merge(transcripts::router())
         .merge(webhooks::router())
         .split_for_parts()

@@ -191,7 +191,9 @@ async fn magic_numbers_reach_their_outcomes(engine: Engine) {
             "{to}: {call}"
         );
         let events = app.get(&format!("/v1/calls/{id}/events"), &acct.test_key).await.body;
+        // call.analyzed may follow a completed call's end at any moment: this test is about the end.
         let types: Vec<&str> = events["data"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+        let types: Vec<&str> = types.into_iter().filter(|t| *t != "call.analyzed").collect();
         assert_eq!(types.first(), Some(&"call.queued"));
         assert_eq!(
             types.last(),

@@ -11,7 +11,11 @@ const GREETING: &str = "Hi Sam, this is Alex from Bella's Bistro. We have just o
                         and I am calling our best guests first. Do you have a minute?";
 
 async fn talking_app() -> TestApp {
-    spawn_app_with(Engine::Sqlite, |c| c.engine.calls.dispatch_interval_ms = 20).await
+    spawn_app_with(Engine::Sqlite, |c| {
+        c.engine.calls.dispatch_interval_ms = 20;
+        c.engine.webhook_allow_private = true; // the test's LLM servers live on loopback
+    })
+    .await
 }
 
 /// A script agent for the sandbox callee's lines, with a caller-ID number.

@@ -5,6 +5,7 @@
 mod helpers;
 
 mod access;
+mod analysis;
 mod calls;
 mod compat_agentphone;
 mod compat_kaicalls;
@@ -16,6 +17,7 @@ mod errors;
 mod isolation;
 mod limits;
 mod machines;
+mod model;
 mod openapi;
 mod pagination;
 mod peers;

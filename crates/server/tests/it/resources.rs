@@ -21,7 +21,7 @@ async fn agents_crud(engine: Engine) {
                 "first_message": "Hi {{customer_name}}!",
                 "voice": "en-US-1",
                 "language": "en-GB",
-                "brain": {"type": "llm", "base_url": "http://127.0.0.1:11434/v1", "model": "llama3", "temperature": 0.3},
+                "brain": {"type": "llm", "base_url": "https://llm.example.com/v1", "model": "llama3", "temperature": 0.3},
                 "webhook_url": "https://example.com/hooks",
                 "max_duration_secs": 900,
                 "assistant_id": "asst_123",

@@ -23,6 +23,17 @@ on_both_engines!(
     disabled_endpoints_stop_their_queued_deliveries,
 );
 
+/// What an endpoint hears of an answered sandbox call, in order.
+const LIFE: [&str; 7] = [
+    "call.queued",
+    "call.initiated",
+    "call.ringing",
+    "call.answered",
+    "call.in_progress",
+    "call.completed",
+    "call.analyzed",
+];
+
 /// A fast sandbox; the background delivery worker runs unless `manual` (then tests drive it).
 async fn app(engine: Engine, manual: bool) -> TestApp {
     spawn_app_with(engine, |c| {
@@ -79,14 +90,11 @@ async fn deliveries_are_signed_and_verify_with_the_documented_recipe(engine: Eng
     let (_, secret) = endpoint(&app, &acct, &receiver.url, &[]).await;
     let agent = agent_with_number(&app, &acct, json!({})).await;
     let id = call(&app, &acct, &agent, "+14155550100").await;
-    let got = receiver.wait_until(|r| r.iter().any(|x| x.event_type() == "call.completed")).await;
+    let got = receiver.wait_until(|r| r.iter().any(|x| x.event_type() == "call.analyzed")).await;
     let types: Vec<String> = got.iter().map(Received::event_type).collect();
-    assert_eq!(
-        types,
-        ["call.queued", "call.initiated", "call.ringing", "call.answered", "call.in_progress", "call.completed"]
-    );
+    assert_eq!(types, LIFE, "call.completed, then call.analyzed (skipped: the agent has no model)");
     let ids: HashSet<String> = got.iter().map(|r| r.header("webhook-id")).collect();
-    assert_eq!(ids.len(), 6, "one id per event");
+    assert_eq!(ids.len(), 7, "one id per event");
     for r in &got {
         assert!(verifies(&secret, r), "signature verifies");
         assert_eq!(r.json()["call_id"], id.as_str());
@@ -104,7 +112,7 @@ async fn deliveries_are_signed_and_verify_with_the_documented_recipe(engine: Eng
                 .is_err()
         );
     }
-    let completed = got.last().unwrap().json();
+    let completed = got.iter().find(|r| r.event_type() == "call.completed").unwrap().json();
     assert_eq!(
         (completed["data"]["status"].as_str(), completed["data"]["end_reason"].as_str()),
         (Some("completed"), Some("caller_hangup"))
@@ -176,7 +184,7 @@ async fn a_receiver_down_during_100_calls_gets_every_event_later(engine: Engine)
     let mut expected_total = 0;
     let mut expected = Vec::new();
     for id in &ids {
-        wait_for(&app, &acct.key, id, |c| c["ended_at"].is_string()).await;
+        wait_for(&app, &acct.key, id, |c| c["analysis"]["status"] == "skipped").await;
         let log = app.get(&format!("/v1/calls/{id}/events"), &acct.key).await.body;
         let types: Vec<String> =
             log["data"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap().to_owned()).collect();
@@ -197,16 +205,13 @@ async fn a_receiver_down_during_100_calls_gets_every_event_later(engine: Engine)
         }
     }
     let got = receiver.received();
-    assert_eq!(got.len(), 600, "6 events for each of 100 calls");
+    assert_eq!(got.len(), 700, "7 events for each of 100 calls");
     let unique: HashSet<String> = got.iter().map(|r| r.header("webhook-id")).collect();
-    assert_eq!(unique.len(), 600, "each exactly once");
+    assert_eq!(unique.len(), 700, "each exactly once");
     for id in &ids {
         let order: Vec<String> =
             got.iter().filter(|r| r.json()["call_id"] == id.as_str()).map(Received::event_type).collect();
-        assert_eq!(
-            order,
-            ["call.queued", "call.initiated", "call.ringing", "call.answered", "call.in_progress", "call.completed"]
-        );
+        assert_eq!(order, LIFE);
     }
 }
 
@@ -220,10 +225,11 @@ async fn a_server_stopped_between_commit_and_delivery_loses_nothing(engine: Engi
     wait_for(&app, &acct.key, &id, |c| c["status"] == "completed").await;
     assert!(receiver.received().is_empty(), "committed, not yet delivered");
     let app = app.restart(|c| c.engine.webhooks.worker_enabled = true).await;
-    let got = receiver.wait_until(|r| r.len() == 6).await;
-    assert_eq!(got.last().unwrap().event_type(), "call.completed");
+    let got = receiver.wait_until(|r| r.len() == 7).await;
+    let types: Vec<String> = got.iter().map(Received::event_type).collect();
+    assert_eq!(types, LIFE);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(receiver.received().len(), 6, "and nothing twice");
+    assert_eq!(receiver.received().len(), 7, "and nothing twice");
     drop(app);
 }
 
@@ -380,7 +386,7 @@ async fn disabled_endpoints_stop_their_queued_deliveries(engine: Engine) {
     let (endpoint_id, _) = endpoint(&app, &acct, &receiver.url, &[]).await;
     let agent = agent_with_number(&app, &acct, json!({})).await;
     let id = call(&app, &acct, &agent, "+14155550100").await;
-    wait_for(&app, &acct.key, &id, |c| c["status"] == "completed").await;
+    wait_for(&app, &acct.key, &id, |c| c["analysis"]["status"] == "skipped").await;
     app.patch(&format!("/v1/webhook-endpoints/{endpoint_id}"), &acct.key, json!({"enabled": false}))
         .await
         .assert_status(200);
@@ -392,6 +398,6 @@ async fn disabled_endpoints_stop_their_queued_deliveries(engine: Engine) {
     assert!(receiver.received().is_empty(), "nothing goes to a disabled endpoint");
     let log = app.get(&format!("/v1/webhook-deliveries?call_id={id}"), &acct.key).await.body;
     let rows = log["data"].as_array().unwrap();
-    assert_eq!(rows.len(), 6);
+    assert_eq!(rows.len(), 7);
     assert!(rows.iter().all(|d| d["status"] == "failed" && d["last_error"] == "the endpoint is disabled"), "{log}");
 }
