@@ -4,6 +4,8 @@
 
 /** A voice agent. */
 export interface Agent {
+  /** What is worked out after each call (summary, quality, extracted data, success), and by which model. */
+  analysis: AnalysisSettings;
   /** Your own id for this agent (for example the id in another platform); unique per account. */
   assistant_id?: string | null;
   brain: Brain;
@@ -36,6 +38,7 @@ export type AgentId = string;
 /** Fields of an agent. On create, `name` is required; on update, absent fields stay as they are
  * and `null` clears a field that may be empty. */
 export interface AgentInput {
+  analysis?: AnalysisSettings | null;
   assistant_id?: string | null;
   brain?: Brain | null;
   business_id?: BusinessId | null;
@@ -63,6 +66,65 @@ export interface AgentSummary {
   assistant_id?: string | null;
   id: string;
   name: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** A call's analysis as stored on it and sent with `call.analyzed`. The summary and quality
+ * dimensions are top-level fields of the call. */
+export interface Analysis {
+  /** Why a `failed` analysis failed. */
+  error?: string | null;
+  /** The model that answered (or was asked). */
+  model?: string | null;
+  /** Why a `skipped` analysis did not run. */
+  reason?: string | null;
+  /** 1 for the run after the call, then one more for each `POST /v1/calls/{id}/analyze`. */
+  run: number;
+  sentiment?: Sentiment | null;
+  status: AnalysisStatus;
+  /** What the model extracted, valid against `structured_data_schema`. */
+  structured_data?: Record<string, unknown> | null;
+  success?: Success | null;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** Which parts of the analysis run, with which model and prompt. Absent fields take their
+ * defaults: the summary runs, the other parts only when asked, and the model is the agent's
+ * `llm` brain's (else the server's `[analysis]` model). */
+export interface AnalysisSettings {
+  /** An OpenAI-compatible server, up to (not including) `/chat/completions`. */
+  base_url?: string | null;
+  /** `false` skips the analysis of every call (default `true`). */
+  enabled?: boolean | null;
+  model?: string | null;
+  /** Replaces the built-in instructions to the model (the parts asked for and the transcript
+   * are always added). */
+  prompt?: string | null;
+  /** `professionalism`, `empathy`, `information_gathering` and `resolution`, each 0–100 (default `false`). */
+  quality_dimensions?: boolean | null;
+  /** The callee's sentiment: `positive`, `neutral` or `negative` (default `false`). */
+  sentiment?: boolean | null;
+  /** A JSON Schema (an object schema, at most 16 KiB, no remote `$ref`) the extracted
+   * `structured_data` must satisfy. */
+  structured_data_schema?: Record<string, unknown> | null;
+  /** A rubric in plain words; the model says whether the call passed it, with a score and a reason. */
+  success_criteria?: string | null;
+  /** A few sentences on what happened in the call (default `true`). */
+  summary?: boolean | null;
+}
+
+/** Where a call's analysis stands. */
+export type AnalysisStatus = "pending" | "completed" | "failed" | "skipped" | (string & {});
+
+/** The run that was asked for. */
+export interface AnalyzeAccepted {
+  call_id: string;
+  /** The new run's number: `analysis.run` on the call and in `call.analyzed`. */
+  run: number;
+  /** `pending`: the analysis worker will run it, then send `call.analyzed`. */
+  status: string;
   /** Fields added by a newer server. */
   [field: string]: unknown;
 }
@@ -190,6 +252,8 @@ export interface Call {
   agent_name: string;
   /** The agent's webhook URL when the call was placed. */
   agent_webhook_url?: string | null;
+  analysis?: Analysis | null;
+  analysis_settings?: AnalysisSettings | null;
   answered_at?: Timestamp | null;
   /** Who answered an outbound call with audio: `human`, `machine` or `unknown` (none until decided). */
   answered_by?: string | null;
@@ -228,12 +292,14 @@ export interface Call {
   mode: ApiKeyMode;
   /** The callee's name. */
   name?: string | null;
+  quality_dimensions?: QualityDimensions | null;
   ring_timeout_secs: number;
   ringing_at?: Timestamp | null;
   sandbox?: SandboxScript | null;
   start_at: Timestamp;
   status: CallStatus;
-  /** A short summary of the conversation, written after the call. */
+  /** What the call's analysis says happened, in a few sentences; null until (and unless) a
+   * model wrote it. */
   summary?: string | null;
   to: PhoneNumber;
   updated_at: Timestamp;
@@ -351,6 +417,7 @@ export interface ContactInput {
 export interface CreateCall {
   /** Agent id (`agt_…`) or the agent's `assistant_id`. Also `agentId`, `endpoint_id`. */
   agent_id?: string | null;
+  analysis?: AnalysisSettings | null;
   /** The contact (lead) called, by id or `external_id`; found by `to` when omitted. Also `lead_id`. */
   contact_id?: string | null;
   /** Free-form context the agent can use (`{{context}}`). */
@@ -643,6 +710,16 @@ export interface NumberInput {
 /** E.164 phone number */
 export type PhoneNumber = string;
 
+/** How well the agent handled the call, each 0–100. */
+export interface QualityDimensions {
+  empathy: number;
+  information_gathering: number;
+  professionalism: number;
+  resolution: number;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
 /** How long the old secret keeps signing after a rotation. */
 export interface RotateInput {
   /** Seconds, 0 to 604800 (default 86400). */
@@ -675,6 +752,9 @@ export interface ScriptBranch {
   keywords: Array<string>;
   reply: string;
 }
+
+/** The callee's overall sentiment. */
+export type Sentiment = "positive" | "neutral" | "negative" | (string & {});
 
 /** A signing secret. */
 export interface SigningSecret {
@@ -718,6 +798,16 @@ export type SttEngine = {
   /** Fields added by a newer server. */
   [field: string]: unknown;
 };
+
+/** How the call scored against its `success_criteria`. */
+export interface Success {
+  passed: boolean;
+  reason: string;
+  /** 0–100. */
+  score: number;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
 
 export type Timestamp = string;
 
@@ -857,6 +947,7 @@ export type UsageId = string;
 /** One API request as logged. */
 export interface UsageRecord {
   call_id?: string | null;
+  completion_tokens?: number | null;
   cost_cents: number;
   created_at: Timestamp;
   /** The route, with ids in place (`/v1/agents/agt_…`). */
@@ -864,6 +955,8 @@ export interface UsageRecord {
   id: UsageId;
   key_id?: KeyId | null;
   method: string;
+  /** Tokens a model read and wrote for this entry (a call's analysis), when its server said. */
+  prompt_tokens?: number | null;
   status_code: number;
   /** Fields added by a newer server. */
   [field: string]: unknown;

@@ -15,6 +15,9 @@ __all__ = [
     'AgentInput',
     'AgentSpeech',
     'AgentSummary',
+    'Analysis',
+    'AnalysisSettings',
+    'AnalyzeAccepted',
     'ApiKey',
     'Attempt',
     'Balance',
@@ -49,11 +52,13 @@ __all__ = [
     'LedgerEntry',
     'Number',
     'NumberInput',
+    'QualityDimensions',
     'RotateInput',
     'SandboxInput',
     'SandboxScript',
     'ScriptBranch',
     'SigningSecret',
+    'Success',
     'Transcript',
     'TranscriptTurn',
     'Trunk',
@@ -63,16 +68,21 @@ __all__ = [
     'TwilioView',
     'UsageRecord',
     'VendorCredentials',
+    'AnalysisStatus',
     'ApiKeyMode',
     'CallStatus',
     'CallerIdMode',
     'CarrierKind',
     'Direction',
     'EndReason',
+    'Sentiment',
     'SipTransport',
     'Speaker',
     'Vendor',
 ]
+
+#: The values of `AnalysisStatus` the server knew when this client was generated (more may come).
+AnalysisStatus = ('pending', 'completed', 'failed', 'skipped',)
 
 #: The values of `ApiKeyMode` the server knew when this client was generated (more may come).
 ApiKeyMode = ('live', 'test',)
@@ -92,6 +102,9 @@ Direction = ('outbound', 'inbound',)
 #: The values of `EndReason` the server knew when this client was generated (more may come).
 EndReason = ('caller_hangup', 'agent_hangup', 'ended_by_api', 'max_duration', 'silence_timeout', 'voicemail', 'busy', 'no_answer', 'rejected', 'carrier_error', 'canceled', 'insufficient_funds', 'server_restart',)
 
+#: The values of `Sentiment` the server knew when this client was generated (more may come).
+Sentiment = ('positive', 'neutral', 'negative',)
+
 #: The values of `SipTransport` the server knew when this client was generated (more may come).
 SipTransport = ('udp', 'tcp',)
 
@@ -106,6 +119,7 @@ Vendor = ('openai', 'deepgram', 'elevenlabs',)
 class Agent(Model):
     """A voice agent."""
 
+    analysis: Optional[AnalysisSettings] = None  # required
     assistant_id: Optional[str] = None
     brain: Optional[Dict[str, Any]] = None  # required
     business_id: Optional[str] = None  # required
@@ -124,6 +138,7 @@ class Agent(Model):
     webhook_url: Optional[str] = None
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'analysis': ('analysis', 'model', 'AnalysisSettings'),
         'assistant_id': ('assistant_id', 'plain', None),
         'brain': ('brain', 'plain', None),
         'business_id': ('business_id', 'plain', None),
@@ -148,6 +163,7 @@ class AgentInput(Model):
     """Fields of an agent. On create, `name` is required; on update, absent fields stay as they are
 and `null` clears a field that may be empty."""
 
+    analysis: Optional[AnalysisSettings] = None
     assistant_id: Optional[str] = None
     brain: Optional[Dict[str, Any]] = None
     business_id: Optional[str] = None
@@ -163,6 +179,7 @@ and `null` clears a field that may be empty."""
     webhook_url: Optional[str] = None
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'analysis': ('analysis', 'model', 'AnalysisSettings'),
         'assistant_id': ('assistant_id', 'plain', None),
         'brain': ('brain', 'plain', None),
         'business_id': ('business_id', 'plain', None),
@@ -204,6 +221,76 @@ class AgentSummary(Model):
         'assistant_id': ('assistant_id', 'plain', None),
         'id': ('id', 'plain', None),
         'name': ('name', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Analysis(Model):
+    """A call's analysis as stored on it and sent with `call.analyzed`. The summary and quality
+dimensions are top-level fields of the call."""
+
+    error: Optional[str] = None
+    model: Optional[str] = None
+    reason: Optional[str] = None
+    run: Optional[int] = None  # required
+    sentiment: Optional[str] = None
+    status: Optional[str] = None  # required
+    structured_data: Optional[Dict[str, Any]] = None
+    success: Optional[Success] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'error': ('error', 'plain', None),
+        'model': ('model', 'plain', None),
+        'reason': ('reason', 'plain', None),
+        'run': ('run', 'plain', None),
+        'sentiment': ('sentiment', 'plain', None),
+        'status': ('status', 'plain', None),
+        'structured_data': ('structured_data', 'plain', None),
+        'success': ('success', 'model', 'Success'),
+    }
+
+
+@dataclass(repr=False)
+class AnalysisSettings(Model):
+    """Which parts of the analysis run, with which model and prompt. Absent fields take their
+defaults: the summary runs, the other parts only when asked, and the model is the agent's
+`llm` brain's (else the server's `[analysis]` model)."""
+
+    base_url: Optional[str] = None
+    enabled: Optional[bool] = None
+    model: Optional[str] = None
+    prompt: Optional[str] = None
+    quality_dimensions: Optional[bool] = None
+    sentiment: Optional[bool] = None
+    structured_data_schema: Optional[Dict[str, Any]] = None
+    success_criteria: Optional[str] = None
+    summary: Optional[bool] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'base_url': ('base_url', 'plain', None),
+        'enabled': ('enabled', 'plain', None),
+        'model': ('model', 'plain', None),
+        'prompt': ('prompt', 'plain', None),
+        'quality_dimensions': ('quality_dimensions', 'plain', None),
+        'sentiment': ('sentiment', 'plain', None),
+        'structured_data_schema': ('structured_data_schema', 'plain', None),
+        'success_criteria': ('success_criteria', 'plain', None),
+        'summary': ('summary', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class AnalyzeAccepted(Model):
+    """The run that was asked for."""
+
+    call_id: Optional[str] = None  # required
+    run: Optional[int] = None  # required
+    status: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'call_id': ('call_id', 'plain', None),
+        'run': ('run', 'plain', None),
+        'status': ('status', 'plain', None),
     }
 
 
@@ -333,6 +420,8 @@ class Call(Model):
     agent_id: Optional[str] = None  # required
     agent_name: Optional[str] = None  # required
     agent_webhook_url: Optional[str] = None
+    analysis: Optional[Analysis] = None
+    analysis_settings: Optional[AnalysisSettings] = None
     answered_at: Optional[str] = None
     answered_by: Optional[str] = None
     assistant_id: Optional[str] = None
@@ -360,6 +449,7 @@ class Call(Model):
     metadata: Optional[Dict[str, Any]] = None  # required
     mode: Optional[str] = None  # required
     name: Optional[str] = None
+    quality_dimensions: Optional[QualityDimensions] = None
     ring_timeout_secs: Optional[int] = None  # required
     ringing_at: Optional[str] = None
     sandbox: Optional[SandboxScript] = None
@@ -377,6 +467,8 @@ class Call(Model):
         'agent_id': ('agent_id', 'plain', None),
         'agent_name': ('agent_name', 'plain', None),
         'agent_webhook_url': ('agent_webhook_url', 'plain', None),
+        'analysis': ('analysis', 'model', 'Analysis'),
+        'analysis_settings': ('analysis_settings', 'model', 'AnalysisSettings'),
         'answered_at': ('answered_at', 'plain', None),
         'answered_by': ('answered_by', 'plain', None),
         'assistant_id': ('assistant_id', 'plain', None),
@@ -404,6 +496,7 @@ class Call(Model):
         'metadata': ('metadata', 'plain', None),
         'mode': ('mode', 'plain', None),
         'name': ('name', 'plain', None),
+        'quality_dimensions': ('quality_dimensions', 'model', 'QualityDimensions'),
         'ring_timeout_secs': ('ring_timeout_secs', 'plain', None),
         'ringing_at': ('ringing_at', 'plain', None),
         'sandbox': ('sandbox', 'model', 'SandboxScript'),
@@ -459,6 +552,8 @@ class CallView(Model):
     agent_id: Optional[str] = None  # required
     agent_name: Optional[str] = None  # required
     agent_webhook_url: Optional[str] = None
+    analysis: Optional[Analysis] = None
+    analysis_settings: Optional[AnalysisSettings] = None
     answered_at: Optional[str] = None
     answered_by: Optional[str] = None
     assistant_id: Optional[str] = None
@@ -488,6 +583,7 @@ class CallView(Model):
     metadata: Optional[Dict[str, Any]] = None  # required
     mode: Optional[str] = None  # required
     name: Optional[str] = None
+    quality_dimensions: Optional[QualityDimensions] = None
     queue_position: Optional[int] = None
     recording_url: Optional[str] = None
     ring_timeout_secs: Optional[int] = None  # required
@@ -509,6 +605,8 @@ class CallView(Model):
         'agent_id': ('agent_id', 'plain', None),
         'agent_name': ('agent_name', 'plain', None),
         'agent_webhook_url': ('agent_webhook_url', 'plain', None),
+        'analysis': ('analysis', 'model', 'Analysis'),
+        'analysis_settings': ('analysis_settings', 'model', 'AnalysisSettings'),
         'answered_at': ('answered_at', 'plain', None),
         'answered_by': ('answered_by', 'plain', None),
         'assistant_id': ('assistant_id', 'plain', None),
@@ -538,6 +636,7 @@ class CallView(Model):
         'metadata': ('metadata', 'plain', None),
         'mode': ('mode', 'plain', None),
         'name': ('name', 'plain', None),
+        'quality_dimensions': ('quality_dimensions', 'model', 'QualityDimensions'),
         'queue_position': ('queue_position', 'plain', None),
         'recording_url': ('recording_url', 'plain', None),
         'ring_timeout_secs': ('ring_timeout_secs', 'plain', None),
@@ -642,6 +741,7 @@ class CreateCall(Model):
     """A call to place. Field names of the seeds' APIs are accepted as aliases."""
 
     agent_id: Optional[str] = None
+    analysis: Optional[AnalysisSettings] = None
     contact_id: Optional[str] = None
     context: Optional[str] = None
     first_message: Optional[str] = None
@@ -662,6 +762,7 @@ class CreateCall(Model):
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
         'agent_id': ('agent_id', 'plain', None),
+        'analysis': ('analysis', 'model', 'AnalysisSettings'),
         'contact_id': ('contact_id', 'plain', None),
         'context': ('context', 'plain', None),
         'first_message': ('first_message', 'plain', None),
@@ -1149,6 +1250,23 @@ class NumberInput(Model):
 
 
 @dataclass(repr=False)
+class QualityDimensions(Model):
+    """How well the agent handled the call, each 0–100."""
+
+    empathy: Optional[int] = None  # required
+    information_gathering: Optional[int] = None  # required
+    professionalism: Optional[int] = None  # required
+    resolution: Optional[int] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'empathy': ('empathy', 'plain', None),
+        'information_gathering': ('information_gathering', 'plain', None),
+        'professionalism': ('professionalism', 'plain', None),
+        'resolution': ('resolution', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
 class RotateInput(Model):
     """How long the old secret keeps signing after a rotation."""
 
@@ -1208,6 +1326,21 @@ class SigningSecret(Model):
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
         'previous_secret_expires_at': ('previous_secret_expires_at', 'plain', None),
         'secret': ('secret', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Success(Model):
+    """How the call scored against its `success_criteria`."""
+
+    passed: Optional[bool] = None  # required
+    reason: Optional[str] = None  # required
+    score: Optional[int] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'passed': ('passed', 'plain', None),
+        'reason': ('reason', 'plain', None),
+        'score': ('score', 'plain', None),
     }
 
 
@@ -1359,22 +1492,26 @@ class UsageRecord(Model):
     """One API request as logged."""
 
     call_id: Optional[str] = None
+    completion_tokens: Optional[int] = None
     cost_cents: Optional[int] = None  # required
     created_at: Optional[str] = None  # required
     endpoint: Optional[str] = None  # required
     id: Optional[str] = None  # required
     key_id: Optional[str] = None
     method: Optional[str] = None  # required
+    prompt_tokens: Optional[int] = None
     status_code: Optional[int] = None  # required
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
         'call_id': ('call_id', 'plain', None),
+        'completion_tokens': ('completion_tokens', 'plain', None),
         'cost_cents': ('cost_cents', 'plain', None),
         'created_at': ('created_at', 'plain', None),
         'endpoint': ('endpoint', 'plain', None),
         'id': ('id', 'plain', None),
         'key_id': ('key_id', 'plain', None),
         'method': ('method', 'plain', None),
+        'prompt_tokens': ('prompt_tokens', 'plain', None),
         'status_code': ('status_code', 'plain', None),
     }
 
@@ -1403,6 +1540,9 @@ MODELS = {
     'AgentInput': AgentInput,
     'AgentSpeech': AgentSpeech,
     'AgentSummary': AgentSummary,
+    'Analysis': Analysis,
+    'AnalysisSettings': AnalysisSettings,
+    'AnalyzeAccepted': AnalyzeAccepted,
     'ApiKey': ApiKey,
     'Attempt': Attempt,
     'Balance': Balance,
@@ -1437,11 +1577,13 @@ MODELS = {
     'LedgerEntry': LedgerEntry,
     'Number': Number,
     'NumberInput': NumberInput,
+    'QualityDimensions': QualityDimensions,
     'RotateInput': RotateInput,
     'SandboxInput': SandboxInput,
     'SandboxScript': SandboxScript,
     'ScriptBranch': ScriptBranch,
     'SigningSecret': SigningSecret,
+    'Success': Success,
     'Transcript': Transcript,
     'TranscriptTurn': TranscriptTurn,
     'Trunk': Trunk,
