@@ -29,7 +29,9 @@ def test_a_call_is_placed_followed_to_its_end_and_read(client, agent):
 
     log = client.calls.events(call.id)
     types = [e.type for e in log.data]
-    assert types[0] == "call.queued" and types[-1] == "call.completed", types
+    # The log ends with the call's end, or with its analysis (call.analyzed) once that has run.
+    assert types[0] == "call.queued" and "call.completed" in types, types
+    assert types[-1] in ("call.completed", "call.analyzed"), types
     assert all(isinstance(e, models.CallEventRecord) for e in log.data)
     assert all(isinstance(e, dict) for e in events)
 
