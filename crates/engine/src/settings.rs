@@ -29,7 +29,8 @@ pub struct Settings {
 pub struct AnalysisConfig {
     pub worker_enabled: bool,
     /// The server's own model for analyses whose agent has neither `analysis.model` nor an `llm`
-    /// brain; empty = none (those analyses are skipped). `speech.llm_api_key` is only sent here.
+    /// brain; empty = none (those analyses are skipped). `speech.llm_api_key` goes to analyses only
+    /// here (and to `llm` brains only at `speech.openai_base_url`).
     pub base_url: String,
     pub model: String,
     pub timeout_secs: u64,

@@ -61,8 +61,10 @@ pub(crate) fn server_default(settings: &SpeechSettings, vendor: Vendor) -> (&str
     }
 }
 
-/// The key an `llm` brain sends: the account's `openai` key, else the server's `llm_api_key`.
-pub(crate) async fn llm_key(ctx: &CallContext, account_id: &AccountId) -> Option<SecretString> {
+/// The key an `llm` brain at `base_url` sends: the account's `openai` key, else the server's
+/// `llm_api_key` — but that one only to the server's own OpenAI URL (`speech.openai_base_url`), so
+/// a tenant who names its own `base_url` cannot collect the operator's key there.
+pub(crate) async fn llm_key(ctx: &CallContext, account_id: &AccountId, base_url: &str) -> Option<SecretString> {
     let own = match vendors::get(ctx.store(), account_id, Vendor::Openai).await {
         Ok(own) => own.map(|credentials| credentials.api_key),
         Err(err) => {
@@ -70,7 +72,13 @@ pub(crate) async fn llm_key(ctx: &CallContext, account_id: &AccountId) -> Option
             None
         }
     };
-    own.or_else(|| ctx.settings().speech.llm_api_key.clone())
+    own.or_else(|| server_llm_key(&ctx.settings().speech, base_url))
+}
+
+/// The server's LLM key, when `base_url` is the server's own OpenAI URL.
+fn server_llm_key(settings: &SpeechSettings, base_url: &str) -> Option<SecretString> {
+    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    settings.llm_api_key.clone().filter(|_| same(base_url, &settings.openai_base_url))
 }
 
 #[cfg(test)]
@@ -139,6 +147,16 @@ pub(crate) mod tests {
         settings.openai_api_key = Some(SecretString::new("server-oa"));
         let elsewhere = none.access(&settings, Vendor::Openai, Some("https://collector.example/v1"));
         assert_eq!(elsewhere, access("https://collector.example/v1", None));
+    }
+
+    #[test]
+    fn the_servers_llm_key_only_goes_to_the_servers_openai_url() {
+        let mut settings = settings();
+        settings.llm_api_key = Some(SecretString::new("server-llm"));
+        let key = |url: &str| server_llm_key(&settings, url).map(|key| key.expose().to_owned());
+        assert_eq!(key("https://api.openai.com/v1/").as_deref(), Some("server-llm"));
+        assert_eq!(key("https://collector.example/v1"), None);
+        assert_eq!(key("https://api.openai.com/v1.collector.example"), None);
     }
 
     #[test]

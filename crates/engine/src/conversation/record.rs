@@ -45,7 +45,10 @@ pub(super) async fn brain_for(ctx: &CallContext, call: &Call, settings: Option<B
         }
     };
     let providers = Providers {
-        llm_api_key: crate::vendor_keys::llm_key(ctx, &call.account_id).await,
+        llm_api_key: match &settings {
+            BrainSettings::Llm { base_url, .. } => crate::vendor_keys::llm_key(ctx, &call.account_id, base_url).await,
+            _ => None,
+        },
         webhook_secret,
         http: guarded_client(allow_private),
     };

@@ -224,6 +224,8 @@ async fn a_call_uses_the_accounts_vendor_keys_and_the_server_keeps_its_own_for_t
         c.engine.speech.elevenlabs_base_url = server_base.clone();
         c.engine.speech.elevenlabs_api_key = Some(SecretString::new("server-xi"));
         c.engine.speech.llm_api_key = Some(SecretString::new("server-llm"));
+        // The server's LLM key goes only to the server's own OpenAI URL.
+        c.engine.speech.openai_base_url = format!("{server_base}/v1");
     })
     .await;
     let (a, b) = (app.account("A").await, app.account("B").await);
