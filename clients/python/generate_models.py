@@ -124,7 +124,7 @@ class Gen:
             out += ["", f"#: The values of `{name}` the server knew when this client was generated (more may come).", f"{name} = ({values},)"]
         for name in names:
             out.append(self.model(name))
-        out += ["", "", "MODELS = {", *[f"    {n!r}: {n}," for n in names], "}", ""]
+        out.append("")
         return "\n".join(out)
 
 

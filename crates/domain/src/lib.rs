@@ -23,6 +23,7 @@ pub mod validate;
 pub mod vendor;
 pub mod voicemail;
 pub mod webhook;
+pub mod webhook_format;
 
 pub use id::*;
 pub use phone::{PhoneNumber, PhoneNumberError};

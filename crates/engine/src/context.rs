@@ -51,7 +51,7 @@ impl CallContext {
     /// moment of the conversation).
     pub async fn record_activity(&self, call: &CallId, event_type: &str, payload: serde_json::Value) {
         let recorded =
-            agentline_store::calls::record_activity(&self.store, call, event_type, payload, Timestamp::now());
+            agentline_store::lifecycle::record_activity(&self.store, call, event_type, payload, Timestamp::now());
         match recorded.await {
             Ok(()) => self.event_recorded(),
             Err(err) => tracing::warn!(call_id = %call, error = %err, event_type, "could not record a call event"),

@@ -6,7 +6,8 @@
 //! deliveries and usage entry commit together, and only while the job is still pending: a run
 //! finishes once, and a run superseded by a newer one never overwrites it.
 
-use crate::calls::{Call, event_for, locked_call, write_event};
+use crate::calls::{Call, event_for, locked_call};
+use crate::outbox::write_event;
 use crate::record::insert;
 use crate::usage::UsageRecord;
 use crate::{Dialect, Error, Result, Store};

@@ -5,7 +5,8 @@
 //! [`crate::calls`]), so a claimed call gets its `call.initiated` event and webhook deliveries
 //! in the claiming transaction.
 
-use crate::calls::{Call, apply, insert_queued};
+use crate::calls::Call;
+use crate::lifecycle::{apply, insert_queued};
 use crate::{Result, Store};
 use agentline_domain::call::CallEvent;
 use agentline_domain::{AccountId, CallId, Timestamp};

@@ -130,7 +130,7 @@ pub async fn append_turn(store: &Store, call_id: &CallId, turn: &TranscriptTurn,
         if let (Value::Object(base), Ok(Value::Object(fields))) = (&mut event.payload, serde_json::to_value(turn)) {
             base.extend(fields);
         }
-        calls::write_event(&mut tx, &event, &call).await?;
+        crate::outbox::write_event(&mut tx, &event, &call).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -5,17 +5,8 @@
 use crate::calls::Call;
 use crate::events::CallEventRecord;
 use crate::row::to_json;
-use crate::webhooks::envelope;
+pub use agentline_domain::webhook_format::{FORMATS, KAICALLS, KLEN, STANDARD};
 use serde_json::{Value, json};
-
-/// agentline's envelope, signed with Standard Webhooks headers.
-pub const STANDARD: &str = "standard";
-/// Klen AI: `event_type` with Klen's names, and `x-klen-signature`.
-pub const KLEN: &str = "klen";
-/// KaiCalls: a flat payload, sent for `call.completed` and `call.failed` only.
-pub const KAICALLS: &str = "kaicalls";
-/// Every format a destination may have.
-pub const FORMATS: [&str; 3] = [STANDARD, KLEN, KAICALLS];
 
 /// The body `event` is sent with in `format`; `None` when the format has no such event.
 pub fn body(format: &str, event: &CallEventRecord, call: &Call) -> Option<String> {
@@ -24,6 +15,18 @@ pub fn body(format: &str, event: &CallEventRecord, call: &Call) -> Option<String
         KAICALLS => kaicalls(event, call),
         _ => Some(envelope(event)),
     }
+}
+
+/// The JSON body a standard destination of `event` receives.
+pub fn envelope(event: &CallEventRecord) -> String {
+    to_json(&json!({
+        "id": event.id,
+        "type": event.event_type,
+        "event": event.event_type,
+        "call_id": event.call_id,
+        "created_at": event.created_at,
+        "data": event.payload,
+    }))
 }
 
 /// Klen's names for agentline's events; the rest keep theirs.

@@ -7,12 +7,10 @@
 use crate::calls::Call;
 use crate::events::CallEventRecord;
 use crate::record::{Tenant, insert};
-use crate::row::to_json;
 use crate::webhook_format;
 use crate::{Dialect, Error, Result, Store};
 use agentline_domain::{AccountId, AttemptId, CallId, DeliveryId, EndpointId, EventId, SecretString, Timestamp};
 use serde::Serialize;
-use serde_json::json;
 use sqlx::AnyConnection;
 use utoipa::ToSchema;
 
@@ -142,18 +140,6 @@ crate::column::record! {
         error: opt_text,
         created_at: time,
     }
-}
-
-/// The JSON body every destination of `event` receives.
-pub fn envelope(event: &CallEventRecord) -> String {
-    to_json(&json!({
-        "id": event.id,
-        "type": event.event_type,
-        "event": event.event_type,
-        "call_id": event.call_id,
-        "created_at": event.created_at,
-        "data": event.payload,
-    }))
 }
 
 /// Writes a pending delivery of `event` to each destination that wants it: the account's

@@ -9,6 +9,7 @@ use agentline_domain::{
 use agentline_store::accounts::{self, NewAccount};
 use agentline_store::agents::Agent;
 use agentline_store::calls::{self, Call, NewCall};
+use agentline_store::lifecycle;
 use agentline_store::numbers::Number;
 use agentline_store::record::{self, Filter, Tenant};
 use agentline_store::test_support::{Engine, fresh_store};
@@ -203,7 +204,7 @@ async fn call_lifecycle(engine: Engine) {
     let t0 = Timestamp::now();
     let call = Call::queued(new_call(&ta, &a.business.id, t0));
     let mut tx = store.begin_write().await.unwrap();
-    calls::insert_queued(&mut tx, &call).await.unwrap();
+    lifecycle::insert_queued(&mut tx, &call).await.unwrap();
     tx.commit().await.unwrap();
 
     let stored = calls::find_unscoped(&store, call.id.as_str()).await.unwrap().unwrap();
@@ -216,11 +217,11 @@ async fn call_lifecycle(engine: Engine) {
 
     assert_eq!(dispatch::claim_due(&store, "node-1", Timestamp::now()).await.unwrap().len(), 1);
     assert_eq!(dispatch::concurrency(&store, &ta.account_id).await.unwrap(), (1, 0));
-    calls::advance(&store, &call.id, CallEvent::Answered, None, t0).await.unwrap().unwrap();
+    lifecycle::advance(&store, &call.id, CallEvent::Answered, None, t0).await.unwrap().unwrap();
     let exposure = wallet::live_exposure(&store, &ta.account_id, t0.plus_seconds(30)).await.unwrap();
     assert_eq!(exposure, (1000, cost_cents(31, 10)));
     let ended = CallEvent::Ended(EndReason::CallerHangup);
-    let ended = calls::advance(&store, &call.id, ended, None, t0.plus_seconds(61)).await.unwrap().unwrap();
+    let ended = lifecycle::advance(&store, &call.id, ended, None, t0.plus_seconds(61)).await.unwrap().unwrap();
     assert_eq!(
         (ended.status, ended.duration_secs, ended.cost_cents),
         (CallStatus::Completed, Some(61), Some(cost_cents(61, 10)))

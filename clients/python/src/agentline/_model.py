@@ -15,13 +15,18 @@ class Model:
     """
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {}
+    #: Every model class by name, filled as the generated module defines them: nested objects are
+    #: read into their class without this module importing the generated one.
+    _registry: ClassVar[Dict[str, Type["Model"]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        Model._registry[cls.__name__] = cls
 
     @classmethod
     def from_dict(cls: Type[T], data: Any) -> T:
         if not isinstance(data, dict):
             raise TypeError(f"{cls.__name__}: expected a JSON object, got {type(data).__name__}")
-        from .models import MODELS
-
         values: Dict[str, Any] = {}
         known = set()
         for attr, (key, kind, model) in cls._fields.items():
@@ -30,7 +35,7 @@ class Model:
                 continue
             value = data[key]
             if value is not None and model is not None:
-                target = MODELS[model]
+                target = Model._registry[model]
                 if kind == "model" and isinstance(value, dict):
                     value = target.from_dict(value)
                 elif kind == "list_model" and isinstance(value, list):

@@ -16,7 +16,8 @@ use crate::settings::Settings;
 use crate::webhooks::WebhookWorker;
 use agentline_domain::call::{CallEvent, EndReason};
 use agentline_domain::{ApiKeyMode, CallId, Timestamp};
-use agentline_store::calls::{self, Call};
+use agentline_store::calls::Call;
+use agentline_store::lifecycle;
 use agentline_store::{Store, dispatch, wallet};
 use carrier::Carriers;
 use std::collections::HashMap;
@@ -113,7 +114,7 @@ impl CallRuntime {
         for call in claimed {
             if !self.can_pay_for_a_minute(&call).await? {
                 let detail = Some("the wallet cannot pay for one minute".to_owned());
-                calls::advance(
+                lifecycle::advance(
                     &self.store,
                     &call.id,
                     CallEvent::Ended(EndReason::InsufficientFunds),
@@ -170,9 +171,14 @@ impl CallRuntime {
             }
             let ran_until = call.heartbeat_at.or(call.initiated_at).unwrap_or_else(Timestamp::now);
             let detail = Some("the process running this call stopped".to_owned());
-            let ended =
-                calls::advance(&self.store, &call.id, CallEvent::Ended(EndReason::ServerRestart), detail, ran_until)
-                    .await?;
+            let ended = lifecycle::advance(
+                &self.store,
+                &call.id,
+                CallEvent::Ended(EndReason::ServerRestart),
+                detail,
+                ran_until,
+            )
+            .await?;
             reconciled += usize::from(ended.is_some());
         }
         if reconciled > 0 {
@@ -197,7 +203,7 @@ impl CallRuntime {
             _ => {
                 let reason = if call.status.was_answered() { EndReason::EndedByApi } else { EndReason::Canceled };
                 let detail = Some("ended through the API".to_owned());
-                calls::advance(&self.store, &call.id, CallEvent::Ended(reason), detail, Timestamp::now()).await
+                lifecycle::advance(&self.store, &call.id, CallEvent::Ended(reason), detail, Timestamp::now()).await
             }
         }
     }

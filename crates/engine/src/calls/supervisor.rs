@@ -11,6 +11,7 @@ use crate::media::{MediaLink, Remains};
 use agentline_domain::call::{CallEvent, EndReason};
 use agentline_domain::{ApiKeyMode, Timestamp};
 use agentline_store::calls::{self, Call};
+use agentline_store::lifecycle;
 use agentline_store::{dispatch, wallet};
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -198,7 +199,7 @@ impl Supervisor {
 
     /// Applies `event`; false when the call has already moved on (ended elsewhere).
     async fn step(ctx: &CallContext, call: &Call, event: CallEvent, detail: Option<String>) -> bool {
-        match calls::advance(ctx.store(), &call.id, event, detail, Timestamp::now()).await {
+        match lifecycle::advance(ctx.store(), &call.id, event, detail, Timestamp::now()).await {
             Ok(applied) => {
                 ctx.event_recorded();
                 applied.is_some()

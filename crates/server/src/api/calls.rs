@@ -11,9 +11,10 @@ use agentline_domain::call::CallStatus;
 use agentline_domain::secret::hash_secret;
 use agentline_domain::{ApiKeyMode, Direction, Timestamp};
 use agentline_store::accounts;
-use agentline_store::calls::{self, Call};
+use agentline_store::calls::Call;
 use agentline_store::events::{self, CallEventRecord};
 use agentline_store::idempotency::{self, IdempotentResponse};
+use agentline_store::lifecycle;
 use agentline_store::numbers::Number;
 use agentline_store::record::{self, Filter};
 use agentline_store::{contacts, dispatch, wallet};
@@ -219,7 +220,7 @@ async fn create_call(
             Err(other) => return Err(other.into()),
         }
     }
-    calls::insert_queued(&mut tx, &call).await?;
+    lifecycle::insert_queued(&mut tx, &call).await?;
     if let Some(contact) = &call.contact_id {
         contacts::count_interaction(&mut tx, contact).await?;
     }

@@ -12,7 +12,7 @@ use crate::receiver::{Received, Receiver};
 use agentline_domain::call::{CallEvent, EndReason};
 use agentline_domain::{CallId, SecretString, Timestamp};
 use agentline_server::config::Config;
-use agentline_store::calls;
+use agentline_store::lifecycle;
 use agentline_store::transcripts::{self, Speaker, TranscriptTurn};
 use reqwest::Method;
 use serde_json::{Value, json};
@@ -402,7 +402,7 @@ async fn placed_call(app: &TestApp, acct: &TestAccount, agent: &str, extra: Valu
 async fn complete(app: &TestApp, id: &CallId) {
     let events = [CallEvent::Dispatched, CallEvent::Ringing, CallEvent::Answered, CallEvent::Connected];
     for event in events.into_iter().chain([CallEvent::Ended(EndReason::CallerHangup)]) {
-        calls::advance(&app.store, id, event, None, Timestamp::now()).await.unwrap().expect("the call moves on");
+        lifecycle::advance(&app.store, id, event, None, Timestamp::now()).await.unwrap().expect("the call moves on");
     }
 }
 
