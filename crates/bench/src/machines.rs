@@ -92,7 +92,7 @@ pub(crate) async fn run() -> anyhow::Result<()> {
             let (clip, greeting_samples) = answer_clip(&voice, answer).await?;
             let beep_end = clip_beep_end(answer, &clip);
             audio_only.add(answer, &listen(AmdConfig::default(), &clip, &[]), beep_end);
-            let heard = greeting_words(&moonshine, &clip[..LEAD + greeting_samples])?;
+            let heard = crate::quality::transcribe(&moonshine, &clip[..LEAD + greeting_samples])?;
             let at = Duration::from_secs_f64((LEAD + greeting_samples) as f64 / 8_000.0 + 0.2);
             with_words.add(answer, &listen(AmdConfig::default(), &clip, &[(at, heard)]), beep_end);
         }
@@ -100,13 +100,6 @@ pub(crate) async fn run() -> anyhow::Result<()> {
         with_words.print(name, "audio + words", set.len());
     }
     Ok(())
-}
-
-/// What the recogniser hears of the greeting.
-fn greeting_words(moonshine: &Moonshine, pcm_8k: &[i16]) -> anyhow::Result<String> {
-    let mut pcm_16k = Vec::with_capacity(pcm_8k.len() * 2);
-    agentline_media::resample::upsample_8k_to_16k(pcm_8k, &mut pcm_16k);
-    Ok(moonshine.transcribe(&pcm_16k)?)
 }
 
 /// 0.4 s of silence, the greeting, the beep if any, 4 s of silence; through the µ-law codec. Also

@@ -142,7 +142,8 @@ async fn speak(voice: &PiperVoice, text: &str, timings: &mut VoiceTimings) -> an
     Ok(pcm)
 }
 
-fn transcribe(moonshine: &Moonshine, pcm_8k: &[i16]) -> anyhow::Result<String> {
+/// What the local recogniser hears in 8 kHz audio.
+pub(crate) fn transcribe(moonshine: &Moonshine, pcm_8k: &[i16]) -> anyhow::Result<String> {
     let mut pcm_16k = Vec::with_capacity(pcm_8k.len() * 2);
     upsample_8k_to_16k(pcm_8k, &mut pcm_16k);
     Ok(moonshine.transcribe(&pcm_16k)?)
