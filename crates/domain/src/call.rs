@@ -56,6 +56,9 @@ pub enum EndReason {
     InsufficientFunds,
     /// The process running the call stopped; the call was reconciled at start-up.
     ServerRestart,
+    /// The agent handed the call to a person (`POST /v1/calls/{id}/transfer` or its
+    /// `transfer_call` tool): agentline's part ended by REFER or redirect, or the bridged legs hung up.
+    Transferred,
 }
 
 /// What happened to a call.
@@ -199,6 +202,7 @@ impl EndReason {
             Self::Canceled => "canceled",
             Self::InsufficientFunds => "insufficient_funds",
             Self::ServerRestart => "server_restart",
+            Self::Transferred => "transferred",
         }
     }
 
@@ -218,6 +222,7 @@ impl EndReason {
             R::Canceled,
             R::InsufficientFunds,
             R::ServerRestart,
+            R::Transferred,
         ]
         .into_iter()
         .find(|r| r.as_str() == text)

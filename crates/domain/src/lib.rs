@@ -17,6 +17,7 @@ pub mod secret;
 pub mod speech;
 pub mod template;
 pub mod time;
+pub mod transfer;
 pub mod trunk;
 pub mod twilio;
 pub mod validate;

@@ -87,6 +87,17 @@ pub fn connect_stream(stream_url: &str, parameters: &[(&str, &str)]) -> String {
     twiml
 }
 
+/// TwiML handing a live call to `to` (a transfer): Twilio dials it with our number as caller ID
+/// and connects the caller when it answers.
+pub fn dial(to: &str, caller_id: &str, timeout_secs: i64) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><Response><Dial callerId="{}" timeout="{}"><Number>{}</Number></Dial></Response>"#,
+        xml_escape(caller_id),
+        timeout_secs.clamp(5, 600),
+        xml_escape(to)
+    )
+}
+
 /// TwiML refusing a call (the caller hears busy), for calls nobody here can answer.
 pub fn reject() -> String {
     r#"<?xml version="1.0" encoding="UTF-8"?><Response><Reject reason="busy"/></Response>"#.to_owned()

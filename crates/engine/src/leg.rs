@@ -7,6 +7,7 @@
 
 use crate::media::{MediaLink, Remains};
 use agentline_domain::call::EndReason;
+use agentline_domain::transfer::TransferRequest;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -19,6 +20,8 @@ pub enum CarrierSignal {
     Answered(Option<MediaLink>),
     /// The callee pressed a key.
     Dtmf(char),
+    /// How the far end handles our REFER (or Twilio our redirect).
+    Refer(ReferProgress),
     /// The call is over on the network's side, or the carrier has finished after our order; what
     /// its media left behind comes with it.
     Ended(LegEnd),
@@ -47,6 +50,22 @@ pub enum CarrierControl {
     Hangup,
     /// Press keys on the answered call.
     SendDtmf(String),
+    /// Ask the far end to call `to` itself (SIP REFER; Twilio: redirect the call to `<Dial>`),
+    /// `whisper` said to the target first where the carrier can (Twilio).
+    Refer { to: String, whisper: Option<String> },
+    /// Let go of a call the far end has taken over: end our leg without ending their call
+    /// (a BYE after a REFER succeeded; nothing on Twilio, whose call went on to its `<Dial>`).
+    Release,
+}
+
+/// What the far end says of our REFER.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReferProgress {
+    /// The far end will not do it (a REFER answered 4xx–6xx, or a carrier that takes none).
+    Refused(String),
+    /// The referred call's progress, as a SIP status code (NOTIFY's sipfrag): 1xx goes on,
+    /// 2xx means the target answered, 3xx–6xx that it did not.
+    Status(u16),
 }
 
 /// A call handed to a carrier: its signals come up one channel, our controls go down the other.
@@ -62,6 +81,8 @@ pub enum CallCommand {
     End,
     /// Press these keys (RFC 4733 DTMF) on the answered call.
     SendDtmf(String),
+    /// Hand the call to a person.
+    Transfer(TransferRequest),
     /// The server is stopping.
     Shutdown,
     /// The conversation ends the call (the agent said goodbye, the caller went silent).

@@ -125,6 +125,20 @@ pub struct ConversationSettings {
     pub hangup_after_secs: u64,
     pub reminder_phrase: String,
     pub goodbye_phrase: String,
+    /// Said to the caller when a transfer starts.
+    #[serde(default = "default_transfer_hold_phrase")]
+    pub transfer_hold_phrase: String,
+    /// Said to the caller when the transfer's target did not take the call.
+    #[serde(default = "default_transfer_failed_phrase")]
+    pub transfer_failed_phrase: String,
+}
+
+fn default_transfer_hold_phrase() -> String {
+    "Please hold while I connect you.".to_owned()
+}
+
+fn default_transfer_failed_phrase() -> String {
+    "I'm sorry, I couldn't connect you right now. Is there anything else I can help with?".to_owned()
 }
 
 fn default_draft_after_ms() -> u64 {

@@ -99,3 +99,14 @@ pub trait TextToSpeech: Send + Sync {
     /// later starts at once; engines that keep nothing do nothing.
     async fn prepare(&self, _text: &str) {}
 }
+
+/// All of `text`'s 8 kHz audio at once, for what is played whole (a whisper, a sandbox line).
+pub async fn synthesize_all(tts: &dyn TextToSpeech, text: &str) -> Result<Vec<i16>, SpeechError> {
+    use futures_util::StreamExt;
+    let mut audio = tts.synthesize(text).await?;
+    let mut pcm = Vec::new();
+    while let Some(chunk) = audio.next().await {
+        pcm.extend(chunk?);
+    }
+    Ok(pcm)
+}

@@ -11,6 +11,7 @@ use crate::{Result, Store};
 use agentline_domain::analysis::{Analysis, AnalysisSettings, QualityDimensions};
 use agentline_domain::call::{CallStatus, EndReason};
 use agentline_domain::sandbox::SandboxScript;
+use agentline_domain::transfer::TransferRecord;
 use agentline_domain::voicemail::Voicemail;
 use agentline_domain::{
     AccountId, AgentId, ApiKeyMode, BusinessId, CallId, CarrierKind, ContactId, Direction, EventId, NumberId,
@@ -62,6 +63,8 @@ pub struct Call {
     pub voicemail: Option<Voicemail>,
     /// Who answered an outbound call with audio: `human`, `machine` or `unknown` (none until decided).
     pub answered_by: Option<String>,
+    /// The call's latest transfer to a person, if it had one.
+    pub transfer: Option<TransferRecord>,
     /// This call's own webhook URL.
     pub webhook_url: Option<String>,
     /// The agent's webhook URL when the call was placed.
@@ -138,6 +141,7 @@ crate::column::record! {
         sandbox: opt_json,
         voicemail: opt_json,
         answered_by: opt_text,
+        transfer: opt_json,
         webhook_url: opt_text,
         agent_webhook_url: opt_text,
         webhook_format: text,
@@ -239,6 +243,7 @@ impl Call {
             sandbox: new.sandbox,
             voicemail: new.voicemail,
             answered_by: None,
+            transfer: None,
             webhook_url: new.webhook_url,
             agent_webhook_url: new.agent_webhook_url,
             webhook_format: agentline_domain::webhook_format::STANDARD.to_owned(),
@@ -335,6 +340,12 @@ async fn set_column(store: &Store, call_id: &CallId, column: &'static str, value
 /// Stores who answered the call (`human`, `machine`, `unknown`).
 pub async fn set_answered_by(store: &Store, call_id: &CallId, answered_by: &str) -> Result<()> {
     set_column(store, call_id, "answered_by", answered_by.to_owned()).await
+}
+
+/// Stores the call's latest transfer.
+pub async fn set_transfer(store: &Store, call_id: &CallId, transfer: &TransferRecord) -> Result<()> {
+    let json = serde_json::to_string(transfer).map_err(|e| crate::Error::Corrupt(e.to_string()))?;
+    set_column(store, call_id, "transfer", json).await
 }
 
 /// Stores the carrier's own id for the call (Twilio's `CallSid`).

@@ -125,7 +125,11 @@ async fn charge(conn: &mut AnyConnection, call: &mut Call) -> Result<()> {
             .fetch_one(&mut *conn)
             .await?;
     let billable = call.mode == ApiKeyMode::Live;
-    let full = if billable { cost_cents(call.duration_secs.unwrap_or(0), rate) } else { 0 };
+    // A transfer agentline bridged is a second leg on the same line: its minutes are billed too.
+    let ended = call.ended_at.unwrap_or_else(Timestamp::now);
+    let bridged = agentline_domain::transfer::bridged_secs(call.transfer.as_ref(), ended);
+    let billed_secs = call.duration_secs.unwrap_or(0) + bridged;
+    let full = if billable { cost_cents(billed_secs, rate) } else { 0 };
     // The wallet never goes below zero: a call that outran it pays what is left.
     let cost = full.min(balance.max(0));
     call.cost_cents = Some(cost);
@@ -133,6 +137,9 @@ async fn charge(conn: &mut AnyConnection, call: &mut Call) -> Result<()> {
         return Ok(());
     }
     let mut description = format!("{} s call to {}", call.duration_secs.unwrap_or(0), call.to_number);
+    if bridged > 0 {
+        description.push_str(&format!(" + {bridged} s bridged to its transfer target"));
+    }
     if cost < full {
         description.push_str(&format!(" ({} cents unpaid: the wallet ran out)", full - cost));
     }

@@ -178,8 +178,16 @@ async fn update_call(inner: &Inner, call: &str, params: &[(String, String)], pat
         Some(other) => {
             return Err(ApiError::invalid(format!("Status must be `completed` or `canceled`, not `{other}`")));
         }
-        None if param(params, "Twiml").is_some() || param(params, "Url").is_some() => {
-            return Err(ApiError::invalid("this Twilio stand-in cannot redirect a live call (Twiml/Url)"));
+        None if param(params, "Url").is_some() => {
+            return Err(ApiError::invalid("this Twilio stand-in redirects live calls with Twiml only, not Url"));
+        }
+        None if param(params, "Twiml").is_some() => {
+            let text = param(params, "Twiml").unwrap_or_default();
+            crate::twiml::parse(text).map_err(|e| ApiError::invalid(e.to_string()))?;
+            if snapshot.status != "in-progress" {
+                return Err(ApiError::invalid("only a call in progress can be redirected"));
+            }
+            Some(Requested::Redirect(text.to_owned()))
         }
         None => None,
     };

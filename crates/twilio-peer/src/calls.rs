@@ -30,6 +30,8 @@ pub struct CallSnapshot {
     pub callbacks: Vec<CallbackRecord>,
     /// The TwiML the call ran: the `Twiml` parameter, fetched from `Url`, or the voice webhook's.
     pub twiml: Option<String>,
+    /// TwiML a REST update redirected the live call to (a transfer's `<Dial>`), in order.
+    pub redirects: Vec<String>,
     /// The media stream `<Connect><Stream>` opened.
     pub stream: Option<MediaStream>,
     /// Why the stream could not be opened.
@@ -77,6 +79,7 @@ impl CallSnapshot {
             status_history: Vec::new(),
             callbacks: Vec::new(),
             twiml: None,
+            redirects: Vec::new(),
             stream: None,
             stream_refused: None,
             created_at: SystemTime::now(),
@@ -116,12 +119,14 @@ impl CallbackRecord {
 }
 
 /// What agentline asked of a running call through `POST …/Calls/{sid}.json`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Requested {
     /// `Status=completed`: hang up, whatever the call's state.
     Completed,
     /// `Status=canceled`: hang up a call that is not yet answered.
     Canceled,
+    /// `Twiml=…` on a live call: stop what it runs (its stream) and run this instead.
+    Redirect(String),
 }
 
 /// An update for a call's task; `done` answers once it has taken effect.

@@ -20,6 +20,8 @@ use tokio::time::{Instant, sleep, sleep_until, timeout};
 const QUEUED_FOR: Duration = Duration::from_millis(50);
 /// How long the phone rings before a scripted answer or busy signal.
 const RINGS_FOR: Duration = Duration::from_millis(200);
+/// How long a call redirected to `<Dial>` goes on (the person it dialled talking) before it completes.
+const DIALLED_TALKS_FOR: Duration = Duration::from_secs(1);
 /// How long the stream gets to close once Twilio ends the call.
 const STREAM_CLOSE_WAIT: Duration = Duration::from_secs(5);
 
@@ -229,6 +231,15 @@ impl Call {
                     // `canceled` only hangs up calls not yet answered; this one goes on.
                     Requested::Canceled => {
                         let _ = update.done.send(());
+                    }
+                    // The call leaves the stream for the new TwiML (a `<Dial>`): the stream stops, the
+                    // call goes on with the person dialled, then completes.
+                    Requested::Redirect(text) => {
+                        self.inner.calls.update(self.sid(), |call| call.redirects.push(text));
+                        let _ = update.done.send(());
+                        end_stream(&stream).await;
+                        sleep(DIALLED_TALKS_FOR).await;
+                        return Ending::completed(None);
                     }
                 },
             }

@@ -5,10 +5,12 @@
 use crate::carriers::sandbox::{self, SandboxMedia};
 use crate::carriers::sip::{self, SipAgent};
 use crate::carriers::twilio::{self, TwilioHub, TwilioLeg, TwilioRest};
-use crate::leg::DialedCall;
+use crate::leg::{CarrierSignal, DialedCall, LegEnd};
 use crate::media::MediaPlan;
 use crate::settings::Settings;
-use agentline_domain::{ApiKeyMode, CarrierKind, Direction};
+use agentline_domain::call::EndReason;
+use agentline_domain::transfer::TransferMethod;
+use agentline_domain::{ApiKeyMode, CarrierKind, Direction, PhoneNumber};
 use agentline_store::calls::Call;
 use agentline_store::numbers::Number;
 use agentline_store::trunks::Trunk;
@@ -126,8 +128,40 @@ impl Carrier {
             Self::Sandbox { speed, media } => sandbox::dial(call.to_number.as_str(), *speed, media.clone()),
             Self::Twilio(leg) => twilio::dial((**leg).clone(), call.clone()),
             Self::Sip { agent, trunk, plan } => {
-                sip::dial(Arc::clone(agent), (**trunk).clone(), call.clone(), plan.clone())
+                sip::dial(Arc::clone(agent), (**trunk).clone(), call.clone(), plan.clone(), "")
             }
+        }
+    }
+
+    /// How this carrier hands a call to someone else by itself, if it can: SIP trunks by REFER
+    /// (tried; a refusal falls back to a bridge), Twilio by redirecting the call to `<Dial>`.
+    pub fn refer_method(&self) -> Option<TransferMethod> {
+        match self {
+            Self::Sandbox { .. } => None,
+            Self::Twilio(_) => Some(TransferMethod::Redirect),
+            Self::Sip { .. } => Some(TransferMethod::Refer),
+        }
+    }
+
+    /// Dials a transfer's target as a second leg of `call`, on the same line, unrecorded (the
+    /// call's own recording hears both sides of the bridge).
+    pub fn dial_target(&self, call: &Call, to: &str) -> DialedCall {
+        let Ok(number) = PhoneNumber::parse_or_fictional(to) else {
+            return refused_leg(format!("{to} is not a number to dial"));
+        };
+        let mut leg = call.clone();
+        leg.to_number = number;
+        leg.sandbox = None;
+        match self {
+            Self::Sandbox { speed, media } => {
+                let media =
+                    media.clone().map(|media| SandboxMedia { plan: unrecorded(&media.plan), script: None, ..media });
+                sandbox::dial(to, *speed, media)
+            }
+            Self::Sip { agent, trunk, plan } => {
+                sip::dial(Arc::clone(agent), (**trunk).clone(), leg, unrecorded(plan), "transfer")
+            }
+            Self::Twilio(_) => refused_leg("Twilio calls are handed over by <Dial>, not bridged".to_owned()),
         }
     }
 
@@ -138,6 +172,18 @@ impl Carrier {
             Self::Twilio(_) | Self::Sip { .. } => 1.0,
         }
     }
+}
+
+fn unrecorded(plan: &MediaPlan) -> MediaPlan {
+    MediaPlan { recording: None, ..plan.clone() }
+}
+
+/// A leg that ended before it began, for `detail`.
+fn refused_leg(detail: String) -> DialedCall {
+    let (signals_tx, signals) = tokio::sync::mpsc::channel(1);
+    let (controls, _) = tokio::sync::mpsc::channel(1);
+    let _ = signals_tx.try_send(CarrierSignal::Ended(LegEnd::because(EndReason::CarrierError, detail)));
+    DialedCall { signals, controls }
 }
 
 /// Where a call's recording is written.

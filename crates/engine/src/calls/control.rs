@@ -10,14 +10,20 @@
 //!   answered one; the end reason says who ended it.
 //! - A status step the store refuses means the call was ended elsewhere: hang up, `carrier_error`.
 //! - Timers of the sandbox run at its speed (`time_scale`), so scripted outcomes keep their proportions.
+//! - An answered call may be transferred once at a time (`super::transfer`); a bridged call
+//!   ends `transferred` whichever leg hangs up, and a call that ends drops the second leg.
 
-use crate::leg::{CallCommand, CarrierControl};
+use super::transfer::{Outcome, Reaction, TargetSignal, TransferFlow, TransferOrder, TransferStep};
+use crate::leg::{CallCommand, CarrierControl, ReferProgress};
 use agentline_domain::call::{CallEvent, EndReason};
+use agentline_domain::transfer::TransferMethod;
 use serde_json::{Value, json};
 use std::time::Duration;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod transfer_tests;
 
 /// The call's fixed limits.
 #[derive(Clone, Debug)]
@@ -28,6 +34,8 @@ pub struct Limits {
     pub time_scale: f64,
     /// Live calls spend the wallet: only they are checked against it.
     pub live: bool,
+    /// How the carrier hands a call over by itself (SIP REFER, Twilio redirect), if it can.
+    pub refer: Option<TransferMethod>,
 }
 
 /// How long an answered call may talk, and why it would stop then.
@@ -60,6 +68,12 @@ pub enum Input {
     WalletExhausted,
     /// The store refused a status step: the call already moved on elsewhere.
     StepRefused,
+    /// The far end's answer to our REFER or redirect.
+    Refer(ReferProgress),
+    /// The transfer's second leg reports.
+    Target(TargetSignal),
+    /// The whisper to the target is playing and lasts this long.
+    WhisperReady(Duration),
 }
 
 /// What the supervisor must do, in order.
@@ -73,6 +87,10 @@ pub enum Output {
     Record(&'static str, Value),
     /// Tell the network.
     Control(CarrierControl),
+    /// Record a transfer step (an event, and the call's `transfer`).
+    TransferStep(TransferStep),
+    /// Carry out a transfer's order.
+    Transfer(TransferOrder),
     /// The call is over: record its end with this reason and detail. Nothing follows.
     Finish { reason: EndReason, detail: String },
 }
@@ -85,11 +103,12 @@ pub struct CallControl {
     /// When the answered call must stop, and why.
     talk_until: Option<(Duration, TalkLimit)>,
     finished: bool,
+    transfer: Option<TransferFlow>,
 }
 
 impl CallControl {
     pub fn new(limits: Limits) -> Self {
-        Self { limits, answered: false, talk_until: None, finished: false }
+        Self { limits, answered: false, talk_until: None, finished: false, transfer: None }
     }
 
     pub fn answered(&self) -> bool {
@@ -101,8 +120,21 @@ impl CallControl {
         self.answered && self.limits.live && !self.finished
     }
 
+    /// The transfer in progress, if any.
+    pub fn transfer(&self) -> Option<&TransferFlow> {
+        self.transfer.as_ref()
+    }
+
     /// The next moment `tick` has something to do; none when nothing is timed.
     pub fn deadline(&self) -> Option<Duration> {
+        let transfer = self.transfer.as_ref().and_then(TransferFlow::deadline).filter(|_| !self.finished);
+        match (self.call_deadline(), transfer) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn call_deadline(&self) -> Option<Duration> {
         match (self.finished, self.answered) {
             (true, _) => None,
             (false, false) => Some(self.scaled(self.limits.ring_timeout_secs)),
@@ -112,7 +144,12 @@ impl CallControl {
 
     /// Handles the time passing: a deadline reached ends the call.
     pub fn tick(&mut self, now: Duration) -> Vec<Output> {
-        if self.deadline().is_none_or(|deadline| now < deadline) {
+        if let Some(reaction) = self.transfer.as_mut().map(|flow| flow.tick(now))
+            && reaction != Reaction::default()
+        {
+            return self.react(reaction);
+        }
+        if self.call_deadline().is_none_or(|deadline| now < deadline) {
             return Vec::new();
         }
         match self.talk_until {
@@ -143,11 +180,72 @@ impl CallControl {
             }
             Input::LegEnded { reason, detail } => self.ended_by_leg(reason, detail),
             Input::LegGone => self.ended_by_leg(EndReason::CarrierError, "the carrier stopped reporting on the call"),
-            Input::Command(command) => self.on_command(command),
+            Input::Command(command) => self.on_command(now, command),
             Input::WalletExhausted if self.answered => self.finish(EndReason::InsufficientFunds, "the wallet ran out"),
             Input::WalletExhausted => Vec::new(),
             Input::StepRefused => self.finish(EndReason::CarrierError, "the call was ended elsewhere"),
+            Input::Refer(progress) => self.on_refer(now, progress),
+            Input::Target(signal) => match self.transfer.as_mut() {
+                Some(flow) => {
+                    let reaction = flow.on_target(signal);
+                    self.react(reaction)
+                }
+                None => Vec::new(),
+            },
+            Input::WhisperReady(length) => {
+                if let Some(flow) = self.transfer.as_mut() {
+                    flow.whisper_ready(now, length);
+                }
+                Vec::new()
+            }
         }
+    }
+
+    fn on_refer(&mut self, now: Duration, progress: ReferProgress) -> Vec<Output> {
+        let ring = self.scaled(self.limits.ring_timeout_secs);
+        let method = self.limits.refer.unwrap_or(TransferMethod::Refer);
+        match self.transfer.as_mut() {
+            Some(flow) => {
+                let reaction = flow.on_refer(now, ring, progress, method);
+                self.react(reaction)
+            }
+            None => Vec::new(),
+        }
+    }
+
+    /// Starts a transfer on an answered call with none in progress; anything else is ignored
+    /// (the API refuses it before it gets here).
+    fn start_transfer(&mut self, now: Duration, request: agentline_domain::transfer::TransferRequest) -> Vec<Output> {
+        if !self.answered || self.transfer.is_some() {
+            return Vec::new();
+        }
+        let ring = self.scaled(self.limits.ring_timeout_secs);
+        let (flow, reaction) = TransferFlow::start(request, self.limits.refer, now, ring);
+        self.transfer = Some(flow);
+        self.react(reaction)
+    }
+
+    /// Turns a transfer's reaction into outputs, ending the call or the transfer as it says.
+    fn react(&mut self, reaction: Reaction) -> Vec<Output> {
+        let mut outputs: Vec<Output> = reaction.steps.into_iter().map(Output::TransferStep).collect();
+        outputs.extend(reaction.orders.into_iter().map(|order| match order {
+            TransferOrder::Refer { to, whisper } => Output::Control(CarrierControl::Refer { to, whisper }),
+            order => Output::Transfer(order),
+        }));
+        match reaction.outcome {
+            Outcome::Going => {}
+            Outcome::Done => self.transfer = None,
+            Outcome::Released(method) => {
+                self.finished = true;
+                let to = self.transfer.as_ref().map(|flow| flow.request().to.to_string()).unwrap_or_default();
+                let by = if method == TransferMethod::Redirect { "the carrier's <Dial>" } else { "SIP REFER" };
+                outputs.push(Output::Control(CarrierControl::Release));
+                outputs
+                    .push(Output::Finish { reason: EndReason::Transferred, detail: format!("handed to {to} by {by}") });
+            }
+            Outcome::TargetHungUp => outputs.extend(self.finish(EndReason::Transferred, "the transfer target hung up")),
+        }
+        outputs
     }
 
     fn on_answer(&mut self, now: Duration, media: bool, talk_limit: TalkLimit) -> Vec<Output> {
@@ -163,12 +261,13 @@ impl CallControl {
         outputs
     }
 
-    fn on_command(&mut self, command: CallCommand) -> Vec<Output> {
+    fn on_command(&mut self, now: Duration, command: CallCommand) -> Vec<Output> {
         match command {
             CallCommand::SendDtmf(digits) => vec![
                 Output::Record("call.dtmf", json!({ "digits": digits, "direction": "sent" })),
                 Output::Control(CarrierControl::SendDtmf(digits)),
             ],
+            CallCommand::Transfer(request) => self.start_transfer(now, request),
             CallCommand::Hangup(reason, detail) => self.finish(reason, detail),
             CallCommand::Shutdown => self.finish(EndReason::ServerRestart, "the server shut down"),
             CallCommand::End => {
@@ -178,17 +277,31 @@ impl CallControl {
         }
     }
 
-    /// The network ended it: nothing to tell the network.
+    /// The network ended it: nothing to tell the network but a transfer's second leg. A call
+    /// bridged to its transfer target ends `transferred` whoever hangs up.
     fn ended_by_leg(&mut self, reason: EndReason, detail: impl Into<String>) -> Vec<Output> {
         self.finished = true;
-        vec![Output::Finish { reason, detail: detail.into() }]
+        let mut outputs = self.drop_target();
+        let (reason, detail) = match self.transfer.as_ref().is_some_and(TransferFlow::bridged) {
+            true => (EndReason::Transferred, "the caller hung up after the transfer".to_owned()),
+            false => (reason, detail.into()),
+        };
+        outputs.push(Output::Finish { reason, detail });
+        outputs
     }
 
-    /// We end it: cancel a ringing call, hang up an answered one.
+    /// We end it: cancel a ringing call, hang up an answered one (and a transfer's second leg).
     fn finish(&mut self, reason: EndReason, detail: impl Into<String>) -> Vec<Output> {
         self.finished = true;
         let control = if self.answered { CarrierControl::Hangup } else { CarrierControl::Cancel };
-        vec![Output::Control(control), Output::Finish { reason, detail: detail.into() }]
+        let mut outputs = self.drop_target();
+        outputs.extend([Output::Control(control), Output::Finish { reason, detail: detail.into() }]);
+        outputs
+    }
+
+    fn drop_target(&self) -> Vec<Output> {
+        let has_target = self.transfer.as_ref().is_some_and(TransferFlow::has_target);
+        if has_target { vec![Output::Transfer(TransferOrder::DropTarget)] } else { Vec::new() }
     }
 
     fn scaled(&self, secs: i64) -> Duration {

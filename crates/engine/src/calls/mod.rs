@@ -1,10 +1,12 @@
 //! Running calls: the dispatcher that starts queued calls within each account's concurrency
 //! limit, one supervisor task per live call, and reconciliation of calls a dead process left.
 
+mod bridge;
 pub mod carrier;
 mod control;
 pub(crate) mod inbound;
 mod supervisor;
+pub mod transfer;
 
 pub use control::{CallControl, Input, Limits, Output, TalkLimit};
 

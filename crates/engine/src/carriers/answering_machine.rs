@@ -6,7 +6,6 @@ use crate::media::MediaLink;
 use agentline_conversation::tone::sine;
 use agentline_domain::call::EndReason;
 use agentline_speech::TextToSpeech;
-use futures_util::StreamExt;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -31,7 +30,8 @@ pub(crate) fn greeting(voice: Arc<dyn TextToSpeech>, beep: bool) -> JoinHandle<V
     tokio::spawn(async move {
         let greeting = if beep { GREETING_WITH_BEEP } else { GREETING_WITHOUT_BEEP };
         let mut audio = silence(PAUSE);
-        audio.extend(say(voice.as_ref(), greeting).await);
+        // A voice that fails leaves only the beep.
+        audio.extend(agentline_speech::synthesize_all(voice.as_ref(), greeting).await.unwrap_or_default());
         if beep {
             audio.extend(silence(PAUSE));
             audio.extend(sine(1_000.0, 0.5, 9_000.0));
@@ -59,14 +59,4 @@ pub(crate) async fn answer(mut link: MediaLink, greeting: JoinHandle<Vec<Vec<i16
 
 fn silence(length: Duration) -> Vec<i16> {
     vec![0; (length.as_millis() * 8) as usize]
-}
-
-/// The greeting's audio; none if the voice fails (the machine only beeps).
-async fn say(voice: &dyn TextToSpeech, text: &str) -> Vec<i16> {
-    let Ok(mut audio) = voice.synthesize(text).await else { return Vec::new() };
-    let mut pcm = Vec::new();
-    while let Some(Ok(chunk)) = audio.next().await {
-        pcm.extend(chunk);
-    }
-    pcm
 }

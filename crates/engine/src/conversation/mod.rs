@@ -5,6 +5,7 @@
 
 mod listening;
 mod machine;
+mod orders;
 mod record;
 mod reply;
 mod speaking;
@@ -22,6 +23,7 @@ use agentline_speech::{SpeechError, SpeechToText, TextToSpeech};
 use agentline_store::calls::Call;
 use listening::{Draft, Ending, Heard, Hearing};
 use machine::{MachineStep, MachineWatch};
+pub(crate) use orders::ConversationOrder;
 use reply::ReplyEvent;
 use speaking::{Purpose, Speaking, Timing};
 use std::collections::{HashMap, VecDeque};
@@ -37,12 +39,18 @@ const PREROLL_FRAMES: usize = 25;
 /// Frames of that audio from before the speech began.
 const LEAD_IN_FRAMES: usize = 15;
 
-/// Starts the conversation of an answered call; it ends when the call's media does.
-pub(crate) fn start(ctx: CallContext, call: Call, link: MediaLink) -> JoinHandle<()> {
+/// Starts the conversation of an answered call; it ends when the call's media does, or when
+/// the supervisor orders it to leave.
+pub(crate) fn start(
+    ctx: CallContext,
+    call: Call,
+    link: MediaLink,
+    orders: mpsc::Receiver<ConversationOrder>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let MediaLink { control, ticks } = link;
         let conversation = Conversation::new(ctx, call, control).await;
-        conversation.run(ticks).await;
+        conversation.run(ticks, orders).await;
     })
 }
 
@@ -92,6 +100,8 @@ struct Conversation {
     machine: Option<MachineWatch>,
     /// The greeting waits for the machine detector's decision.
     greeting_held: bool,
+    /// A transfer is under way: the caller is on hold and gets no answers.
+    held: bool,
     reply_events: Channel<(u64, ReplyEvent)>,
 }
 
@@ -153,17 +163,22 @@ impl Conversation {
             preparing,
             machine,
             greeting_held: false,
+            held: false,
             reply_events: mpsc::unbounded_channel(),
         }
     }
 
-    async fn run(mut self, mut ticks: mpsc::Receiver<Tick>) {
+    async fn run(mut self, mut ticks: mpsc::Receiver<Tick>, mut orders: mpsc::Receiver<ConversationOrder>) {
         let mut goodbye = Some(self.goodbye_time());
-        loop {
+        let leave = loop {
             tokio::select! {
                 tick = ticks.recv() => match tick {
                     Some(tick) => self.on_tick(tick).await,
-                    None => break,
+                    None => break None,
+                },
+                Some(order) = orders.recv() => match order {
+                    ConversationOrder::Leave(reply) => break Some(reply),
+                    order => self.on_order(order),
                 },
                 Some((number, event)) = self.reply_events.1.recv() => self.on_reply_event(number, event).await,
                 Some((number, text)) = self.results.1.recv() => {
@@ -176,6 +191,11 @@ impl Conversation {
                     self.say_goodbye();
                 }
             }
+        };
+        if let Some(reply) = leave {
+            // What the agent was still saying stops: the caller hears the target next.
+            drop(self.control.flush());
+            let _ = reply.send(MediaLink { control: self.control.clone(), ticks });
         }
         self.wind_up().await;
     }
@@ -240,7 +260,8 @@ impl Conversation {
                 record::note(&self.ctx, &self.call, "reply_stalled", "the reply produced no audio in time").await;
                 self.cancel_reply(tick.at).await;
             }
-            A::Remind if self.machine_answered() => {}
+            A::Remind if self.machine_answered() || self.held => {}
+            A::HangUpSilence if self.held => {}
             A::Remind => {
                 let phrase = self.ctx.settings().conversation.reminder_phrase.clone();
                 self.speak(Purpose::Reminder, reply::phrase(&phrase), None);
@@ -326,7 +347,7 @@ impl Conversation {
     /// Answers the caller's turn — unless they spoke again meanwhile (the turn-taker is no
     /// longer waiting for a reply), or the greeting is still owed.
     async fn reply_to_turn(&mut self, timing: Option<Timing>) {
-        if self.closing || !self.turns.replying() || self.speaking.is_some() || self.machine_answered() {
+        if self.closing || self.held || !self.turns.replying() || self.speaking.is_some() || self.machine_answered() {
             return;
         }
         if !self.greeted {
@@ -384,10 +405,7 @@ impl Conversation {
             ReplyEvent::Act(Action::SendDtmf { digits }) => {
                 self.ctx.command(CallCommand::SendDtmf(digits)).await;
             }
-            ReplyEvent::Act(Action::Transfer { to }) => {
-                let detail = format!("transfer to {to} requested; this carrier cannot transfer calls yet");
-                record::note(&self.ctx, &self.call, "transfer_unsupported", &detail).await;
-            }
+            ReplyEvent::Act(Action::Transfer { to }) => self.transfer_to(&to).await,
             ReplyEvent::Note { kind, detail } => record::note(&self.ctx, &self.call, kind, &detail).await,
             ReplyEvent::Done => {
                 if speaking.complete() {

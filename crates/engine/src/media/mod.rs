@@ -50,6 +50,7 @@ enum Command {
     Answered,
     Remote(Negotiated),
     Play(UtteranceId, Vec<i16>),
+    Relay(UtteranceId, Vec<i16>),
     Flush(oneshot::Sender<Vec<PlayedUtterance>>),
     SendDtmf(String),
     Tap(mpsc::Sender<Tick>),
@@ -99,6 +100,13 @@ impl MediaControl {
     /// Queues 8 kHz audio after what is already queued, as part of utterance `id`.
     pub fn play(&self, id: UtteranceId, pcm: Vec<i16>) {
         let _ = self.commands.send(Command::Play(id, pcm));
+    }
+
+    /// Queues another leg's audio, one frame at a time as it arrives (a bridge). Unlike `play`,
+    /// it never moves the slot rhythm to start sooner: a frame arriving every 20 ms would
+    /// otherwise pull every slot forward and send far more than 50 frames a second.
+    pub fn relay(&self, id: UtteranceId, pcm: Vec<i16>) {
+        let _ = self.commands.send(Command::Relay(id, pcm));
     }
 
     /// Drops everything queued, effective from the next slot; reports how much of each

@@ -112,6 +112,7 @@ impl Session {
                 let idle = self.dtmf_out.is_empty() && self.pending_dtmf.is_empty();
                 self.slots.play(id, &pcm, idle);
             }
+            Command::Relay(id, pcm) => self.slots.play(id, &pcm, false),
             Command::Flush(done) => {
                 let _ = done.send(self.slots.flush());
             }

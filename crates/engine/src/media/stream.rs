@@ -145,6 +145,7 @@ impl StreamSession {
         match command {
             Command::Answered => self.slots.answered(),
             Command::Play(id, pcm) => self.slots.play(id, &pcm, true),
+            Command::Relay(id, pcm) => self.slots.play(id, &pcm, false),
             Command::Flush(done) => {
                 let cut = self.slots.flush();
                 let clear = twilio_stream::clear(&self.stream_sid);

@@ -34,6 +34,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_call))
         .routes(routes!(end_call))
         .routes(routes!(send_dtmf))
+        .routes(routes!(transfer_call))
         .routes(routes!(call_events))
         .routes(routes!(transcript_stream))
         .routes(routes!(number_calls))
@@ -360,6 +361,55 @@ async fn send_dtmf(
         return Err(not_answered());
     }
     Ok((StatusCode::ACCEPTED, Json(CallView::detailed(&state, call).await?)))
+}
+
+/// Hand an answered call to a person. `blind` (the default) hands it over at once: by SIP REFER
+/// where the trunk takes it (else agentline dials the target and bridges the two legs), by
+/// redirecting a Twilio call to `<Dial>`. `warm` dials the target, says `whisper` to them, then
+/// bridges the caller in. The agent tells the caller to hold; `call.transfer_started`,
+/// `call.transferred` or `call.transfer_failed` follow (on failure the agent takes the call back
+/// and says so). The call ends `transferred`; bridged minutes are billed as a second leg.
+#[utoipa::path(post, path = "/v1/calls/{id}/transfer", tag = "calls", params(("id" = String, Path)),
+    request_body = agentline_domain::transfer::TransferBody,
+    responses((status = 202, body = CallView),
+        (status = 409, description = "call_not_answered, transfer_in_progress or already_transferred", body = super::error::ErrorBody),
+        ApiErrorDoc),
+    security(("api_key" = [])))]
+async fn transfer_call(
+    State(state): State<AppState>,
+    caller: Authorized<CallsWrite>,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(input): ApiJson<agentline_domain::transfer::TransferBody>,
+) -> ApiResult<(StatusCode, Json<CallView>)> {
+    let request = input.validate().map_err(ApiError::from)?;
+    let call = find(&state, &caller, &id).await?;
+    check_transferable(&call)?;
+    let command = agentline_engine::leg::CallCommand::Transfer(request);
+    if !state.calls.command(&call.id, command).await {
+        return Err(not_answered(&call));
+    }
+    Ok((StatusCode::ACCEPTED, Json(CallView::detailed(&state, call).await?)))
+}
+
+fn not_answered(call: &Call) -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, "call_not_answered", format!("The call is {}, not answered", call.status))
+}
+
+/// An answered call with no transfer under way and none done.
+fn check_transferable(call: &Call) -> ApiResult<()> {
+    use agentline_domain::transfer::TransferStatus;
+    if call.status != agentline_domain::call::CallStatus::InProgress {
+        return Err(not_answered(call));
+    }
+    match call.transfer.as_ref().map(|t| t.status) {
+        Some(TransferStatus::Started) => {
+            Err(ApiError::new(StatusCode::CONFLICT, "transfer_in_progress", "The call is being transferred already"))
+        }
+        Some(TransferStatus::Transferred) => {
+            Err(ApiError::new(StatusCode::CONFLICT, "already_transferred", "The call was transferred already"))
+        }
+        Some(TransferStatus::Failed) | None => Ok(()),
+    }
 }
 
 /// The call's events, oldest first.

@@ -26,6 +26,7 @@ mod resources;
 mod secrets;
 mod sip;
 mod transcripts;
+mod transfers;
 mod trunks;
 mod twilio;
 mod vendors;

@@ -72,8 +72,11 @@ impl Sipp {
         let out = std::env::temp_dir().join(format!("sipp-{}-{}.log", std::process::id(), ports.sip));
         let mut command = Command::new("timeout");
         command.arg("60").arg("sipp").arg("-sf").arg(peers_dir().join("sipp").join(scenario));
-        for arg in ["-i", "127.0.0.1", "-mi", "127.0.0.1", "-m", "1", "-nostdin"] {
+        for arg in ["-i", "127.0.0.1", "-mi", "127.0.0.1", "-nostdin"] {
             command.arg(arg);
+        }
+        if !extra.contains(&"-m") {
+            command.args(["-m", "1"]);
         }
         command.args([
             "-p",

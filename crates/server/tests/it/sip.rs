@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-async fn sip_app(ports: &Ports) -> TestApp {
+pub(crate) async fn sip_app(ports: &Ports) -> TestApp {
     let rtp_min = ports.rtp_min;
     spawn_app_with(Engine::Sqlite, move |c| {
         c.engine.sip.listen = "127.0.0.1:0".parse().unwrap();
@@ -22,7 +22,7 @@ async fn sip_app(ports: &Ports) -> TestApp {
 }
 
 /// A trunk to the peer on `ports`, a `sip` number on it and an agent; returns the agent id.
-async fn sip_line(
+pub(crate) async fn sip_line(
     app: &TestApp,
     acct: &TestAccount,
     ports: &Ports,
@@ -39,18 +39,25 @@ async fn sip_line(
     agent_id
 }
 
-async fn place(app: &TestApp, key: &str, agent: &str, extra: Value) -> String {
+pub(crate) async fn place(app: &TestApp, key: &str, agent: &str, extra: Value) -> String {
     let mut body = json!({"agent_id": agent, "to": "+12025550199"});
     body.as_object_mut().unwrap().extend(extra.as_object().cloned().unwrap_or_default());
     app.post("/v1/calls", key, body).await.id()
 }
 
-fn status_is(status: &'static str) -> impl Fn(&Value) -> bool {
+pub(crate) fn status_is(status: &'static str) -> impl Fn(&Value) -> bool {
     move |call| call["status"] == status
 }
 
 /// Waits up to `secs` for the call's events to include `count` events of `event_type`.
-async fn wait_for_events(app: &TestApp, key: &str, id: &str, event_type: &str, count: usize, secs: u64) -> Vec<Value> {
+pub(crate) async fn wait_for_events(
+    app: &TestApp,
+    key: &str,
+    id: &str,
+    event_type: &str,
+    count: usize,
+    secs: u64,
+) -> Vec<Value> {
     let started = Instant::now();
     loop {
         let events = app.get(&format!("/v1/calls/{id}/events"), key).await.body["data"].as_array().cloned().unwrap();
@@ -63,11 +70,11 @@ async fn wait_for_events(app: &TestApp, key: &str, id: &str, event_type: &str, c
     }
 }
 
-fn recording(app: &TestApp, id: &str) -> PathBuf {
+pub(crate) fn recording(app: &TestApp, id: &str) -> PathBuf {
     app.data_dir().join("recordings").join(format!("{id}.wav"))
 }
 
-async fn wait_for_file(path: &std::path::Path) {
+pub(crate) async fn wait_for_file(path: &std::path::Path) {
     for _ in 0..200 {
         if path.exists() {
             return;
@@ -97,11 +104,11 @@ async fn call_sipp(scenario: &str, keys: &[(&str, &str)], args: &[&str], trunk: 
     SippCall { sipp, app, acct, id }
 }
 
-fn playing(file: &str) -> Vec<(&'static str, String)> {
+pub(crate) fn playing(file: &str) -> Vec<(&'static str, String)> {
     vec![("pt", "0".into()), ("codec", "PCMU".into()), ("play_file", format!("{file},1,0"))]
 }
 
-fn keys<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub(crate) fn keys<'a>(pairs: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     pairs.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 

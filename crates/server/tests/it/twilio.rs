@@ -173,6 +173,29 @@ async fn ending_a_call_through_the_api_completes_it_at_twilio() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transfer_redirects_the_twilio_call_to_a_dial() {
+    let s = setup(1_000).await;
+    let id = s.call("+14155550125").await;
+    wait_for_within(&s.app, &s.acct.key, &id, 10, |c| c["status"] == "in_progress").await;
+    let body = json!({"to": "+14155550999"});
+    s.app.post(&format!("/v1/calls/{id}/transfer"), &s.acct.key, body).await.assert_status(202);
+    let call = s.ended(&id).await;
+    assert_eq!(call["end_reason"], "transferred", "{call}");
+    let transfer = &call["transfer"];
+    assert_eq!((transfer["status"].as_str(), transfer["method"].as_str()), (Some("transferred"), Some("redirect")));
+    assert!(transfer["bridged_at"].is_null(), "Twilio bridges, not agentline: {call}");
+
+    let sid = call["carrier_call_id"].as_str().unwrap().to_owned();
+    let at_twilio = s.twilio.wait_for_end(&sid, Duration::from_secs(5)).await.unwrap();
+    let [redirect] = at_twilio.redirects.as_slice() else { panic!("one redirect: {:?}", at_twilio.redirects) };
+    assert!(redirect.contains("<Number>+14155550999</Number>"), "{redirect}");
+    assert!(redirect.contains(&format!("callerId=\"{OUR_NUMBER}\"")), "{redirect}");
+    assert_eq!(at_twilio.status, "completed", "the call went on at Twilio, then ended there");
+    let kinds: Vec<_> = s.event_types(&id).await.iter().map(|e| e["type"].as_str().unwrap().to_owned()).collect();
+    assert!(kinds.contains(&"call.transferred".to_owned()), "{kinds:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inbound_call_is_answered_by_the_numbers_agent() {
     let s = setup(1_000).await;
     let script = after_agent(CallerScript::silent()).dtmf('5').say(speech().await);

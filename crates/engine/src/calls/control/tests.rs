@@ -8,7 +8,7 @@ fn secs(s: f64) -> Duration {
 }
 
 fn limits() -> Limits {
-    Limits { ring_timeout_secs: 30, max_duration_secs: 600, time_scale: 1.0, live: true }
+    Limits { ring_timeout_secs: 30, max_duration_secs: 600, time_scale: 1.0, live: true, refer: None }
 }
 
 fn max_duration(secs: i64) -> TalkLimit {

@@ -3,8 +3,8 @@
 //! (on a 183 for early media, else on the 200).
 
 use super::SipAgent;
-use super::invite::invite_option;
-use crate::leg::{CarrierControl, CarrierSignal, DialedCall, LegEnd};
+use super::invite::{invite_option, refer_target};
+use crate::leg::{CarrierControl, CarrierSignal, DialedCall, LegEnd, ReferProgress};
 use crate::media::{MediaEvent, MediaHandle, MediaPlan, Remains};
 use agentline_domain::call::EndReason;
 use agentline_domain::trunk::end_reason_for_status;
@@ -21,11 +21,12 @@ use tokio::sync::mpsc;
 
 /// Dials `call` through `trunk`. Everything runs on a task of its own; the supervisor sees only the
 /// channels, and always gets the leg's end last.
-pub(crate) fn dial(agent: Arc<SipAgent>, trunk: Trunk, call: Call, plan: MediaPlan) -> DialedCall {
+/// `leg` tells a call's legs apart in their SIP Call-IDs (a transfer's second leg is `transfer`).
+pub(crate) fn dial(agent: Arc<SipAgent>, trunk: Trunk, call: Call, plan: MediaPlan, leg: &'static str) -> DialedCall {
     let (signals_tx, signals) = mpsc::channel(16);
     let (controls, controls_rx) = mpsc::channel(8);
     tokio::spawn(async move {
-        let end = match run(&agent, &trunk, &call, plan, &signals_tx, controls_rx).await {
+        let end = match run(&agent, &trunk, &call, plan, leg, &signals_tx, controls_rx).await {
             Ok(end) => end,
             Err(err) => LegEnd::because(EndReason::CarrierError, format!("{err:#}")),
         };
@@ -53,6 +54,7 @@ async fn run(
     trunk: &Trunk,
     call: &Call,
     plan: MediaPlan,
+    leg_name: &'static str,
     signals: &mpsc::Sender<CarrierSignal>,
     mut controls: mpsc::Receiver<CarrierControl>,
 ) -> anyhow::Result<LegEnd> {
@@ -69,7 +71,7 @@ async fn run(
         ptime_ms: 20,
     };
     let contact = SocketAddr::new(local_ip, running.local.port());
-    let option = invite_option(trunk, call, contact, offer.to_sdp())?;
+    let option = invite_option(trunk, call, contact, offer.to_sdp(), leg_name)?;
     let (state_tx, mut states) = running.dialogs.new_dialog_state_channel();
     let (dialog, mut invite) = running.dialogs.do_invite_async(option, state_tx)?;
     let recording = plan.recording.clone();
@@ -98,6 +100,12 @@ async fn run(
                 Some(CarrierControl::Cancel) => { let _ = dialog.cancel().await; }
                 Some(CarrierControl::Hangup) | None => { let _ = dialog.bye().await; break None }
                 Some(CarrierControl::SendDtmf(digits)) => leg.send_dtmf(digits),
+                Some(CarrierControl::Refer { to, .. }) => {
+                    let progress = refer(&dialog, trunk, &to).await;
+                    let _ = signals.send(CarrierSignal::Refer(progress)).await;
+                }
+                // The far end placed the referred call: our part of it is over.
+                Some(CarrierControl::Release) => { let _ = dialog.bye().await; break None }
             },
             event = crate::media::next_event(leg.media_events.as_mut()) => match event {
                 MediaEvent::Dtmf(digit) => { let _ = signals.send(CarrierSignal::Dtmf(digit)).await; }
@@ -143,6 +151,13 @@ impl Leg<'_> {
                 None
             }
             DialogState::Terminated(_, reason) => Some(terminated(reason)),
+            DialogState::Notify(_, request, handle) => {
+                let _ = handle.reply(rsipstack::sip::StatusCode::OK).await;
+                if let Some(code) = sipfrag_status(&request.body) {
+                    let _ = self.signals.send(CarrierSignal::Refer(ReferProgress::Status(code))).await;
+                }
+                None
+            }
             _ => None,
         }
     }
@@ -177,6 +192,31 @@ impl Leg<'_> {
             media.control().send_dtmf(digits);
         }
     }
+}
+
+/// Sends a REFER for `to` in the dialog: none when the far end accepted it (its NOTIFYs follow),
+/// else why it will not.
+async fn refer(dialog: &rsipstack::dialog::invite_dialog::InviteDialog, trunk: &Trunk, to: &str) -> ReferProgress {
+    let target = match refer_target(trunk, to) {
+        Ok(target) => target,
+        Err(err) => return ReferProgress::Refused(format!("{err:#}")),
+    };
+    match dialog.refer(target, None, None).await {
+        Ok(Some(response)) if response.status_code.kind() == StatusCodeKind::Successful => ReferProgress::Status(100),
+        Ok(Some(response)) => {
+            ReferProgress::Refused(format!("the trunk answered the REFER with SIP {}", response.status_code.code()))
+        }
+        Ok(None) => ReferProgress::Refused("the dialog is not confirmed".to_owned()),
+        Err(err) => ReferProgress::Refused(format!("the REFER failed: {err}")),
+    }
+}
+
+/// The status code of a NOTIFY's `message/sipfrag` body (`SIP/2.0 200 OK`).
+fn sipfrag_status(body: &[u8]) -> Option<u16> {
+    let text = std::str::from_utf8(body).ok()?;
+    let mut words = text.lines().next()?.split_whitespace();
+    words.next().filter(|version| version.starts_with("SIP/"))?;
+    words.next()?.parse().ok().filter(|code| (100..700).contains(code))
 }
 
 type InviteResult = Result<rsipstack::Result<(rsipstack::dialog::DialogId, Option<Response>)>, tokio::task::JoinError>;

@@ -14,11 +14,9 @@ pub(super) fn invite_option(
     call: &Call,
     contact: SocketAddr,
     sdp: String,
+    leg: &str,
 ) -> anyhow::Result<InviteOption> {
-    let transport = match trunk.transport {
-        SipTransport::Udp => "",
-        SipTransport::Tcp => ";transport=tcp",
-    };
+    let transport = transport_param(trunk);
     let host = bracket_ipv6(&trunk.host);
     let callee = format!("sip:{}@{host}:{}{transport}", call.to_number.as_str(), trunk.port);
     let domain = bracket_ipv6(trunk.caller_domain());
@@ -43,9 +41,25 @@ pub(super) fn invite_option(
         offer: Some(sdp.into_bytes()),
         credential: credential(trunk),
         headers: (!headers.is_empty()).then_some(headers),
-        call_id: Some(format!("{}@agentline", call.id)),
+        call_id: Some(match leg {
+            "" => format!("{}@agentline", call.id),
+            leg => format!("{}-{leg}@agentline", call.id),
+        }),
         ..Default::default()
     })
+}
+
+/// The Refer-To of a transfer to `to` through `trunk`: the number at the trunk's host.
+pub(super) fn refer_target(trunk: &Trunk, to: &str) -> anyhow::Result<Uri> {
+    let transport = transport_param(trunk);
+    parse_uri(&format!("sip:{to}@{}:{}{transport}", bracket_ipv6(&trunk.host), trunk.port))
+}
+
+fn transport_param(trunk: &Trunk) -> &'static str {
+    match trunk.transport {
+        SipTransport::Udp => "",
+        SipTransport::Tcp => ";transport=tcp",
+    }
 }
 
 fn credential(trunk: &Trunk) -> Option<Credential> {

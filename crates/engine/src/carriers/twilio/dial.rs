@@ -3,7 +3,7 @@
 
 use super::hub::{TwilioHub, TwilioInput};
 use super::rest::TwilioRest;
-use crate::leg::{CarrierControl, CarrierSignal, DialedCall, LegEnd, far_future};
+use crate::leg::{CarrierControl, CarrierSignal, DialedCall, LegEnd, ReferProgress, far_future};
 use crate::media::stream::StreamSocket;
 use crate::media::{self, MediaEvent, MediaHandle, MediaPlan, Remains};
 use crate::settings::TwilioSettings;
@@ -88,6 +88,9 @@ impl Running {
                     }
                     Some(CarrierControl::Cancel) => { self.update(&sid, "canceled").await; break None }
                     Some(CarrierControl::Hangup) | None => { self.update(&sid, "completed").await; break None }
+                    Some(CarrierControl::Refer { to, .. }) => self.redirect(&sid, &to).await,
+                    // The call went on to its <Dial>: our stream is over, their call is not.
+                    Some(CarrierControl::Release) => break None,
                 },
                 event = media::next_event(self.media.as_mut().map(|(_, events)| events)) => match event {
                     MediaEvent::Dtmf(digit) => { let _ = self.signals.send(CarrierSignal::Dtmf(digit)).await; }
@@ -144,6 +147,22 @@ impl Running {
         self.media = Some((handle, events));
         self.answered = true;
         let _ = self.signals.send(CarrierSignal::Answered(Some(link))).await;
+    }
+
+    /// A transfer: the call leaves our stream for a `<Dial>` to `to`. Twilio takes the call or
+    /// refuses the request; whether the target answers is then between Twilio and them.
+    async fn redirect(&self, sid: &str, to: &str) {
+        let progress = match &self.leg.rest {
+            None => ReferProgress::Refused("a development stream has no Twilio call to redirect".to_owned()),
+            Some(rest) => {
+                let twiml = twilio::dial(to, self.call.from_number.as_str(), self.call.ring_timeout_secs);
+                match rest.redirect_call(sid, twiml).await {
+                    Ok(()) => ReferProgress::Status(200),
+                    Err(err) => ReferProgress::Refused(format!("Twilio refused the redirect: {err}")),
+                }
+            }
+        };
+        let _ = self.signals.send(CarrierSignal::Refer(progress)).await;
     }
 
     async fn update(&self, sid: &str, status: &str) {

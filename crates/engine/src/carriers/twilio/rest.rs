@@ -53,6 +53,12 @@ impl TwilioRest {
         self.post(&url, &[("Status", status.to_owned())]).await.map(drop)
     }
 
+    /// Has a live call run `twiml` instead of what it runs now (a redirect: the media stream ends).
+    pub(crate) async fn redirect_call(&self, call_sid: &str, twiml: String) -> Result<(), TwilioError> {
+        let url = format!("{}/2010-04-01/Accounts/{}/Calls/{}.json", self.base_url, self.account_sid, call_sid);
+        self.post(&url, &[("Twiml", twiml)]).await.map(drop)
+    }
+
     async fn post(&self, url: &str, form: &[(&str, String)]) -> Result<serde_json::Value, TwilioError> {
         let response = self
             .http

@@ -3,9 +3,12 @@
 //! machine answers. It is the only writer of a live call's status, carrier id, media figures and
 //! recording: carriers and the conversation report up to it.
 
+mod transfer;
+
 use super::carrier::Carrier;
 use super::control::{CallControl, Input, Limits, Output, TalkLimit};
 use crate::context::CallContext;
+use crate::conversation::ConversationOrder;
 use crate::leg::{CallCommand, CarrierSignal, DialedCall, LegEnd, far_future};
 use crate::media::{MediaLink, Remains};
 use agentline_domain::call::{CallEvent, EndReason};
@@ -43,34 +46,54 @@ pub(crate) async fn supervise(
         max_duration_secs: call.max_duration_secs,
         time_scale: carrier.time_scale(),
         live: call.mode == ApiKeyMode::Live,
+        refer: carrier.refer_method(),
     };
     let dialed = carrier.dial(&call);
+    let (target_events, target_rx) = mpsc::unbounded_channel();
     let supervisor = Supervisor {
         ctx,
         call,
+        carrier,
         control: CallControl::new(limits),
         started: Instant::now(),
         link: None,
         conversation: None,
+        orders: None,
         leg_end: None,
+        second: transfer::SecondLeg::default(),
+        target_events,
+        bridge: None,
     };
-    supervisor.run(dialed, commands).await;
+    supervisor.run(dialed, commands, target_rx).await;
 }
 
 struct Supervisor {
     ctx: CallContext,
     call: Call,
+    carrier: Carrier,
     control: CallControl,
     started: Instant,
     /// The answered call's audio, until the conversation takes it.
     link: Option<MediaLink>,
     conversation: Option<JoinHandle<()>>,
+    /// Where the conversation takes orders, while it runs.
+    orders: Option<mpsc::Sender<ConversationOrder>>,
     /// The leg's own report of its end, once it came.
     leg_end: Option<LegEnd>,
+    /// A transfer's second leg.
+    second: transfer::SecondLeg,
+    target_events: mpsc::UnboundedSender<transfer::TargetEvent>,
+    /// The two legs' audio, once bridged.
+    bridge: Option<JoinHandle<()>>,
 }
 
 impl Supervisor {
-    async fn run(mut self, mut dialed: DialedCall, mut commands: mpsc::Receiver<CallCommand>) {
+    async fn run(
+        mut self,
+        mut dialed: DialedCall,
+        mut commands: mpsc::Receiver<CallCommand>,
+        mut target_events: mpsc::UnboundedReceiver<transfer::TargetEvent>,
+    ) {
         let mut heartbeat = tokio::time::interval(Duration::from_secs(self.ctx.settings().calls.heartbeat_secs));
         let ending = loop {
             let deadline = self.control.deadline().map_or_else(far_future, |d| self.started + d);
@@ -83,6 +106,7 @@ impl Supervisor {
                     let input = Input::Command(command.unwrap_or(CallCommand::End));
                     self.control.on(self.now(), input)
                 }
+                Some(event) = target_events.recv() => self.on_target(event),
                 () = sleep_until(deadline) => self.control.tick(self.now()),
                 _ = heartbeat.tick() => self.on_heartbeat().await,
             };
@@ -114,6 +138,7 @@ impl Supervisor {
                 Input::Answered { media, talk_limit: self.talk_limit().await }
             }
             Some(CarrierSignal::Dtmf(digit)) => Input::Dtmf(digit),
+            Some(CarrierSignal::Refer(progress)) => Input::Refer(progress),
             Some(CarrierSignal::Ended(end)) => {
                 let input = match &end.reason {
                     Some((reason, detail)) => Input::LegEnded { reason: *reason, detail: detail.clone() },
@@ -155,6 +180,8 @@ impl Supervisor {
                 Output::Control(control) => {
                     let _ = dialed.controls.send(control).await;
                 }
+                Output::TransferStep(step) => self.transfer_step(step).await,
+                Output::Transfer(order) => queue.extend(self.transfer_order(order).await),
                 Output::Finish { reason, detail } => return Some((reason, detail)),
             }
         }
@@ -164,7 +191,9 @@ impl Supervisor {
     fn start_conversation(&mut self) {
         if let Some(link) = self.link.take() {
             let ctx = self.ctx.clone();
-            self.conversation = Some(crate::conversation::start(ctx, self.call.clone(), link));
+            let (orders, inbox) = mpsc::channel(8);
+            self.orders = Some(orders);
+            self.conversation = Some(crate::conversation::start(ctx, self.call.clone(), link, inbox));
         }
     }
 
@@ -173,6 +202,9 @@ impl Supervisor {
     async fn wind_down(&mut self, dialed: &mut DialedCall) -> Remains {
         if self.leg_end.is_none() {
             self.leg_end = tokio::time::timeout(LEG_END_WAIT, leg_end(dialed)).await.ok().flatten();
+        }
+        if let Some(bridge) = self.bridge.take() {
+            bridge.abort();
         }
         if let Some(conversation) = self.conversation.take()
             && tokio::time::timeout(CONVERSATION_WAIT, conversation).await.is_err()
