@@ -70,6 +70,21 @@ def test_waiting_times_out_and_ending_a_call_twice_is_a_conflict(client, agent):
     assert client.calls.wait(call.id, timeout=5).status == ended.status
 
 
+def test_a_call_is_transferred_to_a_person(client, agent):
+    call = client.calls.create(agent_id=agent.id, to="+14155550107")  # stays on the line
+    for _ in range(100):
+        if client.calls.get(call.id).status == "in_progress":
+            break
+        time.sleep(0.1)
+    accepted = client.calls.transfer(call.id, to="+14155550117", mode="warm", whisper="Ada wants Friday.")
+    assert accepted.id == call.id
+    done = client.calls.wait(call.id, timeout=60)
+    assert (done.end_reason, done.transfer.status, done.transfer.method) == ("transferred", "transferred", "bridge")
+    with pytest.raises(agentline.ConflictError) as conflict:
+        client.calls.transfer(call.id, to="+14155550117")
+    assert conflict.value.code == "call_not_answered"
+
+
 def test_waiting_falls_back_to_polling(client, agent, monkeypatch):
     monkeypatch.setattr(Agentline, "_follow", lambda self, *a: False)
     call = client.calls.create(agent_id=agent.id, to="+14155550101")  # busy

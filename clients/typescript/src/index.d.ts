@@ -96,6 +96,8 @@ declare class Crud<T, Input> extends Resource<T> {
 export declare class Calls extends Resource<M.CallView> {
   create(params: CreateCallParams): Promise<M.CallView>;
   end(id: string): Promise<M.CallView>;
+  /** Hand an `in_progress` call to a person; a warm transfer says `whisper` to them first. */
+  transfer(id: string, params: { to: string; mode?: "blind" | "warm"; whisper?: string }): Promise<M.CallView>;
   events(id: string): Promise<M.CallEvents>;
   transcript(id: string): Promise<M.Transcript>;
   transcriptText(id: string): Promise<string>;

@@ -231,6 +231,10 @@ class Calls extends Resource {
   end(id) {
     return this._client.request("POST", this._item(id, "/end"));
   }
+  /** Hand an `in_progress` call to a person: `{ to, mode: "blind" | "warm", whisper }`. */
+  transfer(id, params) {
+    return this._client.request("POST", this._item(id, "/transfer"), { body: toBody(params) });
+  }
   events(id) {
     return this._client.request("GET", this._item(id, "/events"));
   }

@@ -302,6 +302,7 @@ export interface Call {
    * model wrote it. */
   summary?: string | null;
   to: PhoneNumber;
+  transfer?: TransferRecord | null;
   updated_at: Timestamp;
   variables: Record<string, unknown>;
   voice?: string | null;
@@ -566,7 +567,7 @@ export interface DtmfInput {
 }
 
 /** Why a call ended. A small, stable set: integrations switch on it. */
-export type EndReason = "caller_hangup" | "agent_hangup" | "ended_by_api" | "max_duration" | "silence_timeout" | "voicemail" | "busy" | "no_answer" | "rejected" | "carrier_error" | "canceled" | "insufficient_funds" | "server_restart" | (string & {});
+export type EndReason = "caller_hangup" | "agent_hangup" | "ended_by_api" | "max_duration" | "silence_timeout" | "voicemail" | "busy" | "no_answer" | "rejected" | "carrier_error" | "canceled" | "insufficient_funds" | "server_restart" | "transferred" | (string & {});
 
 /** An account-level destination for events. */
 export interface Endpoint {
@@ -842,6 +843,40 @@ export interface TranscriptTurn {
   /** Fields added by a newer server. */
   [field: string]: unknown;
 }
+
+/** `POST /v1/calls/{id}/transfer`. */
+export interface TransferBody {
+  mode?: TransferMode;
+  /** Where to: an E.164 number. */
+  to: string;
+  /** Said to the person before the caller is bridged in (warm transfers only), e.g. a summary. */
+  whisper?: string | null;
+}
+
+/** Why the target did not take the call. */
+export type TransferFailure = "busy" | "no_answer" | "refused" | "hung_up" | "failed" | (string & {});
+
+/** How the call reached the target. */
+export type TransferMethod = "refer" | "redirect" | "bridge" | (string & {});
+
+/** How the call is handed over. */
+export type TransferMode = "blind" | "warm" | (string & {});
+
+/** The call's latest transfer, as shown on the call (`transfer`). */
+export interface TransferRecord {
+  bridged_at?: Timestamp | null;
+  failure?: TransferFailure | null;
+  method?: TransferMethod | null;
+  mode: TransferMode;
+  started_at: Timestamp;
+  status: TransferStatus;
+  to: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** Where a transfer stands. */
+export type TransferStatus = "started" | "transferred" | "failed" | (string & {});
 
 /** A SIP trunk. The password is write-only: it is never serialised, logged or shown. */
 export interface Trunk {

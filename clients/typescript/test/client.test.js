@@ -60,6 +60,18 @@ test("waiting times out; ending twice is a conflict", { skip }, async () => {
   await assert.rejects(client.calls.end(call.id), (err) => err instanceof ConflictError && err.status === 409 && err.code === "call_already_ended");
 });
 
+test("a call is transferred to a person", { skip }, async () => {
+  const call = await client.calls.create({ agentId: agent.id, to: "+14155550107" });
+  for (let i = 0; i < 100 && (await client.calls.get(call.id)).status !== "in_progress"; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const accepted = await client.calls.transfer(call.id, { to: "+14155550117", mode: "warm", whisper: "Ada wants Friday." });
+  assert.equal(accepted.id, call.id);
+  const done = await client.calls.wait(call.id, { timeout: 60 });
+  assert.deepEqual([done.end_reason, done.transfer.status, done.transfer.method], ["transferred", "transferred", "bridge"]);
+  await assert.rejects(client.calls.transfer(call.id, { to: "+14155550117" }), (err) => err instanceof ConflictError && err.code === "call_not_answered");
+});
+
 test("waiting falls back to polling", { skip }, async () => {
   const polling = new Agentline({ apiKey: KEY, baseUrl: URL });
   polling._follow = async () => false;

@@ -61,6 +61,8 @@ __all__ = [
     'Success',
     'Transcript',
     'TranscriptTurn',
+    'TransferBody',
+    'TransferRecord',
     'Trunk',
     'TrunkInput',
     'TwilioCredentials',
@@ -78,6 +80,10 @@ __all__ = [
     'Sentiment',
     'SipTransport',
     'Speaker',
+    'TransferFailure',
+    'TransferMethod',
+    'TransferMode',
+    'TransferStatus',
     'Vendor',
 ]
 
@@ -100,7 +106,7 @@ CarrierKind = ('sandbox', 'sip', 'twilio',)
 Direction = ('outbound', 'inbound',)
 
 #: The values of `EndReason` the server knew when this client was generated (more may come).
-EndReason = ('caller_hangup', 'agent_hangup', 'ended_by_api', 'max_duration', 'silence_timeout', 'voicemail', 'busy', 'no_answer', 'rejected', 'carrier_error', 'canceled', 'insufficient_funds', 'server_restart',)
+EndReason = ('caller_hangup', 'agent_hangup', 'ended_by_api', 'max_duration', 'silence_timeout', 'voicemail', 'busy', 'no_answer', 'rejected', 'carrier_error', 'canceled', 'insufficient_funds', 'server_restart', 'transferred',)
 
 #: The values of `Sentiment` the server knew when this client was generated (more may come).
 Sentiment = ('positive', 'neutral', 'negative',)
@@ -110,6 +116,18 @@ SipTransport = ('udp', 'tcp',)
 
 #: The values of `Speaker` the server knew when this client was generated (more may come).
 Speaker = ('agent', 'caller',)
+
+#: The values of `TransferFailure` the server knew when this client was generated (more may come).
+TransferFailure = ('busy', 'no_answer', 'refused', 'hung_up', 'failed',)
+
+#: The values of `TransferMethod` the server knew when this client was generated (more may come).
+TransferMethod = ('refer', 'redirect', 'bridge',)
+
+#: The values of `TransferMode` the server knew when this client was generated (more may come).
+TransferMode = ('blind', 'warm',)
+
+#: The values of `TransferStatus` the server knew when this client was generated (more may come).
+TransferStatus = ('started', 'transferred', 'failed',)
 
 #: The values of `Vendor` the server knew when this client was generated (more may come).
 Vendor = ('openai', 'deepgram', 'elevenlabs',)
@@ -457,6 +475,7 @@ class Call(Model):
     status: Optional[str] = None  # required
     summary: Optional[str] = None
     to: Optional[str] = None  # required
+    transfer: Optional[TransferRecord] = None
     updated_at: Optional[str] = None  # required
     variables: Optional[Dict[str, Any]] = None  # required
     voice: Optional[str] = None
@@ -504,6 +523,7 @@ class Call(Model):
         'status': ('status', 'plain', None),
         'summary': ('summary', 'plain', None),
         'to': ('to', 'plain', None),
+        'transfer': ('transfer', 'model', 'TransferRecord'),
         'updated_at': ('updated_at', 'plain', None),
         'variables': ('variables', 'plain', None),
         'voice': ('voice', 'plain', None),
@@ -593,6 +613,7 @@ class CallView(Model):
     status: Optional[str] = None  # required
     summary: Optional[str] = None
     to: Optional[str] = None  # required
+    transfer: Optional[TransferRecord] = None
     type: Optional[str] = None  # required
     updated_at: Optional[str] = None  # required
     variables: Optional[Dict[str, Any]] = None  # required
@@ -646,6 +667,7 @@ class CallView(Model):
         'status': ('status', 'plain', None),
         'summary': ('summary', 'plain', None),
         'to': ('to', 'plain', None),
+        'transfer': ('transfer', 'model', 'TransferRecord'),
         'type': ('type', 'plain', None),
         'updated_at': ('updated_at', 'plain', None),
         'variables': ('variables', 'plain', None),
@@ -1379,6 +1401,44 @@ class TranscriptTurn(Model):
         'speaker': ('speaker', 'plain', None),
         'start_ms': ('start_ms', 'plain', None),
         'text': ('text', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class TransferBody(Model):
+    """`POST /v1/calls/{id}/transfer`."""
+
+    mode: Optional[str] = None
+    to: Optional[str] = None  # required
+    whisper: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'mode': ('mode', 'plain', None),
+        'to': ('to', 'plain', None),
+        'whisper': ('whisper', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class TransferRecord(Model):
+    """The call's latest transfer, as shown on the call (`transfer`)."""
+
+    bridged_at: Optional[str] = None
+    failure: Optional[str] = None
+    method: Optional[str] = None
+    mode: Optional[str] = None  # required
+    started_at: Optional[str] = None  # required
+    status: Optional[str] = None  # required
+    to: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'bridged_at': ('bridged_at', 'plain', None),
+        'failure': ('failure', 'plain', None),
+        'method': ('method', 'plain', None),
+        'mode': ('mode', 'plain', None),
+        'started_at': ('started_at', 'plain', None),
+        'status': ('status', 'plain', None),
+        'to': ('to', 'plain', None),
     }
 
 

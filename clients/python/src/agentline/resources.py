@@ -140,6 +140,15 @@ class Calls(_List, _Get):
         """End the call in any state (409 `ConflictError` once it has ended)."""
         return self._c._call(Options("POST", self._item(id, "/end")), self.model)
 
+    def transfer(self, id: str, *, to: str, mode: str = "blind", whisper: Optional[str] = None) -> Any:
+        """Hand an `in_progress` call to a person at `to` (`mode` `blind` or `warm`; a warm transfer
+        says `whisper` to them first). Answers the call at once (202); `transfer` on the call and the
+        `call.transfer_*` events follow how it goes."""
+        body: Dict[str, Any] = {"to": to, "mode": mode}
+        if whisper is not None:
+            body["whisper"] = whisper
+        return self._c._call(Options("POST", self._item(id, "/transfer"), body=body), self.model)
+
     def events(self, id: str) -> Any:
         """The call's event log, oldest first."""
         return self._c._call(Options("GET", self._item(id, "/events")), models.CallEvents)
