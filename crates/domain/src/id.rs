@@ -110,6 +110,8 @@ define_id!(/** One delivery of an event to one URL. */ DeliveryId, "whd", "webho
 define_id!(/** One attempt at a delivery. */ AttemptId, "wha", "delivery attempt");
 define_id!(/** An event (call event, webhook event). */ EventId, "evt", "event");
 define_id!(/** A SIP trunk. */ TrunkId, "trk", "SIP trunk");
+define_id!(/** A campaign: a list of contacts called by one agent. */ CampaignId, "cmp", "campaign");
+define_id!(/** One contact of a campaign. */ CampaignContactId, "cmc", "campaign contact");
 
 #[cfg(test)]
 mod tests {

@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod brain;
 pub mod call;
+pub mod campaign;
 pub mod id;
 pub mod phone;
 pub mod route;

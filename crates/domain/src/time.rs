@@ -42,6 +42,10 @@ impl Timestamp {
     pub fn plus_seconds(self, seconds: i64) -> Self {
         Self(self.0 + chrono::Duration::seconds(seconds))
     }
+
+    pub fn plus_millis(self, millis: i64) -> Self {
+        Self(self.0 + chrono::Duration::milliseconds(millis))
+    }
 }
 
 impl TryFrom<String> for Timestamp {

@@ -7,6 +7,7 @@
 //! the same two calls with port 0.
 
 pub mod api;
+pub mod campaigns;
 pub mod config;
 mod dialects;
 pub mod usage;
@@ -140,6 +141,7 @@ impl Application {
                 limiter.forget_idle_keys();
             }
         });
+        let campaign_scheduler = tokio::spawn(campaigns::run(self.state.clone(), stopped.clone()));
         let store = self.state.store.clone();
         let app = api::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let mut http_stop = stopped;
@@ -149,6 +151,7 @@ impl Application {
             })
             .await;
         janitor.abort();
+        let _ = campaign_scheduler.await;
         let _ = engine.await;
         let _ = usage_writer.await;
         store.close().await;

@@ -14,8 +14,8 @@ use agentline_domain::sandbox::SandboxScript;
 use agentline_domain::transfer::TransferRecord;
 use agentline_domain::voicemail::Voicemail;
 use agentline_domain::{
-    AccountId, AgentId, ApiKeyMode, BusinessId, CallId, CarrierKind, ContactId, Direction, EventId, NumberId,
-    PhoneNumber, Timestamp,
+    AccountId, AgentId, ApiKeyMode, BusinessId, CallId, CampaignId, CarrierKind, ContactId, Direction, EventId,
+    NumberId, PhoneNumber, Timestamp,
 };
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -65,6 +65,8 @@ pub struct Call {
     pub answered_by: Option<String>,
     /// The call's latest transfer to a person, if it had one.
     pub transfer: Option<TransferRecord>,
+    /// The campaign that placed the call, if one did.
+    pub campaign_id: Option<CampaignId>,
     /// This call's own webhook URL.
     pub webhook_url: Option<String>,
     /// The agent's webhook URL when the call was placed.
@@ -142,6 +144,7 @@ crate::column::record! {
         voicemail: opt_json,
         answered_by: opt_text,
         transfer: opt_json,
+        campaign_id: opt_parsed,
         webhook_url: opt_text,
         agent_webhook_url: opt_text,
         webhook_format: text,
@@ -244,6 +247,7 @@ impl Call {
             voicemail: new.voicemail,
             answered_by: None,
             transfer: None,
+            campaign_id: None,
             webhook_url: new.webhook_url,
             agent_webhook_url: new.agent_webhook_url,
             webhook_format: agentline_domain::webhook_format::STANDARD.to_owned(),

@@ -37,3 +37,12 @@ pub async fn is_listed(store: &Store, tenant: &Tenant, number: &PhoneNumber) -> 
             .await?;
     Ok(found.is_some())
 }
+
+/// Every number on the account's Do-Not-Call list (checking a whole upload at once).
+pub async fn all_numbers(store: &Store, account: &AccountId) -> Result<std::collections::HashSet<String>> {
+    let numbers: Vec<String> = sqlx::query_scalar("SELECT phone_number FROM dnc_entries WHERE account_id = $1")
+        .bind(account.as_str())
+        .fetch_all(store.pool())
+        .await?;
+    Ok(numbers.into_iter().collect())
+}

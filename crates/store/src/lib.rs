@@ -20,6 +20,7 @@ pub mod agents;
 pub mod analysis;
 pub mod businesses;
 pub mod calls;
+pub mod campaigns;
 pub mod contacts;
 pub mod dispatch;
 pub mod dnc;

@@ -180,6 +180,51 @@ pub async fn enqueue(conn: &mut AnyConnection, event: &CallEventRecord, call: &C
     Ok(())
 }
 
+/// Writes a pending delivery of an account-level event (a campaign's) to each of the account's
+/// enabled endpoints that wants its type, in the standard envelope. Per-call URLs and the seed
+/// formats have no counterpart for these events.
+pub async fn enqueue_account_event(
+    conn: &mut AnyConnection,
+    account: &AccountId,
+    event_id: &EventId,
+    event_type: &str,
+    payload: &serde_json::Value,
+    at: Timestamp,
+) -> Result<()> {
+    let endpoints: Vec<Endpoint> =
+        sqlx::query_as("SELECT * FROM webhook_endpoints WHERE account_id = $1 AND enabled = 1 ORDER BY id")
+            .bind(account.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+    let body = crate::row::to_json(&serde_json::json!({
+        "id": event_id, "type": event_type, "event": event_type, "created_at": at, "data": payload,
+    }));
+    for endpoint in endpoints.iter().filter(|e| e.wants(event_type) && e.format == webhook_format::STANDARD) {
+        let delivery = Delivery {
+            id: DeliveryId::generate(),
+            account_id: account.clone(),
+            event_id: event_id.clone(),
+            event_type: event_type.to_owned(),
+            call_id: None,
+            endpoint_id: Some(endpoint.id.clone()),
+            source: "endpoint".to_owned(),
+            url: endpoint.url.clone(),
+            format: endpoint.format.clone(),
+            body: body.clone(),
+            status: "pending".to_owned(),
+            attempts: 0,
+            next_attempt_at: at,
+            last_status_code: None,
+            last_error: None,
+            delivered_at: None,
+            created_at: at,
+            updated_at: at,
+        };
+        insert(&mut *conn, &delivery).await?;
+    }
+    Ok(())
+}
+
 /// One destination of an event.
 struct Target {
     endpoint_id: Option<EndpointId>,

@@ -147,7 +147,7 @@ fn replay(saved: IdempotentResponse, request_hash: &str) -> ApiResult<Response> 
 }
 
 /// Refuses a live call the wallet cannot pay a minute of.
-async fn check_wallet(state: &AppState, call: &Call) -> ApiResult<()> {
+pub(crate) async fn check_wallet(state: &AppState, call: &Call) -> ApiResult<()> {
     if call.mode == ApiKeyMode::Test {
         return Ok(());
     }

@@ -8,6 +8,7 @@ pub mod billing;
 pub mod businesses;
 pub mod call_request;
 pub mod calls;
+pub mod campaigns;
 pub mod carriers;
 pub mod contacts;
 pub mod credentials;
@@ -92,6 +93,7 @@ fn versioned() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(keys::router())
         .merge(billing::router())
         .merge(calls::router())
+        .merge(campaigns::router())
         .merge(analysis::router())
         .merge(transcripts::router())
         .merge(webhooks::router())

@@ -7,6 +7,7 @@ mod helpers;
 mod access;
 mod analysis;
 mod calls;
+mod campaigns;
 mod compat_agentphone;
 mod compat_kaicalls;
 mod compat_klen;
