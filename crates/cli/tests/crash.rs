@@ -48,8 +48,18 @@ fn agentline(db: &TestDatabase, dir: &std::path::Path) -> Command {
 }
 
 async fn start(db: &TestDatabase, dir: &std::path::Path, client: &reqwest::Client) -> Server {
+    start_with(db, dir, client, &[]).await
+}
+
+async fn start_with(
+    db: &TestDatabase,
+    dir: &std::path::Path,
+    client: &reqwest::Client,
+    env: &[(&str, &str)],
+) -> Server {
     let port = free_port();
     let child = agentline(db, dir)
+        .envs(env.iter().copied())
         .arg("serve")
         .env("AGENTLINE_BIND", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
@@ -194,4 +204,114 @@ async fn sigkill_mid_call_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_mid_call_postgres() {
     killed_mid_call_is_reconciled_and_charged_once(Engine::Postgres).await;
+}
+
+/// A time zone where it is about noon now (`Etc/GMT-N` is UTC+N), so a calling window is open.
+fn zone_at_noon() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let offset = 12 - i64::try_from(secs / 3600 % 24).unwrap();
+    if offset >= 0 { format!("Etc/GMT-{offset}") } else { format!("Etc/GMT+{}", -offset) }
+}
+
+/// A campaign's server is killed mid-run, twice: after restarts every contact is reached
+/// exactly once — the calls the kills cut (`server_restart`) are dialled again without counting
+/// as attempts, and no call exists that no contact's attempt names.
+async fn killed_mid_campaign_loses_no_contact_and_dials_none_twice(engine: Engine) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let db = fresh_database(engine).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = agentline(&db, dir.path()).args(["bootstrap", "--account", "Crash", "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let creds: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let key = creds["test_api_key"].as_str().unwrap();
+    let client = reqwest::Client::new();
+    let fast = [("AGENTLINE_SANDBOX__SPEED", "4")];
+    let mut server = start_with(&db, dir.path(), &client, &fast).await;
+    let base = server.base.clone();
+    let vars = json!({"name": "Riley"});
+    let agent = call_json(&client, key, format!("{base}/v1/agents"), Some(vars), None).await;
+    let number = json!({"phone_number": "+14155550150", "agent_id": agent["id"]});
+    call_json(&client, key, format!("{base}/v1/numbers"), Some(number), None).await;
+    // …0112 answers and hangs up after 2 s: long enough for a kill to cut some calls.
+    let rows: Vec<Value> =
+        (0..30).map(|_| json!({"phone_number": "+14155550112", "timezone": zone_at_noon()})).collect();
+    let every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let body = json!({
+        "name": "Crash", "agent_id": agent["id"], "contacts": rows, "start": true, "max_concurrent": 6,
+        "calls_per_minute": 1200, "window": {"start": "08:00", "end": "21:00", "days": every_day},
+    });
+    let campaign = call_json(&client, key, format!("{base}/v1/campaigns"), Some(body), None).await;
+    let id = campaign["id"].as_str().unwrap().to_owned();
+    for kill in [6, 14] {
+        let started = Instant::now();
+        loop {
+            let now = call_json(&client, key, format!("{}/v1/campaigns/{id}", server.base), None, None).await;
+            if now["counts"]["completed"].as_i64().unwrap_or(0) >= kill
+                && now["counts"]["in_progress"].as_i64() > Some(0)
+            {
+                break;
+            }
+            assert!(started.elapsed() < Duration::from_secs(60), "{now}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        server.child.kill().unwrap(); // SIGKILL, with calls in progress.
+        server.child.wait().unwrap();
+        server = start_with(&db, dir.path(), &client, &fast).await;
+    }
+    let started = Instant::now();
+    let done = loop {
+        let now = call_json(&client, key, format!("{}/v1/campaigns/{id}", server.base), None, None).await;
+        if now["status"] == "completed" {
+            break now;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "{now}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        (done["counts"]["completed"].as_i64(), done["counts"]["total"].as_i64()),
+        (Some(30), Some(30)),
+        "{done}"
+    );
+
+    let page =
+        call_json(&client, key, format!("{}/v1/campaigns/{id}/contacts?limit=500", server.base), None, None).await;
+    let mut named = Vec::new();
+    let mut interrupted = 0;
+    for contact in page["data"].as_array().unwrap() {
+        let attempts = contact["attempts"].as_array().unwrap();
+        let (last, cut) = attempts.split_last().unwrap();
+        assert_eq!(
+            (last["outcome"].as_str(), contact["attempt_count"].as_i64()),
+            (Some("answered"), Some(1)),
+            "{contact}"
+        );
+        assert!(cut.iter().all(|a| a["outcome"] == "interrupted"), "only cut calls before the answer: {contact}");
+        interrupted += cut.len();
+        named.extend(attempts.iter().map(|a| a["call_id"].as_str().unwrap().to_owned()));
+    }
+    assert!(interrupted > 0, "the kills cut calls in progress");
+    let calls = call_json(&client, key, format!("{}/v1/calls?limit=100", server.base), None, None).await;
+    let mut placed: Vec<String> = calls["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["campaign_id"] == id.as_str())
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(calls["has_more"] == false, "{calls}");
+    placed.sort();
+    named.sort();
+    assert_eq!(placed, named, "every call of the campaign is one attempt of one contact, and each only once");
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_campaign_sqlite() {
+    killed_mid_campaign_loses_no_contact_and_dials_none_twice(Engine::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_mid_campaign_postgres() {
+    killed_mid_campaign_loses_no_contact_and_dials_none_twice(Engine::Postgres).await;
 }

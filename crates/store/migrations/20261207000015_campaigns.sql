@@ -40,6 +40,7 @@ CREATE TABLE campaign_contacts (
     variables        TEXT NOT NULL,
     state            TEXT NOT NULL,
     skip_reason      TEXT,
+    skip_detail      TEXT,
     attempt_count    BIGINT NOT NULL,
     attempts         TEXT NOT NULL,
     next_attempt_at  TEXT,

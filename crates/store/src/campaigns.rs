@@ -115,6 +115,8 @@ pub struct CampaignContact {
     pub variables: Map<String, Value>,
     pub state: ContactState,
     pub skip_reason: Option<SkipReason>,
+    /// What stopped the call being placed (`not_placeable`: a template variable missing …).
+    pub skip_detail: Option<String>,
     /// Attempts that count against the retry rules.
     pub attempt_count: i64,
     pub attempts: Vec<Attempt>,
@@ -138,6 +140,7 @@ crate::column::record! {
         variables: json,
         state: variant,
         skip_reason: opt_variant,
+        skip_detail: opt_text,
         attempt_count: int,
         attempts: json,
         next_attempt_at: opt_time,
@@ -379,7 +382,7 @@ async fn update_contact_on(
 ) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE campaign_contacts SET state = $1, skip_reason = $2, attempt_count = $3, attempts = $4, \
-         next_attempt_at = $5, call_id = $6, updated_at = $7 \
+         next_attempt_at = $5, call_id = $6, updated_at = $7, skip_detail = $12 \
          WHERE id = $8 AND state = $9 AND attempt_count = $10 AND COALESCE(call_id, '') = $11",
     )
     .bind(after.state.as_str())
@@ -393,6 +396,7 @@ async fn update_contact_on(
     .bind(before.state.as_str())
     .bind(before.attempt_count)
     .bind(before.call_id.as_ref().map_or_else(String::new, CallId::to_string))
+    .bind(after.skip_detail.as_deref())
     .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -17,7 +17,7 @@ use serde_json::Value;
 enum NotNow {
     /// Its window is closed: due again when it opens.
     Window(Timestamp),
-    Skip(SkipReason),
+    Skip(SkipReason, Option<String>),
 }
 
 pub(super) async fn dial_due(state: &AppState, campaign: &Campaign, now: Timestamp) -> anyhow::Result<()> {
@@ -59,11 +59,11 @@ async fn not_now(
     now: Timestamp,
 ) -> anyhow::Result<Option<NotNow>> {
     let Ok(number) = PhoneNumber::parse_or_fictional(&contact.phone_number) else {
-        return Ok(Some(NotNow::Skip(SkipReason::InvalidNumber)));
+        return Ok(Some(NotNow::Skip(SkipReason::InvalidNumber, None)));
     };
     let tenant = Tenant::account(campaign.account_id.clone());
     if agentline_store::dnc::is_listed(&state.store, &tenant, &number).await? {
-        return Ok(Some(NotNow::Skip(SkipReason::DoNotCall)));
+        return Ok(Some(NotNow::Skip(SkipReason::DoNotCall, None)));
     }
     let zone = contact.timezone.parse().unwrap_or(chrono_tz::UTC);
     if window.is_open(now.datetime(), zone) {
@@ -71,7 +71,7 @@ async fn not_now(
     }
     let opens = Timestamp::from_datetime(window.next_open(now.datetime(), zone));
     if campaign.end_at.is_some_and(|end| opens >= end) {
-        return Ok(Some(NotNow::Skip(SkipReason::WindowNeverOpen)));
+        return Ok(Some(NotNow::Skip(SkipReason::WindowNeverOpen, None)));
     }
     Ok(Some(NotNow::Window(opens)))
 }
@@ -84,9 +84,10 @@ async fn set_aside(state: &AppState, contact: &CampaignContact, not_now: NotNow,
             after.state = ContactState::WaitingForWindow;
             after.next_attempt_at = Some(opens);
         }
-        NotNow::Skip(reason) => {
+        NotNow::Skip(reason, detail) => {
             after.state = ContactState::Skipped;
             after.skip_reason = Some(reason);
+            after.skip_detail = detail;
             after.next_attempt_at = None;
         }
     }
@@ -186,7 +187,7 @@ async fn place(
         Err(err) => {
             tracing::warn!(campaign_id = %campaign.id, contact = %contact.id, error = %err.message, "a campaign contact cannot be called");
             let reason = if err.code == "do_not_call" { SkipReason::DoNotCall } else { SkipReason::NotPlaceable };
-            set_aside(state, contact, NotNow::Skip(reason), now).await?;
+            set_aside(state, contact, NotNow::Skip(reason, Some(err.message)), now).await?;
             return Ok(false);
         }
     };

@@ -109,6 +109,7 @@ impl Lookups {
             variables,
             state: if skip_reason.is_some() { ContactState::Skipped } else { ContactState::Pending },
             skip_reason,
+            skip_detail: None,
             attempt_count: 0,
             attempts: Vec::new(),
             next_attempt_at: skip_reason.is_none().then_some(now),

@@ -102,6 +102,14 @@ async fn a_campaign_calls_every_contact_with_retries_and_exact_counts(engine: En
         "{done}"
     );
     assert_eq!(counts["skipped_by_reason"], json!({"do_not_call": 2, "invalid_number": 1}));
+    let missing = json!({"name": "Unnamed", "agent_id": agent, "start": true,
+        "contacts": [{"phone_number": "+14155550100", "timezone": open}],
+        "window": {"start": "08:00", "end": "21:00", "days": EVERY_DAY}});
+    let unnamed = app.post("/v1/campaigns", &acct.test_key, missing).await.id();
+    wait_for_campaign(&app, &acct.test_key, &unnamed, 10, |c| c["status"] == "completed").await;
+    let skipped = &contacts(&app, &acct.test_key, &unnamed).await[0];
+    assert_eq!(skipped["skip_reason"], "not_placeable", "{skipped}");
+    assert!(skipped["skip_detail"].as_str().unwrap().contains("appointment"), "says which variable is missing: {skipped}");
 
     let list = contacts(&app, &acct.test_key, &id).await;
     let busy = by_number(&list, "+14155550101");
@@ -230,4 +238,88 @@ async fn a_campaign_keeps_to_its_concurrency() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     assert!((1..=2).contains(&most), "at most 2 calls at once, saw {most}");
+}
+
+/// Two nodes on one Postgres run the same campaign: every contact is dialled once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_nodes_share_a_campaign_without_double_dialling() {
+    let app = fast_app(Engine::Postgres).await;
+    let _node_b = app.second_node(|c| c.engine.calls.node_id = "node-b".into()).await;
+    let acct = app.account("A").await;
+    let agent = agent(&app, &acct).await;
+    let (open, _) = open_and_closed_zones();
+    let row =
+        json!({"phone_number": "+14155550119", "name": "Bo", "timezone": open, "variables": {"appointment": "Friday"}});
+    let body = json!({
+        "name": "Shared", "agent_id": agent, "start": true, "contacts": vec![row; 24], "max_concurrent": 4,
+        "calls_per_minute": 60000, "window": {"start": "08:00", "end": "21:00", "days": EVERY_DAY},
+    });
+    let id = app.post("/v1/campaigns", &acct.test_key, body).await.id();
+    let done = wait_for_campaign(&app, &acct.test_key, &id, 90, |c| c["status"] == "completed").await;
+    assert_eq!(done["counts"]["completed"], 24, "{done}");
+    let mut named: Vec<String> = Vec::new();
+    for contact in contacts(&app, &acct.test_key, &id).await {
+        assert_eq!(contact["attempts"].as_array().unwrap().len(), 1, "dialled once: {contact}");
+        named.push(contact["attempts"][0]["call_id"].as_str().unwrap().to_owned());
+    }
+    let calls = app.get("/v1/calls?limit=100", &acct.test_key).await.assert_status(200).clone();
+    let mut placed: Vec<String> = calls["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["campaign_id"] == id.as_str())
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect();
+    placed.sort();
+    named.sort();
+    assert_eq!(placed, named, "no call beyond the contacts' attempts");
+    let events = app.get(&format!("/v1/campaigns/{id}/events"), &acct.test_key).await.assert_status(200).clone();
+    let completed = events["data"].as_array().unwrap().iter().filter(|e| e["type"] == "campaign.completed").count();
+    assert_eq!(completed, 1, "one node completes it");
+}
+
+/// A number's daily cap holds contacts back (they stay pending); the campaign's end skips what
+/// was not reached; `campaign.*` events reach a subscribed endpoint, signed like call events.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn daily_caps_hold_contacts_back_and_the_end_skips_the_rest() {
+    let app = spawn_app_with(Engine::Sqlite, |c| {
+        c.engine.sandbox.speed = 50.0;
+        c.engine.calls.dispatch_interval_ms = 20;
+        c.engine.webhook_allow_private = true;
+    })
+    .await;
+    let receiver = crate::receiver::Receiver::start().await;
+    let acct = app.account("A").await;
+    let hook = json!({"url": receiver.url, "event_types": ["campaign.started", "campaign.completed"]});
+    app.post("/v1/webhook-endpoints", &acct.key, hook).await.assert_status(201);
+    let agent = agent(&app, &acct).await;
+    let (open, _) = open_and_closed_zones();
+    let row =
+        json!({"phone_number": "+14155550119", "name": "Bo", "timezone": open, "variables": {"appointment": "Friday"}});
+    let end_at = (chrono::Utc::now() + chrono::Duration::seconds(4)).to_rfc3339();
+    let body = json!({
+        "name": "Capped", "agent_id": agent, "start": true, "contacts": vec![row; 5], "daily_cap_per_number": 3,
+        "calls_per_minute": 6000, "end_at": end_at, "window": {"start": "08:00", "end": "21:00", "days": EVERY_DAY},
+    });
+    let id = app.post("/v1/campaigns", &acct.test_key, body).await.id();
+    let capped = wait_for_campaign(&app, &acct.test_key, &id, 10, |c| c["counts"]["completed"] == 3).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let held = app.get(&format!("/v1/campaigns/{id}"), &acct.test_key).await.assert_status(200).clone();
+    assert_eq!(
+        (held["counts"]["completed"].as_i64(), held["counts"]["pending"].as_i64()),
+        (Some(3), Some(2)),
+        "{capped}"
+    );
+
+    let done = wait_for_campaign(&app, &acct.test_key, &id, 15, |c| c["status"] == "completed").await;
+    assert_eq!(done["counts"]["skipped_by_reason"], json!({"window_never_open": 2}), "{done}");
+    let received = receiver.wait_until(|r| r.len() >= 2).await;
+    let types: Vec<String> = received.iter().map(crate::receiver::Received::event_type).collect();
+    assert_eq!(types, ["campaign.started", "campaign.completed"]);
+    let completed = received[1].json();
+    assert_eq!(
+        (completed["data"]["campaign_id"].as_str(), completed["data"]["counts"]["completed"].as_i64()),
+        (Some(id.as_str()), Some(3))
+    );
+    assert!(!received[1].header("webhook-signature").is_empty(), "signed");
 }

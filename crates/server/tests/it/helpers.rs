@@ -160,6 +160,20 @@ impl TestApp {
         start(config, self.db, self.dir).await
     }
 
+    /// Another node on the same database (after `tweak`, which must give it its own
+    /// `node_id`); it runs until the returned sender is dropped.
+    pub(crate) async fn second_node(&self, tweak: impl FnOnce(&mut Config)) -> tokio::sync::oneshot::Sender<()> {
+        let mut config = self.config.clone();
+        config.bind = "127.0.0.1:0".parse().unwrap();
+        tweak(&mut config);
+        let app = Application::build(config).await.expect("the second node starts");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(app.run_until_stopped(async move {
+            let _ = stopped.await;
+        }));
+        stop
+    }
+
     /// The server's data directory (recordings live under it).
     pub(crate) fn data_dir(&self) -> &std::path::Path {
         self.dir.path()
