@@ -266,3 +266,28 @@ def test_the_async_client(agent):
             assert (await client.calls.transcript(call.id)).call_id == call.id
 
     asyncio.run(main())
+
+
+def test_a_campaign_calls_its_csv_rows(client, agent):
+    every_day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    offset = 12 - time.gmtime().tm_hour  # a zone where it is about noon: the window is open
+    zone = f"Etc/GMT-{offset}" if offset >= 0 else f"Etc/GMT+{-offset}"
+    campaign = client.campaigns.create(
+        name="Python", agent_id=agent.id, window={"start": "08:00", "end": "21:00", "days": every_day},
+        calls_per_minute=6000, variables={"name": "Ada"},
+    )
+    assert campaign.status == "draft"
+    with pytest.raises(agentline.BadRequestError) as bad:
+        client.campaigns.add_contacts(campaign.id, csv=f"phone_number,timezone\n+14155550119,{zone}\n,{zone}\n")
+    assert bad.value.status == 400
+    added = client.campaigns.add_contacts(campaign.id, csv=f"phone_number,timezone\n+14155550119,{zone}\n+14155550113,{zone}\n")
+    assert added.added == 2
+    client.campaigns.start(campaign.id)
+    for _ in range(300):
+        now = client.campaigns.get(campaign.id)
+        if now.status == "completed":
+            break
+        time.sleep(0.1)
+    assert (now.status, now.counts.completed) == ("completed", 2)
+    page = client.campaigns.contacts(campaign.id)
+    assert [c.state for c in page.data] == ["completed", "completed"]

@@ -122,6 +122,17 @@ export declare class WebhookDeliveries extends Resource<M.Delivery> {
   redeliver(id: string): Promise<unknown>;
 }
 
+export declare class Campaigns extends Resource<M.CampaignView> {
+  create(params: Params<M.CreateCampaign>): Promise<M.CampaignView>;
+  /** Rows (objects) or a CSV file's text; a faulty row fails it all. */
+  addContacts(id: string, contacts: Params<M.ContactRowBody>[] | string): Promise<M.Added>;
+  contacts(id: string, params?: { state?: string; limit?: number; after?: string }): Promise<M.ContactPage>;
+  start(id: string): Promise<M.CampaignView>;
+  pause(id: string): Promise<M.CampaignView>;
+  resume(id: string): Promise<M.CampaignView>;
+  cancel(id: string): Promise<M.CampaignView>;
+}
+
 export declare class Keys extends Resource<M.KeyView> {
   create(params?: Params<M.KeyInput>): Promise<M.CreatedKey>;
   revoke(id: string): Promise<M.KeyView>;
@@ -132,6 +143,7 @@ export declare class Agentline {
   readonly apiKey: string;
   readonly baseUrl: string;
   calls: Calls;
+  campaigns: Campaigns;
   agents: Crud<M.Agent, M.AgentInput>;
   numbers: Numbers;
   contacts: Crud<M.Contact, M.ContactInput>;

@@ -212,6 +212,36 @@ class WebhookDeliveries extends Resource {
   }
 }
 
+class Campaigns extends Resource {
+  /** Create a campaign (a draft unless `start: true`). */
+  create(params) {
+    return this._client.request("POST", this._path, { body: toBody(params) });
+  }
+  /** Add rows (an array of objects) or a CSV file's text; a faulty row fails it all. */
+  addContacts(id, contacts) {
+    const path = this._item(id, "/contacts");
+    if (typeof contacts === "string") {
+      return this._client.request("POST", path, { body: contacts, headers: { "Content-Type": "text/csv" } });
+    }
+    return this._client.request("POST", path, { body: { contacts: (contacts || []).map(toBody) } });
+  }
+  contacts(id, params = {}) {
+    return this._client.request("GET", this._item(id, `/contacts${toQuery(params)}`));
+  }
+  start(id) {
+    return this._client.request("POST", this._item(id, "/start"));
+  }
+  pause(id) {
+    return this._client.request("POST", this._item(id, "/pause"));
+  }
+  resume(id) {
+    return this._client.request("POST", this._item(id, "/resume"));
+  }
+  cancel(id) {
+    return this._client.request("POST", this._item(id, "/cancel"));
+  }
+}
+
 class Keys extends Resource {
   create(params = {}) {
     return this._client.request("POST", this._path, { body: toBody(params) });
@@ -311,6 +341,7 @@ export class Agentline {
     this.maxRetries = maxRetries;
     this._fetch = fetchImpl || globalThis.fetch.bind(globalThis);
     this.calls = new Calls(this, "/v1/calls");
+    this.campaigns = new Campaigns(this, "/v1/campaigns");
     this.agents = new Crud(this, "/v1/agents");
     this.numbers = new Numbers(this, "/v1/numbers");
     this.contacts = new Crud(this, "/v1/contacts");
@@ -340,7 +371,9 @@ export class Agentline {
       Accept: "application/json",
       ...headers,
     };
-    if (body !== undefined) all["Content-Type"] = "application/json";
+    // A body with a type of its own (a CSV file) goes as given; anything else as JSON.
+    const own = typeof body === "string" && headers["Content-Type"];
+    if (body !== undefined && !own) all["Content-Type"] = "application/json";
     for (let attempt = 0; ; attempt++) {
       const controller = new AbortController();
       const abort = () => controller.abort(signal.reason);
@@ -355,7 +388,7 @@ export class Agentline {
         response = await this._fetch(this.baseUrl + path, {
           method,
           headers: all,
-          body: body === undefined ? undefined : JSON.stringify(body),
+          body: body === undefined ? undefined : own ? body : JSON.stringify(body),
           signal: controller.signal,
         });
       } catch (err) {

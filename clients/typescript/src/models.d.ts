@@ -2,6 +2,22 @@
 // Do not edit: run `node clients/typescript/scripts/generate-models.mjs` after changing the API.
 /* eslint-disable */
 
+/** Contacts to add as JSON. */
+export interface AddContacts {
+  contacts: Array<ContactRowBody>;
+}
+
+/** What an upload added. */
+export interface Added {
+  /** Rows added (skipped ones included). */
+  added: number;
+  campaign: CampaignView;
+  /** Rows added as skipped: `invalid_number` or `do_not_call`. */
+  skipped: number;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
 /** A voice agent. */
 export interface Agent {
   /** What is worked out after each call (summary, quality, extracted data, success), and by which model. */
@@ -151,17 +167,15 @@ export interface ApiKey {
 /** Live keys reach real carriers and are billed; test keys only ever use the sandbox. */
 export type ApiKeyMode = "live" | "test" | (string & {});
 
-/** One try at a delivery: what the receiver answered and how long it took. */
+/** One attempt at a contact. */
 export interface Attempt {
   attempt: number;
-  created_at: Timestamp;
-  delivery_id: DeliveryId;
-  error?: string | null;
-  id: AttemptId;
-  latency_ms: number;
-  /** The first 500 bytes of the response body. */
-  response_excerpt?: string | null;
-  status_code?: number | null;
+  call_id: CallId;
+  /** The call's `end_reason`. */
+  end_reason?: string | null;
+  /** `answered`, `busy`, `no_answer`, `voicemail`, `failed` or `interrupted`; `null` while the call runs. */
+  outcome?: string | null;
+  placed_at: Timestamp;
   /** Fields added by a newer server. */
   [field: string]: unknown;
 }
@@ -259,6 +273,7 @@ export interface Call {
   answered_by?: string | null;
   assistant_id?: string | null;
   business_id: BusinessId;
+  campaign_id?: CampaignId | null;
   carrier: CarrierKind;
   /** The carrier's own id for the call (Twilio's `CallSid`), once it has one. */
   carrier_call_id?: string | null;
@@ -361,6 +376,94 @@ export type CallView = Call & {
  * account's username (livekit/sip#333: 403 Forbidden) and want the number in P-Asserted-Identity. */
 export type CallerIdMode = "from" | "p_asserted_identity" | (string & {});
 
+/** A campaign as stored. */
+export interface Campaign {
+  agent_id: AgentId;
+  business_id: BusinessId;
+  calls_per_minute: number;
+  created_at: Timestamp;
+  daily_cap_per_number?: number | null;
+  end_at?: Timestamp | null;
+  ended_at?: Timestamp | null;
+  /** The caller-ID numbers, used in turn (the one with the fewest calls today first). */
+  from_number_ids: Array<NumberId>;
+  id: CampaignId;
+  max_concurrent: number;
+  /** `test` (sandbox calls) or `live`, from the key that created it. */
+  mode: ApiKeyMode;
+  name: string;
+  retry: RetryRules;
+  start_at?: Timestamp | null;
+  started_at?: Timestamp | null;
+  status: CampaignStatus;
+  updated_at: Timestamp;
+  /** Template variables for every call, under each contact's own. */
+  variables: Record<string, unknown>;
+  /** The calling window as given (`start`, `end`, `days`). */
+  window: Record<string, unknown>;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** One contact of a campaign. */
+export interface CampaignContact {
+  /** Attempts that count against the retry rules. */
+  attempt_count: number;
+  attempts: Array<Attempt>;
+  call_id?: CallId | null;
+  campaign_id: CampaignId;
+  contact_id?: ContactId | null;
+  created_at: Timestamp;
+  id: CampaignContactId;
+  /** The CSV line it came from. */
+  line?: number | null;
+  name?: string | null;
+  next_attempt_at?: Timestamp | null;
+  phone_number: string;
+  /** What stopped the call being placed (`not_placeable`: a template variable missing …). */
+  skip_detail?: string | null;
+  skip_reason?: SkipReason | null;
+  state: ContactState;
+  /** The zone its window is checked in. */
+  timezone: string;
+  updated_at: Timestamp;
+  variables: Record<string, unknown>;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+export type CampaignContactId = string;
+
+/** An event of a campaign (`campaign.started`, `campaign.paused`, `campaign.completed` …). */
+export interface CampaignEvent {
+  campaign_id: CampaignId;
+  created_at: Timestamp;
+  id: EventId;
+  payload: Record<string, unknown>;
+  type: string;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** A campaign's events. */
+export interface CampaignEvents {
+  data: Array<CampaignEvent>;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+export type CampaignId = string;
+
+/** Where a campaign is. */
+export type CampaignStatus = "draft" | "running" | "paused" | "completed" | "canceled" | (string & {});
+
+/** A campaign with its live counts. */
+export type CampaignView = Campaign & {
+  counts: Counts;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+};
+
 /** The network a call or a number goes through: the built-in sandbox, a SIP trunk or Twilio. */
 export type CarrierKind = "sandbox" | "sip" | "twilio" | (string & {});
 
@@ -414,6 +517,48 @@ export interface ContactInput {
   timezone?: string | null;
 }
 
+/** A page of a campaign's contacts. */
+export interface ContactPage {
+  data: Array<CampaignContact>;
+  has_more: boolean;
+  next_cursor?: string | null;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
+/** A contact in a campaign's `contacts`: an existing contact by id, or a row of its own. */
+export interface ContactRowBody {
+  /** One of your contacts (`con_…`): its number, name and time zone are used. */
+  contact_id?: string | null;
+  name?: string | null;
+  /** E.164 (`+14155550100`). */
+  phone_number?: string | null;
+  /** IANA zone (`America/Chicago`); else derived from the number where its country has one
+   * zone, else the business's. */
+  timezone?: string | null;
+  /** This contact's template variables, over the campaign's. */
+  variables?: Record<string, unknown> | null;
+}
+
+/** Where one contact of a campaign is. */
+export type ContactState = "pending" | "waiting_for_window" | "in_progress" | "retry_scheduled" | "completed" | "failed" | "skipped" | (string & {});
+
+/** How many contacts are in each state. */
+export interface Counts {
+  completed: number;
+  failed: number;
+  in_progress: number;
+  pending: number;
+  retry_scheduled: number;
+  skipped: number;
+  /** Skipped contacts by reason: `do_not_call`, `invalid_number`, `window_never_open`, `canceled`, `not_placeable`. */
+  skipped_by_reason: Record<string, unknown>;
+  total: number;
+  waiting_for_window: number;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
 /** A call to place. Field names of the seeds' APIs are accepted as aliases. */
 export interface CreateCall {
   /** Agent id (`agt_…`) or the agent's `assistant_id`. Also `agentId`, `endpoint_id`. */
@@ -451,6 +596,36 @@ export interface CreateCall {
   webhook_format?: string | null;
   /** Also receives this call's events. */
   webhook_url?: string | null;
+}
+
+/** A campaign to create. */
+export interface CreateCampaign {
+  /** The agent that makes every call. */
+  agent_id: string;
+  /** New calls a minute at most (1 to 60,000, default 30). */
+  calls_per_minute?: number | null;
+  /** Contacts to call: existing ones by `contact_id`, or rows of their own. More can be
+   * added later (`POST /v1/campaigns/{id}/contacts`, JSON or CSV). */
+  contacts?: Array<ContactRowBody>;
+  /** Calls a caller-ID number may place a day (UTC), all calls counted. */
+  daily_cap_per_number?: number | null;
+  /** No call after this time: contacts not reached by then are skipped. */
+  end_at?: string | null;
+  /** Caller-ID numbers (`num_…`), used in turn; default: the agent's outbound numbers. */
+  from_number_ids?: Array<string>;
+  /** Calls of this campaign at once (1 to 1,000, default 5); the account's limit applies too. */
+  max_concurrent?: number | null;
+  name: string;
+  /** Retries per outcome. */
+  retry?: RetryRules;
+  /** Start at once (default: created as a `draft`, started with `POST …/start`). */
+  start?: boolean;
+  /** No call before this time (RFC 3339). */
+  start_at?: string | null;
+  /** Template variables for every call (each contact's own win). */
+  variables?: Record<string, unknown>;
+  /** When calls may start, in each contact's time zone (default 09:00–20:00, Monday to Friday). */
+  window?: WindowBody;
 }
 
 /** An endpoint as created: the only listing that includes its secret. */
@@ -721,6 +896,22 @@ export interface QualityDimensions {
   [field: string]: unknown;
 }
 
+/** When and how often one outcome is tried again. */
+export interface RetryRule {
+  /** Minutes to wait before the next attempt (0 to 10,080). */
+  delay_minutes: number;
+  /** Attempts in all for a contact whose calls end this way (1 = never retried; at most 10). */
+  max_attempts: number;
+}
+
+/** Retry rules per outcome. An answered call is never retried. */
+export interface RetryRules {
+  busy?: RetryRule;
+  failed?: RetryRule;
+  no_answer?: RetryRule;
+  voicemail?: RetryRule;
+}
+
 /** How long the old secret keeps signing after a rotation. */
 export interface RotateInput {
   /** Seconds, 0 to 604800 (default 86400). */
@@ -767,6 +958,9 @@ export interface SigningSecret {
 
 /** The SIP transport a trunk is reached over. */
 export type SipTransport = "udp" | "tcp" | (string & {});
+
+/** Why a contact was never called. */
+export type SkipReason = "do_not_call" | "invalid_number" | "window_never_open" | "canceled" | "not_placeable" | (string & {});
 
 /** Who spoke a turn. */
 export type Speaker = "agent" | "caller" | (string & {});
@@ -1025,3 +1219,13 @@ export type Voicemail = {
   /** Fields added by a newer server. */
   [field: string]: unknown;
 };
+
+/** A calling window as the API takes and shows it. */
+export interface WindowBody {
+  /** Days calls may be placed: `mon` … `sun` (default Monday to Friday). */
+  days?: Array<string>;
+  /** Local time after which no call starts, `HH:MM` (default `20:00`; not after `21:00`). */
+  end?: string;
+  /** Local time calls may start, `HH:MM` (default `09:00`; not before `08:00`). */
+  start?: string;
+}

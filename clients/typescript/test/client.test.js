@@ -72,6 +72,28 @@ test("a call is transferred to a person", { skip }, async () => {
   await assert.rejects(client.calls.transfer(call.id, { to: "+14155550117" }), (err) => err instanceof ConflictError && err.code === "call_not_answered");
 });
 
+test("a campaign calls its CSV rows", { skip }, async () => {
+  const offset = 12 - new Date().getUTCHours(); // a zone where it is about noon: the window is open
+  const zone = offset >= 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
+  const days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+  const campaign = await client.campaigns.create({
+    name: "JS", agentId: agent.id, window: { start: "08:00", end: "21:00", days }, callsPerMinute: 6000, variables: { name: "Ada" },
+  });
+  assert.equal(campaign.status, "draft");
+  const added = await client.campaigns.addContacts(campaign.id, `phone_number,timezone\n+14155550119,${zone}\n+14155550113,${zone}\n`);
+  assert.equal(added.added, 2);
+  await client.campaigns.start(campaign.id);
+  let now;
+  for (let i = 0; i < 300; i++) {
+    now = await client.campaigns.get(campaign.id);
+    if (now.status === "completed") break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.deepEqual([now.status, now.counts.completed], ["completed", 2]);
+  const page = await client.campaigns.contacts(campaign.id, { limit: 10 });
+  assert.deepEqual(page.data.map((c) => c.state), ["completed", "completed"]);
+});
+
 test("waiting falls back to polling", { skip }, async () => {
   const polling = new Agentline({ apiKey: KEY, baseUrl: URL });
   polling._follow = async () => false;

@@ -4,6 +4,7 @@
 //! results and the commands that produced them.
 
 mod api;
+mod campaigns;
 mod harness;
 mod list;
 mod machines;
@@ -79,6 +80,14 @@ enum Scenario {
         #[arg(long)]
         finished_silence_ms: Option<u64>,
     },
+    /// A large campaign from CSV on a sped-up sandbox: upload time, throughput, exact counts.
+    Campaigns {
+        #[arg(long, value_enum, default_value = "sqlite")]
+        engine: Engine,
+        /// Contacts in the CSV (a multiple of 10).
+        #[arg(long, default_value_t = 10_000)]
+        contacts: usize,
+    },
     /// Answering-machine detection on labelled answers (people, machines with and without a beep):
     /// how many are told right, and how soon.
     Machines,
@@ -103,6 +112,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::Sip { calls, seconds, sandbox } => sip::run(&calls, seconds, sandbox).await,
         Scenario::Turns { calls, rounds } => turns::run(calls, rounds).await,
         Scenario::Machines => machines::run().await,
+        Scenario::Campaigns { engine, contacts } => campaigns::run(engine.into(), contacts).await,
         Scenario::Quality { rounds, finished_silence_ms } => quality::run(rounds, finished_silence_ms).await,
     }
 }

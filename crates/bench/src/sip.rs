@@ -194,7 +194,7 @@ fn prompt() -> anyhow::Result<PathBuf> {
 }
 
 /// CPU time (user + system) this process has used, in seconds.
-fn cpu_seconds() -> anyhow::Result<f64> {
+pub(crate) fn cpu_seconds() -> anyhow::Result<f64> {
     let stat = std::fs::read_to_string("/proc/self/stat")?;
     let after_name = stat.rsplit_once(')').context("stat format")?.1;
     let fields: Vec<&str> = after_name.split_whitespace().collect();

@@ -83,7 +83,10 @@ class BaseClient:
         headers = self._headers()
         headers.update(opts.headers)
         kwargs: Dict[str, Any] = {"params": opts.params, "headers": headers}
-        if opts.body is not None:
+        if isinstance(opts.body, (bytes, str)) and "Content-Type" in opts.headers:
+            # A body of its own type (a CSV file), sent as given.
+            kwargs["content"] = opts.body.encode() if isinstance(opts.body, str) else opts.body
+        elif opts.body is not None:
             kwargs["content"] = json.dumps(opts.body).encode()
             headers["Content-Type"] = "application/json"
         return kwargs

@@ -22,7 +22,7 @@ from ._base import (
     parse_event,
 )
 from .errors import APIConnectionError, APIError, WaitTimeout
-from .resources import Agents, Calls, Contacts, Keys, Numbers, WebhookDeliveries, WebhookEndpoints
+from .resources import Agents, Calls, Campaigns, Contacts, Keys, Numbers, WebhookDeliveries, WebhookEndpoints
 
 
 class Page:
@@ -63,6 +63,7 @@ class Agentline(BaseClient):
         super().__init__(api_key, base_url, timeout, max_retries)
         self._http = http_client or httpx.Client(base_url=self.base_url, timeout=timeout)
         self.calls = Calls(self)
+        self.campaigns = Campaigns(self)
         self.agents = Agents(self)
         self.numbers = Numbers(self)
         self.contacts = Contacts(self)

@@ -11,6 +11,8 @@ from typing import Any, ClassVar, Dict, List, Optional, Tuple
 from ._model import Model
 
 __all__ = [
+    'AddContacts',
+    'Added',
     'Agent',
     'AgentInput',
     'AgentSpeech',
@@ -27,10 +29,19 @@ __all__ = [
     'CallEventRecord',
     'CallEvents',
     'CallView',
+    'Campaign',
+    'CampaignContact',
+    'CampaignEvent',
+    'CampaignEvents',
+    'CampaignView',
     'Concurrency',
     'Contact',
     'ContactInput',
+    'ContactPage',
+    'ContactRowBody',
+    'Counts',
     'CreateCall',
+    'CreateCampaign',
     'CreatedEndpoint',
     'CreatedKey',
     'CredentialsInput',
@@ -53,6 +64,8 @@ __all__ = [
     'Number',
     'NumberInput',
     'QualityDimensions',
+    'RetryRule',
+    'RetryRules',
     'RotateInput',
     'SandboxInput',
     'SandboxScript',
@@ -70,15 +83,19 @@ __all__ = [
     'TwilioView',
     'UsageRecord',
     'VendorCredentials',
+    'WindowBody',
     'AnalysisStatus',
     'ApiKeyMode',
     'CallStatus',
     'CallerIdMode',
+    'CampaignStatus',
     'CarrierKind',
+    'ContactState',
     'Direction',
     'EndReason',
     'Sentiment',
     'SipTransport',
+    'SkipReason',
     'Speaker',
     'TransferFailure',
     'TransferMethod',
@@ -99,8 +116,14 @@ CallStatus = ('queued', 'initiated', 'ringing', 'answered', 'in_progress', 'comp
 #: The values of `CallerIdMode` the server knew when this client was generated (more may come).
 CallerIdMode = ('from', 'p_asserted_identity',)
 
+#: The values of `CampaignStatus` the server knew when this client was generated (more may come).
+CampaignStatus = ('draft', 'running', 'paused', 'completed', 'canceled',)
+
 #: The values of `CarrierKind` the server knew when this client was generated (more may come).
 CarrierKind = ('sandbox', 'sip', 'twilio',)
+
+#: The values of `ContactState` the server knew when this client was generated (more may come).
+ContactState = ('pending', 'waiting_for_window', 'in_progress', 'retry_scheduled', 'completed', 'failed', 'skipped',)
 
 #: The values of `Direction` the server knew when this client was generated (more may come).
 Direction = ('outbound', 'inbound',)
@@ -113,6 +136,9 @@ Sentiment = ('positive', 'neutral', 'negative',)
 
 #: The values of `SipTransport` the server knew when this client was generated (more may come).
 SipTransport = ('udp', 'tcp',)
+
+#: The values of `SkipReason` the server knew when this client was generated (more may come).
+SkipReason = ('do_not_call', 'invalid_number', 'window_never_open', 'canceled', 'not_placeable',)
 
 #: The values of `Speaker` the server knew when this client was generated (more may come).
 Speaker = ('agent', 'caller',)
@@ -131,6 +157,32 @@ TransferStatus = ('started', 'transferred', 'failed',)
 
 #: The values of `Vendor` the server knew when this client was generated (more may come).
 Vendor = ('openai', 'deepgram', 'elevenlabs',)
+
+
+@dataclass(repr=False)
+class AddContacts(Model):
+    """Contacts to add as JSON."""
+
+    contacts: Optional[List[ContactRowBody]] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'contacts': ('contacts', 'list_model', 'ContactRowBody'),
+    }
+
+
+@dataclass(repr=False)
+class Added(Model):
+    """What an upload added."""
+
+    added: Optional[int] = None  # required
+    campaign: Optional[CampaignView] = None  # required
+    skipped: Optional[int] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'added': ('added', 'plain', None),
+        'campaign': ('campaign', 'model', 'CampaignView'),
+        'skipped': ('skipped', 'plain', None),
+    }
 
 
 @dataclass(repr=False)
@@ -345,26 +397,20 @@ class ApiKey(Model):
 
 @dataclass(repr=False)
 class Attempt(Model):
-    """One try at a delivery: what the receiver answered and how long it took."""
+    """One attempt at a contact."""
 
     attempt: Optional[int] = None  # required
-    created_at: Optional[str] = None  # required
-    delivery_id: Optional[str] = None  # required
-    error: Optional[str] = None
-    id: Optional[str] = None  # required
-    latency_ms: Optional[int] = None  # required
-    response_excerpt: Optional[str] = None
-    status_code: Optional[int] = None
+    call_id: Optional[str] = None  # required
+    end_reason: Optional[str] = None
+    outcome: Optional[str] = None
+    placed_at: Optional[str] = None  # required
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
         'attempt': ('attempt', 'plain', None),
-        'created_at': ('created_at', 'plain', None),
-        'delivery_id': ('delivery_id', 'plain', None),
-        'error': ('error', 'plain', None),
-        'id': ('id', 'plain', None),
-        'latency_ms': ('latency_ms', 'plain', None),
-        'response_excerpt': ('response_excerpt', 'plain', None),
-        'status_code': ('status_code', 'plain', None),
+        'call_id': ('call_id', 'plain', None),
+        'end_reason': ('end_reason', 'plain', None),
+        'outcome': ('outcome', 'plain', None),
+        'placed_at': ('placed_at', 'plain', None),
     }
 
 
@@ -444,6 +490,7 @@ class Call(Model):
     answered_by: Optional[str] = None
     assistant_id: Optional[str] = None
     business_id: Optional[str] = None  # required
+    campaign_id: Optional[str] = None
     carrier: Optional[str] = None  # required
     carrier_call_id: Optional[str] = None
     contact_id: Optional[str] = None
@@ -492,6 +539,7 @@ class Call(Model):
         'answered_by': ('answered_by', 'plain', None),
         'assistant_id': ('assistant_id', 'plain', None),
         'business_id': ('business_id', 'plain', None),
+        'campaign_id': ('campaign_id', 'plain', None),
         'carrier': ('carrier', 'plain', None),
         'carrier_call_id': ('carrier_call_id', 'plain', None),
         'contact_id': ('contact_id', 'plain', None),
@@ -578,6 +626,7 @@ class CallView(Model):
     answered_by: Optional[str] = None
     assistant_id: Optional[str] = None
     business_id: Optional[str] = None  # required
+    campaign_id: Optional[str] = None
     carrier: Optional[str] = None  # required
     carrier_call_id: Optional[str] = None
     concurrency: Optional[Concurrency] = None
@@ -632,6 +681,7 @@ class CallView(Model):
         'answered_by': ('answered_by', 'plain', None),
         'assistant_id': ('assistant_id', 'plain', None),
         'business_id': ('business_id', 'plain', None),
+        'campaign_id': ('campaign_id', 'plain', None),
         'carrier': ('carrier', 'plain', None),
         'carrier_call_id': ('carrier_call_id', 'plain', None),
         'concurrency': ('concurrency', 'model', 'Concurrency'),
@@ -674,6 +724,175 @@ class CallView(Model):
         'voice': ('voice', 'plain', None),
         'webhook_format': ('webhook_format', 'plain', None),
         'webhook_url': ('webhook_url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Campaign(Model):
+    """A campaign as stored."""
+
+    agent_id: Optional[str] = None  # required
+    business_id: Optional[str] = None  # required
+    calls_per_minute: Optional[int] = None  # required
+    created_at: Optional[str] = None  # required
+    daily_cap_per_number: Optional[int] = None
+    end_at: Optional[str] = None
+    ended_at: Optional[str] = None
+    from_number_ids: Optional[List[str]] = None  # required
+    id: Optional[str] = None  # required
+    max_concurrent: Optional[int] = None  # required
+    mode: Optional[str] = None  # required
+    name: Optional[str] = None  # required
+    retry: Optional[RetryRules] = None  # required
+    start_at: Optional[str] = None
+    started_at: Optional[str] = None
+    status: Optional[str] = None  # required
+    updated_at: Optional[str] = None  # required
+    variables: Optional[Dict[str, Any]] = None  # required
+    window: Optional[Dict[str, Any]] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'agent_id': ('agent_id', 'plain', None),
+        'business_id': ('business_id', 'plain', None),
+        'calls_per_minute': ('calls_per_minute', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'daily_cap_per_number': ('daily_cap_per_number', 'plain', None),
+        'end_at': ('end_at', 'plain', None),
+        'ended_at': ('ended_at', 'plain', None),
+        'from_number_ids': ('from_number_ids', 'plain', None),
+        'id': ('id', 'plain', None),
+        'max_concurrent': ('max_concurrent', 'plain', None),
+        'mode': ('mode', 'plain', None),
+        'name': ('name', 'plain', None),
+        'retry': ('retry', 'model', 'RetryRules'),
+        'start_at': ('start_at', 'plain', None),
+        'started_at': ('started_at', 'plain', None),
+        'status': ('status', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+        'variables': ('variables', 'plain', None),
+        'window': ('window', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class CampaignContact(Model):
+    """One contact of a campaign."""
+
+    attempt_count: Optional[int] = None  # required
+    attempts: Optional[List[Attempt]] = None  # required
+    call_id: Optional[str] = None
+    campaign_id: Optional[str] = None  # required
+    contact_id: Optional[str] = None
+    created_at: Optional[str] = None  # required
+    id: Optional[str] = None  # required
+    line: Optional[int] = None
+    name: Optional[str] = None
+    next_attempt_at: Optional[str] = None
+    phone_number: Optional[str] = None  # required
+    skip_detail: Optional[str] = None
+    skip_reason: Optional[str] = None
+    state: Optional[str] = None  # required
+    timezone: Optional[str] = None  # required
+    updated_at: Optional[str] = None  # required
+    variables: Optional[Dict[str, Any]] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'attempt_count': ('attempt_count', 'plain', None),
+        'attempts': ('attempts', 'list_model', 'Attempt'),
+        'call_id': ('call_id', 'plain', None),
+        'campaign_id': ('campaign_id', 'plain', None),
+        'contact_id': ('contact_id', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'id': ('id', 'plain', None),
+        'line': ('line', 'plain', None),
+        'name': ('name', 'plain', None),
+        'next_attempt_at': ('next_attempt_at', 'plain', None),
+        'phone_number': ('phone_number', 'plain', None),
+        'skip_detail': ('skip_detail', 'plain', None),
+        'skip_reason': ('skip_reason', 'plain', None),
+        'state': ('state', 'plain', None),
+        'timezone': ('timezone', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+        'variables': ('variables', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class CampaignEvent(Model):
+    """An event of a campaign (`campaign.started`, `campaign.paused`, `campaign.completed` …)."""
+
+    campaign_id: Optional[str] = None  # required
+    created_at: Optional[str] = None  # required
+    id: Optional[str] = None  # required
+    payload: Optional[Dict[str, Any]] = None  # required
+    type: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'campaign_id': ('campaign_id', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'id': ('id', 'plain', None),
+        'payload': ('payload', 'plain', None),
+        'type': ('type', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class CampaignEvents(Model):
+    """A campaign's events."""
+
+    data: Optional[List[CampaignEvent]] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'data': ('data', 'list_model', 'CampaignEvent'),
+    }
+
+
+@dataclass(repr=False)
+class CampaignView(Model):
+    """A campaign with its live counts."""
+
+    agent_id: Optional[str] = None  # required
+    business_id: Optional[str] = None  # required
+    calls_per_minute: Optional[int] = None  # required
+    counts: Optional[Counts] = None  # required
+    created_at: Optional[str] = None  # required
+    daily_cap_per_number: Optional[int] = None
+    end_at: Optional[str] = None
+    ended_at: Optional[str] = None
+    from_number_ids: Optional[List[str]] = None  # required
+    id: Optional[str] = None  # required
+    max_concurrent: Optional[int] = None  # required
+    mode: Optional[str] = None  # required
+    name: Optional[str] = None  # required
+    retry: Optional[RetryRules] = None  # required
+    start_at: Optional[str] = None
+    started_at: Optional[str] = None
+    status: Optional[str] = None  # required
+    updated_at: Optional[str] = None  # required
+    variables: Optional[Dict[str, Any]] = None  # required
+    window: Optional[Dict[str, Any]] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'agent_id': ('agent_id', 'plain', None),
+        'business_id': ('business_id', 'plain', None),
+        'calls_per_minute': ('calls_per_minute', 'plain', None),
+        'counts': ('counts', 'model', 'Counts'),
+        'created_at': ('created_at', 'plain', None),
+        'daily_cap_per_number': ('daily_cap_per_number', 'plain', None),
+        'end_at': ('end_at', 'plain', None),
+        'ended_at': ('ended_at', 'plain', None),
+        'from_number_ids': ('from_number_ids', 'plain', None),
+        'id': ('id', 'plain', None),
+        'max_concurrent': ('max_concurrent', 'plain', None),
+        'mode': ('mode', 'plain', None),
+        'name': ('name', 'plain', None),
+        'retry': ('retry', 'model', 'RetryRules'),
+        'start_at': ('start_at', 'plain', None),
+        'started_at': ('started_at', 'plain', None),
+        'status': ('status', 'plain', None),
+        'updated_at': ('updated_at', 'plain', None),
+        'variables': ('variables', 'plain', None),
+        'window': ('window', 'plain', None),
     }
 
 
@@ -759,6 +978,67 @@ class ContactInput(Model):
 
 
 @dataclass(repr=False)
+class ContactPage(Model):
+    """A page of a campaign's contacts."""
+
+    data: Optional[List[CampaignContact]] = None  # required
+    has_more: Optional[bool] = None  # required
+    next_cursor: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'data': ('data', 'list_model', 'CampaignContact'),
+        'has_more': ('has_more', 'plain', None),
+        'next_cursor': ('next_cursor', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class ContactRowBody(Model):
+    """A contact in a campaign's `contacts`: an existing contact by id, or a row of its own."""
+
+    contact_id: Optional[str] = None
+    name: Optional[str] = None
+    phone_number: Optional[str] = None
+    timezone: Optional[str] = None
+    variables: Optional[Dict[str, Any]] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'contact_id': ('contact_id', 'plain', None),
+        'name': ('name', 'plain', None),
+        'phone_number': ('phone_number', 'plain', None),
+        'timezone': ('timezone', 'plain', None),
+        'variables': ('variables', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class Counts(Model):
+    """How many contacts are in each state."""
+
+    completed: Optional[int] = None  # required
+    failed: Optional[int] = None  # required
+    in_progress: Optional[int] = None  # required
+    pending: Optional[int] = None  # required
+    retry_scheduled: Optional[int] = None  # required
+    skipped: Optional[int] = None  # required
+    skipped_by_reason: Optional[Dict[str, Any]] = None  # required
+    total: Optional[int] = None  # required
+    waiting_for_window: Optional[int] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'completed': ('completed', 'plain', None),
+        'failed': ('failed', 'plain', None),
+        'in_progress': ('in_progress', 'plain', None),
+        'pending': ('pending', 'plain', None),
+        'retry_scheduled': ('retry_scheduled', 'plain', None),
+        'skipped': ('skipped', 'plain', None),
+        'skipped_by_reason': ('skipped_by_reason', 'plain', None),
+        'total': ('total', 'plain', None),
+        'waiting_for_window': ('waiting_for_window', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
 class CreateCall(Model):
     """A call to place. Field names of the seeds' APIs are accepted as aliases."""
 
@@ -802,6 +1082,41 @@ class CreateCall(Model):
         'voice': ('voice', 'plain', None),
         'webhook_format': ('webhook_format', 'plain', None),
         'webhook_url': ('webhook_url', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class CreateCampaign(Model):
+    """A campaign to create."""
+
+    agent_id: Optional[str] = None  # required
+    calls_per_minute: Optional[int] = None
+    contacts: Optional[List[ContactRowBody]] = None
+    daily_cap_per_number: Optional[int] = None
+    end_at: Optional[str] = None
+    from_number_ids: Optional[List[str]] = None
+    max_concurrent: Optional[int] = None
+    name: Optional[str] = None  # required
+    retry: Optional[RetryRules] = None
+    start: Optional[bool] = None
+    start_at: Optional[str] = None
+    variables: Optional[Dict[str, Any]] = None
+    window: Optional[WindowBody] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'agent_id': ('agent_id', 'plain', None),
+        'calls_per_minute': ('calls_per_minute', 'plain', None),
+        'contacts': ('contacts', 'list_model', 'ContactRowBody'),
+        'daily_cap_per_number': ('daily_cap_per_number', 'plain', None),
+        'end_at': ('end_at', 'plain', None),
+        'from_number_ids': ('from_number_ids', 'plain', None),
+        'max_concurrent': ('max_concurrent', 'plain', None),
+        'name': ('name', 'plain', None),
+        'retry': ('retry', 'model', 'RetryRules'),
+        'start': ('start', 'plain', None),
+        'start_at': ('start_at', 'plain', None),
+        'variables': ('variables', 'plain', None),
+        'window': ('window', 'model', 'WindowBody'),
     }
 
 
@@ -1289,6 +1604,36 @@ class QualityDimensions(Model):
 
 
 @dataclass(repr=False)
+class RetryRule(Model):
+    """When and how often one outcome is tried again."""
+
+    delay_minutes: Optional[int] = None  # required
+    max_attempts: Optional[int] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'delay_minutes': ('delay_minutes', 'plain', None),
+        'max_attempts': ('max_attempts', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class RetryRules(Model):
+    """Retry rules per outcome. An answered call is never retried."""
+
+    busy: Optional[RetryRule] = None
+    failed: Optional[RetryRule] = None
+    no_answer: Optional[RetryRule] = None
+    voicemail: Optional[RetryRule] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'busy': ('busy', 'model', 'RetryRule'),
+        'failed': ('failed', 'model', 'RetryRule'),
+        'no_answer': ('no_answer', 'model', 'RetryRule'),
+        'voicemail': ('voicemail', 'model', 'RetryRule'),
+    }
+
+
+@dataclass(repr=False)
 class RotateInput(Model):
     """How long the old secret keeps signing after a rotation."""
 
@@ -1592,4 +1937,19 @@ class VendorCredentials(Model):
         'has_api_key': ('has_api_key', 'plain', None),
         'provider': ('provider', 'plain', None),
         'updated_at': ('updated_at', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
+class WindowBody(Model):
+    """A calling window as the API takes and shows it."""
+
+    days: Optional[List[str]] = None
+    end: Optional[str] = None
+    start: Optional[str] = None
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'days': ('days', 'plain', None),
+        'end': ('end', 'plain', None),
+        'start': ('start', 'plain', None),
     }

@@ -111,6 +111,44 @@ class Keys(_List, _Get):
         return self._c._call(Options("DELETE", self._item(id)), models.KeyView)
 
 
+class Campaigns(_List, _Get):
+    """Call a list of contacts with one agent, inside each one's calling hours, with retries."""
+
+    path = "/v1/campaigns"
+    model = models.CampaignView
+
+    def create(self, *, name: str, agent_id: str, **fields: Any) -> Any:
+        """Create a campaign (a `draft` unless `start=True`); other fields of `POST /v1/campaigns` as keywords:
+        `contacts`, `window`, `retry`, `variables`, `max_concurrent`, `calls_per_minute`, `daily_cap_per_number`, …"""
+        body = {"name": name, "agent_id": agent_id, **fields}
+        return self._c._call(Options("POST", self.path, body=body), self.model)
+
+    def add_contacts(self, id: str, contacts: Any = None, *, csv: Optional[str] = None) -> Any:
+        """Add rows (`contacts`, a list of dicts) or a CSV file's text (`csv=`); a faulty row fails it all."""
+        if csv is not None:
+            opts = Options("POST", self._item(id, "/contacts"), body=csv, headers={"Content-Type": "text/csv"})
+        else:
+            opts = Options("POST", self._item(id, "/contacts"), body={"contacts": contacts or []})
+        return self._c._call(opts, models.Added)
+
+    def contacts(self, id: str, *, state: Optional[str] = None, limit: int = 100, after: Optional[str] = None) -> Any:
+        """A page of the campaign's contacts with their state and attempts (`next_cursor` for the next)."""
+        params = {"state": state, "limit": limit, "after": after}
+        return self._c._call(Options("GET", self._item(id, "/contacts"), params=params), models.ContactPage)
+
+    def start(self, id: str) -> Any:
+        return self._c._call(Options("POST", self._item(id, "/start")), self.model)
+
+    def pause(self, id: str) -> Any:
+        return self._c._call(Options("POST", self._item(id, "/pause")), self.model)
+
+    def resume(self, id: str) -> Any:
+        return self._c._call(Options("POST", self._item(id, "/resume")), self.model)
+
+    def cancel(self, id: str) -> Any:
+        return self._c._call(Options("POST", self._item(id, "/cancel")), self.model)
+
+
 class Calls(_List, _Get):
     path = "/v1/calls"
     model = models.CallView

@@ -69,7 +69,7 @@ pub struct CreateCampaign {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub variables: Map<String, Value>,
-    /// Calls of this campaign at once (1 to 100, default 5); the account's limit applies too.
+    /// Calls of this campaign at once (1 to 1,000, default 5); the account's limit applies too.
     pub max_concurrent: Option<i64>,
     /// New calls a minute at most (1 to 60,000, default 30).
     pub calls_per_minute: Option<i64>,
@@ -189,7 +189,7 @@ async fn create_campaign(
     let name = text("name", &input.name, 200)?;
     input.window.validate()?;
     input.retry.validate()?;
-    let max_concurrent = bounded("max_concurrent", input.max_concurrent, 5, 1..=100)?;
+    let max_concurrent = bounded("max_concurrent", input.max_concurrent, 5, 1..=1_000)?;
     let calls_per_minute = bounded("calls_per_minute", input.calls_per_minute, 30, 1..=60_000)?;
     let daily_cap =
         input.daily_cap_per_number.map(|c| bounded("daily_cap_per_number", Some(c), c, 1..=100_000)).transpose()?;

@@ -109,7 +109,10 @@ async fn a_campaign_calls_every_contact_with_retries_and_exact_counts(engine: En
     wait_for_campaign(&app, &acct.test_key, &unnamed, 10, |c| c["status"] == "completed").await;
     let skipped = &contacts(&app, &acct.test_key, &unnamed).await[0];
     assert_eq!(skipped["skip_reason"], "not_placeable", "{skipped}");
-    assert!(skipped["skip_detail"].as_str().unwrap().contains("appointment"), "says which variable is missing: {skipped}");
+    assert!(
+        skipped["skip_detail"].as_str().unwrap().contains("appointment"),
+        "says which variable is missing: {skipped}"
+    );
 
     let list = contacts(&app, &acct.test_key, &id).await;
     let busy = by_number(&list, "+14155550101");
