@@ -1065,6 +1065,8 @@ export interface TransferRecord {
   started_at: Timestamp;
   status: TransferStatus;
   to: string;
+  /** What a warm transfer says to the target first, as sent. */
+  whisper?: string | null;
   /** Fields added by a newer server. */
   [field: string]: unknown;
 }

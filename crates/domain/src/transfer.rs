@@ -139,6 +139,9 @@ pub struct TransferRecord {
     pub method: Option<TransferMethod>,
     pub failure: Option<TransferFailure>,
     pub started_at: Timestamp,
+    /// What a warm transfer says to the target first, as sent.
+    #[serde(default)]
+    pub whisper: Option<String>,
     /// When the caller and the target were bridged by agentline; the bridged minutes from
     /// here to the call's end are billed as a second leg.
     pub bridged_at: Option<Timestamp>,
@@ -197,6 +200,7 @@ mod tests {
             method: Some(TransferMethod::Bridge),
             failure: None,
             started_at: start,
+            whisper: None,
             bridged_at: None,
         };
         assert_eq!(bridged_secs(Some(&record), end), 0);

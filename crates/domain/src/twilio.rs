@@ -88,14 +88,26 @@ pub fn connect_stream(stream_url: &str, parameters: &[(&str, &str)]) -> String {
 }
 
 /// TwiML handing a live call to `to` (a transfer): Twilio dials it with our number as caller ID
-/// and connects the caller when it answers.
-pub fn dial(to: &str, caller_id: &str, timeout_secs: i64) -> String {
+/// and connects the caller when it answers. With `whisper_url`, Twilio first fetches TwiML
+/// from it and plays that to the person who answered (a warm transfer's whisper).
+pub fn dial(to: &str, caller_id: &str, timeout_secs: i64, whisper_url: Option<&str>) -> String {
+    let url = whisper_url.map(|url| format!(r#" url="{}" method="POST""#, xml_escape(url))).unwrap_or_default();
     format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?><Response><Dial callerId="{}" timeout="{}"><Number>{}</Number></Dial></Response>"#,
+        r#"<?xml version="1.0" encoding="UTF-8"?><Response><Dial callerId="{}" timeout="{}"><Number{url}>{}</Number></Dial></Response>"#,
         xml_escape(caller_id),
         timeout_secs.clamp(5, 600),
         xml_escape(to)
     )
+}
+
+/// TwiML saying `text` (a warm transfer's whisper, to the person about to take the call).
+pub fn say(text: &str) -> String {
+    format!(r#"<?xml version="1.0" encoding="UTF-8"?><Response><Say>{}</Say></Response>"#, xml_escape(text))
+}
+
+/// Where Twilio fetches the whisper of `call`'s warm transfer.
+pub fn whisper_path(call_id: &str) -> String {
+    format!("/twilio/calls/{call_id}/whisper")
 }
 
 /// TwiML refusing a call (the caller hears busy), for calls nobody here can answer.

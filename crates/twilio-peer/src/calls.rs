@@ -32,6 +32,9 @@ pub struct CallSnapshot {
     pub twiml: Option<String>,
     /// TwiML a REST update redirected the live call to (a transfer's `<Dial>`), in order.
     pub redirects: Vec<String>,
+    /// What the `<Dial><Number url>` of a redirect answered: the TwiML played to the person
+    /// dialled before the caller was connected (a warm transfer's whisper).
+    pub whispers: Vec<String>,
     /// The media stream `<Connect><Stream>` opened.
     pub stream: Option<MediaStream>,
     /// Why the stream could not be opened.
@@ -80,6 +83,7 @@ impl CallSnapshot {
             callbacks: Vec::new(),
             twiml: None,
             redirects: Vec::new(),
+            whispers: Vec::new(),
             stream: None,
             stream_refused: None,
             created_at: SystemTime::now(),

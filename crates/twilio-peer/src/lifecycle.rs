@@ -235,14 +235,33 @@ impl Call {
                     // The call leaves the stream for the new TwiML (a `<Dial>`): the stream stops, the
                     // call goes on with the person dialled, then completes.
                     Requested::Redirect(text) => {
+                        let urls = twiml::parse(&text).map(|t| t.number_urls).unwrap_or_default();
                         self.inner.calls.update(self.sid(), |call| call.redirects.push(text));
                         let _ = update.done.send(());
                         end_stream(&stream).await;
+                        for url in urls {
+                            self.whisper(&url).await;
+                        }
                         sleep(DIALLED_TALKS_FOR).await;
                         return Ending::completed(None);
                     }
                 },
             }
+        }
+    }
+
+    /// The person a `<Dial>` reached answers: Twilio fetches the `<Number url>`'s TwiML (signed,
+    /// like every webhook) and plays it to them.
+    async fn whisper(&self, url: &str) {
+        let params = self.info.params(&self.inner.account_sid, "in-progress");
+        let sent = webhook::send_signed(&self.inner.client, &self.inner.auth_token, Method::Post, url, &params).await;
+        if (200..300).contains(&sent.answer.status) {
+            self.inner.calls.update(self.sid(), |call| call.whispers.push(sent.answer.body));
+        } else {
+            let why = sent.answer.error.unwrap_or_else(|| format!("HTTP {}", sent.answer.status));
+            self.inner
+                .calls
+                .note(self.sid(), format!("fetching the <Number url> {url} failed (Twilio error 11200): {why}"));
         }
     }
 

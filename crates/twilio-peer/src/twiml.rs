@@ -15,6 +15,9 @@ pub struct Twiml {
     pub stream: Option<StreamTarget>,
     /// `<Reject>`'s `reason` (`rejected` when not given), when the document rejects the call.
     pub reject: Option<String>,
+    /// The `url` of each `<Dial><Number url>`: TwiML fetched and played to the person dialled
+    /// when they answer (a whisper), before the caller is connected.
+    pub number_urls: Vec<String>,
 }
 
 /// A `<Connect><Stream>`: where to open the WebSocket and what to hand over in `start`.
@@ -97,6 +100,11 @@ fn interpret(
         (["Response", "Connect"], "Stream") if twiml.stream.is_none() && connects_once(twiml) => {
             let url = attribute("url").ok_or_else(|| error("<Stream> without a url"))?;
             twiml.stream = Some(StreamTarget { url, parameters: Vec::new() });
+        }
+        (["Response", "Dial"], "Number") => {
+            if let Some(url) = attribute("url") {
+                twiml.number_urls.push(url);
+            }
         }
         (["Response", "Connect", "Stream"], "Parameter") if connects_once(twiml) => {
             if let (Some(stream), Some(name)) = (twiml.stream.as_mut(), attribute("name")) {

@@ -1775,6 +1775,7 @@ class TransferRecord(Model):
     started_at: Optional[str] = None  # required
     status: Optional[str] = None  # required
     to: Optional[str] = None  # required
+    whisper: Optional[str] = None
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
         'bridged_at': ('bridged_at', 'plain', None),
@@ -1784,6 +1785,7 @@ class TransferRecord(Model):
         'started_at': ('started_at', 'plain', None),
         'status': ('status', 'plain', None),
         'to': ('to', 'plain', None),
+        'whisper': ('whisper', 'plain', None),
     }
 
 

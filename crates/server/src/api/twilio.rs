@@ -31,6 +31,7 @@ pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/twilio/calls/{call_id}/status", post(status_callback))
         .route("/twilio/calls/{call_id}/stream", get(call_stream))
+        .route("/twilio/calls/{call_id}/whisper", post(whisper))
         .route("/twilio/voice", post(voice))
         .route("/twilio/dev/agents/{agent_id}/stream", get(dev_stream))
 }
@@ -111,6 +112,21 @@ fn status_detail(form: &Form) -> String {
         detail.push_str(&format!(" (SIP {code})"));
     }
     detail
+}
+
+/// What the person a warm transfer reaches hears before the caller is connected: Twilio fetches
+/// it (signed) when they answer the `<Dial><Number url>` the call was redirected to.
+async fn whisper(
+    State(state): State<AppState>,
+    Path(call_id): Path<String>,
+    OriginalUri(uri): OriginalUri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let form = parse_form(&body);
+    let call = signed_call(&state, &call_id, &public_url(&state, &uri, false)?, &form, &headers).await?;
+    let text = call.transfer.and_then(|t| t.whisper).unwrap_or_default();
+    Ok(([(header::CONTENT_TYPE, "text/xml")], twilio::say(&text)).into_response())
 }
 
 /// The Media Stream of a call we placed or answered: signed with the call's account's token.

@@ -196,6 +196,32 @@ async fn a_transfer_redirects_the_twilio_call_to_a_dial() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_warm_transfer_on_twilio_whispers_through_the_dialled_numbers_url() {
+    let s = setup(1_000).await;
+    let id = s.call("+14155550126").await;
+    wait_for_within(&s.app, &s.acct.key, &id, 10, |c| c["status"] == "in_progress").await;
+    let whisper = "Ada wants to move her cleaning to Friday & asked for Dr. Lee.";
+    let body = json!({"to": "+14155550998", "mode": "warm", "whisper": whisper});
+    s.app.post(&format!("/v1/calls/{id}/transfer"), &s.acct.key, body).await.assert_status(202);
+    let call = s.ended(&id).await;
+    assert_eq!(
+        (call["end_reason"].as_str(), call["transfer"]["method"].as_str()),
+        (Some("transferred"), Some("redirect"))
+    );
+    assert_eq!(call["transfer"]["whisper"], whisper);
+    let sid = call["carrier_call_id"].as_str().unwrap().to_owned();
+    let at_twilio = s.twilio.wait_for_end(&sid, Duration::from_secs(5)).await.unwrap();
+    let redirect = &at_twilio.redirects[0];
+    assert!(redirect.contains(&format!("url=\"{}\"", s.url(&format!("/twilio/calls/{id}/whisper")))), "{redirect}");
+    // Twilio fetched the whisper (signed) and got it as <Say>, escaped.
+    let [said] = at_twilio.whispers.as_slice() else { panic!("{:?} {:?}", at_twilio.whispers, at_twilio.notes) };
+    assert!(said.contains("<Say>Ada wants to move her cleaning to Friday &amp; asked for Dr. Lee.</Say>"), "{said}");
+    // The whisper URL takes only Twilio's signature.
+    let forged = s.app.client.post(s.url(&format!("/twilio/calls/{id}/whisper"))).send().await.unwrap();
+    assert_eq!(forged.status(), 403);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inbound_call_is_answered_by_the_numbers_agent() {
     let s = setup(1_000).await;
     let script = after_agent(CallerScript::silent()).dtmf('5').say(speech().await);

@@ -165,6 +165,7 @@ fn started(request: &agentline_domain::transfer::TransferRequest, now: Timestamp
         method: None,
         failure: None,
         started_at: now,
+        whisper: request.whisper.clone(),
         bridged_at: None,
     }
 }

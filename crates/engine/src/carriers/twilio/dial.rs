@@ -88,7 +88,7 @@ impl Running {
                     }
                     Some(CarrierControl::Cancel) => { self.update(&sid, "canceled").await; break None }
                     Some(CarrierControl::Hangup) | None => { self.update(&sid, "completed").await; break None }
-                    Some(CarrierControl::Refer { to, .. }) => self.redirect(&sid, &to).await,
+                    Some(CarrierControl::Refer { to, whisper }) => self.redirect(&sid, &to, whisper.is_some()).await,
                     // The call went on to its <Dial>: our stream is over, their call is not.
                     Some(CarrierControl::Release) => break None,
                 },
@@ -149,13 +149,17 @@ impl Running {
         let _ = self.signals.send(CarrierSignal::Answered(Some(link))).await;
     }
 
-    /// A transfer: the call leaves our stream for a `<Dial>` to `to`. Twilio takes the call or
-    /// refuses the request; whether the target answers is then between Twilio and them.
-    async fn redirect(&self, sid: &str, to: &str) {
+    /// A transfer: the call leaves our stream for a `<Dial>` to `to` (on a warm transfer, Twilio
+    /// fetches the whisper from us when the target answers). Twilio takes the call or refuses
+    /// the request; whether the target answers is then between Twilio and them.
+    async fn redirect(&self, sid: &str, to: &str, whisper: bool) {
+        let whisper_url =
+            whisper.then(|| self.leg.settings.callback_url(&twilio::whisper_path(self.call.id.as_str()))).flatten();
         let progress = match &self.leg.rest {
             None => ReferProgress::Refused("a development stream has no Twilio call to redirect".to_owned()),
             Some(rest) => {
-                let twiml = twilio::dial(to, self.call.from_number.as_str(), self.call.ring_timeout_secs);
+                let caller_id = self.call.from_number.as_str();
+                let twiml = twilio::dial(to, caller_id, self.call.ring_timeout_secs, whisper_url.as_deref());
                 match rest.redirect_call(sid, twiml).await {
                     Ok(()) => ReferProgress::Status(200),
                     Err(err) => ReferProgress::Refused(format!("Twilio refused the redirect: {err}")),
