@@ -184,6 +184,8 @@ pub struct WebhookSettings {
     pub retry_schedule_secs: Vec<u64>,
     pub timeout_secs: u64,
     pub batch_size: i64,
+    /// Requests in flight to one receiver (scheme, host, port) at most.
+    pub per_receiver: usize,
 }
 
 /// How calls are dispatched and supervised.
@@ -216,9 +218,12 @@ impl Settings {
         }
         if self.webhooks.timeout_secs == 0
             || self.webhooks.batch_size < 1
+            || self.webhooks.per_receiver < 1
             || self.webhooks.retry_schedule_secs.len() > 50
         {
-            bail!("webhooks: timeout_secs and batch_size must be positive and retry_schedule_secs at most 50 entries");
+            bail!(
+                "webhooks: timeout_secs, batch_size and per_receiver must be positive and retry_schedule_secs at most 50 entries"
+            );
         }
         if !(5..=120).contains(&self.calls.default_ring_timeout_secs) {
             bail!("calls.default_ring_timeout_secs must be between 5 and 120");

@@ -2,6 +2,7 @@
 //! Standard Webhooks scheme, retried on a schedule, guarded against private addresses.
 
 pub mod guard;
+mod lanes;
 pub mod retry;
 
 use crate::settings::Settings;
@@ -16,7 +17,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::{Notify, watch};
+use tokio::sync::{Notify, Semaphore, mpsc, watch};
 
 /// How long a claimed delivery stays hidden from other workers while it is being sent.
 const LEASE_SECS: i64 = 60;
@@ -28,7 +29,11 @@ pub struct WebhookWorker {
     settings: Arc<Settings>,
     client: reqwest::Client,
     wake: Notify,
+    lanes: lanes::Lanes,
 }
+
+/// A destination's signing secrets, or why it has none any more.
+type Secrets = Result<Vec<SecretString>, &'static str>;
 
 impl WebhookWorker {
     pub fn new(store: Store, settings: Arc<Settings>) -> anyhow::Result<Arc<Self>> {
@@ -38,7 +43,8 @@ impl WebhookWorker {
             .no_proxy()
             .user_agent(concat!("agentline-webhooks/", env!("CARGO_PKG_VERSION")));
         let client = guard::guarded(builder, settings.webhook_allow_private).build()?;
-        Ok(Arc::new(Self { store, client, settings, wake: Notify::new() }))
+        let lanes = lanes::Lanes::new(settings.webhooks.per_receiver);
+        Ok(Arc::new(Self { store, client, settings, wake: Notify::new(), lanes }))
     }
 
     /// Asks the worker to look for deliveries now.
@@ -51,12 +57,7 @@ impl WebhookWorker {
     /// drive this with a clock of their own.
     pub async fn deliver_due(&self, now: Timestamp) -> agentline_store::Result<usize> {
         let due = webhooks::claim_due(&self.store, now, LEASE_SECS, self.settings.webhooks.batch_size).await?;
-        let mut destinations: HashMap<String, Result<Vec<SecretString>, &'static str>> = HashMap::new();
-        for delivery in &due {
-            if let Entry::Vacant(slot) = destinations.entry(webhooks::destination_key(delivery)) {
-                slot.insert(webhooks::destination(&self.store, delivery, now).await?);
-            }
-        }
+        let destinations = self.destinations(&due, now).await?;
         let outcomes = join_all(
             due.iter().map(|delivery| self.attempt(delivery, &destinations[&webhooks::destination_key(delivery)], now)),
         )
@@ -66,12 +67,22 @@ impl WebhookWorker {
         Ok(due.len())
     }
 
-    async fn attempt(
+    /// The signing secrets of each destination of `due`, read once per destination.
+    async fn destinations(
         &self,
-        delivery: &Delivery,
-        destination: &Result<Vec<SecretString>, &'static str>,
+        due: &[Delivery],
         now: Timestamp,
-    ) -> Outcome {
+    ) -> agentline_store::Result<HashMap<String, Secrets>> {
+        let mut destinations: HashMap<String, Secrets> = HashMap::new();
+        for delivery in due {
+            if let Entry::Vacant(slot) = destinations.entry(webhooks::destination_key(delivery)) {
+                slot.insert(webhooks::destination(&self.store, delivery, now).await?);
+            }
+        }
+        Ok(destinations)
+    }
+
+    async fn attempt(&self, delivery: &Delivery, destination: &Secrets, now: Timestamp) -> Outcome {
         let secrets = match destination {
             Ok(secrets) => secrets,
             // Nothing to retry: the destination itself is gone.
@@ -129,6 +140,7 @@ impl WebhookWorker {
             return Err(format!("refused by the SSRF guard: the URL {why}"));
         }
         let secrets: Vec<&str> = secrets.iter().map(|s| s.expose()).collect();
+        let _lane = self.lanes.enter(&delivery.url).await;
         // The signature time is when the request really leaves, whatever clock schedules retries.
         let sent_at = Timestamp::now().datetime().timestamp();
         let signature = signature_header(&secrets, delivery.event_id.as_str(), sent_at, delivery.body.as_bytes())
@@ -154,24 +166,81 @@ impl WebhookWorker {
         Ok((status, retry_after, excerpt))
     }
 
-    /// Delivers until `stop` turns true.
+    /// Delivers until `stop` turns true. Unlike [`Self::deliver_due`]'s rounds, deliveries do not
+    /// wait for each other: a slow receiver holds only its own lanes, the worker claims more as
+    /// soon as any attempt ends, and outcomes are written in batches by one recorder.
     pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
+        let limit = usize::try_from(self.settings.webhooks.batch_size).unwrap_or(64).saturating_mul(4);
+        let slots = Arc::new(Semaphore::new(limit));
+        let (done, outcomes) = mpsc::unbounded_channel();
+        let recorder = tokio::spawn(record(self.store.clone(), outcomes));
         while !*stop.borrow() {
-            let sent = match self.deliver_due(Timestamp::now()).await {
-                Ok(sent) => sent,
+            let free = slots.available_permits();
+            let claimed = match self.dispatch(free, &slots, &done).await {
+                Ok(claimed) => claimed,
                 Err(err) => {
                     tracing::error!(error = %err, "webhook delivery round failed");
                     0
                 }
             };
-            if sent > 0 {
+            if claimed > 0 && slots.available_permits() > 0 {
                 continue;
             }
             tokio::select! {
                 () = self.wake.notified() => {}
                 () = tokio::time::sleep(Duration::from_millis(200)) => {}
+                permit = Arc::clone(&slots).acquire_owned(), if free == 0 => drop(permit),
                 _ = stop.changed() => {}
             }
+        }
+        drop(done);
+        let _ = recorder.await;
+    }
+
+    /// Claims up to `free` due deliveries and sends each on a task of its own.
+    async fn dispatch(
+        self: &Arc<Self>,
+        free: usize,
+        slots: &Arc<Semaphore>,
+        done: &mpsc::UnboundedSender<(Delivery, Outcome)>,
+    ) -> agentline_store::Result<usize> {
+        if free == 0 {
+            return Ok(0);
+        }
+        let now = Timestamp::now();
+        let limit = i64::try_from(free).unwrap_or(i64::MAX).min(self.settings.webhooks.batch_size);
+        let due = webhooks::claim_due(&self.store, now, LEASE_SECS, limit).await?;
+        let destinations = self.destinations(&due, now).await?;
+        let claimed = due.len();
+        for delivery in due {
+            let Ok(slot) = Arc::clone(slots).try_acquire_owned() else { break };
+            let secrets =
+                destinations.get(&webhooks::destination_key(&delivery)).cloned().unwrap_or(Err("no destination"));
+            let (worker, done) = (Arc::clone(self), done.clone());
+            tokio::spawn(async move {
+                let outcome = worker.attempt(&delivery, &secrets, Timestamp::now()).await;
+                drop(slot);
+                let _ = done.send((delivery, outcome));
+            });
+        }
+        Ok(claimed)
+    }
+}
+
+/// Writes attempts' outcomes as they come, many to a transaction. One that cannot be written
+/// leaves its delivery leased: it is sent again when the lease ends (at least once).
+async fn record(store: Store, mut outcomes: mpsc::UnboundedReceiver<(Delivery, Outcome)>) {
+    while let Some(first) = outcomes.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < 256 {
+            match outcomes.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
+        let results: Vec<(&Delivery, &Outcome)> = batch.iter().map(|(d, o)| (d, o)).collect();
+        if let Err(err) = webhooks::record_attempts(&store, &results, Timestamp::now()).await {
+            tracing::error!(error = %err, "webhook attempts could not be recorded; they are sent again after the lease");
         }
     }
 }

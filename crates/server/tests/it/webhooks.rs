@@ -10,7 +10,7 @@ use agentline_domain::Timestamp;
 use agentline_domain::webhook::verify;
 use serde_json::{Value, json};
 use std::collections::HashSet;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 on_both_engines!(
     deliveries_are_signed_and_verify_with_the_documented_recipe,
@@ -400,4 +400,66 @@ async fn disabled_endpoints_stop_their_queued_deliveries(engine: Engine) {
     let rows = log["data"].as_array().unwrap();
     assert_eq!(rows.len(), 7);
     assert!(rows.iter().all(|d| d["status"] == "failed" && d["last_error"] == "the endpoint is disabled"), "{log}");
+}
+
+/// Python's `http.server` (threaded, HTTP/1.0: one connection per request, closed after the
+/// answer, a listen backlog of 5) as a new user's first receiver, under a burst of calls: every
+/// event arrives once, within seconds (it used to time out, duplicate and stall for minutes).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_reaches_a_closing_http_1_0_receiver_once_and_quickly() {
+    const RECEIVER: &str = r#"
+import http.server, json, sys, threading, collections
+seen, lock = collections.Counter(), threading.Lock()
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("content-length", 0)))
+        with lock:
+            seen[self.headers.get("webhook-id")] += 1
+        self.send_response(200); self.end_headers(); self.wfile.write(b"ok")
+    def do_GET(self):
+        with lock:
+            body = json.dumps({"events": len(seen), "posts": sum(seen.values())}).encode()
+        self.send_response(200); self.end_headers(); self.wfile.write(body)
+    def log_message(self, *args): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+"#;
+    let port = unused_port();
+    let mut python = tokio::process::Command::new("python3")
+        .args(["-c", RECEIVER, &port.to_string()])
+        .kill_on_drop(true)
+        .spawn()
+        .expect("python3 runs");
+    let app = spawn_app_with(Engine::Sqlite, |c| {
+        c.engine.sandbox.speed = 10.0;
+        c.engine.calls.dispatch_interval_ms = 20;
+        c.engine.webhook_allow_private = true;
+    })
+    .await;
+    let acct = app.account("A").await;
+    let counts_url = format!("http://127.0.0.1:{port}/");
+    let started = Instant::now();
+    while reqwest::get(&counts_url).await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(10), "the Python receiver did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    endpoint(&app, &acct, &format!("http://127.0.0.1:{port}/hook"), &[]).await;
+    let agent = agent_with_number(&app, &acct, json!({})).await;
+    let calls = 150;
+    let placing =
+        (0..calls).map(|_| app.post("/v1/calls", &acct.test_key, json!({"agent_id": agent, "to": "+14155550100"})));
+    for placed in futures_util::future::join_all(placing).await {
+        placed.assert_status(201);
+    }
+    // Each completed call sends seven events: queued … completed, then analyzed.
+    let expected = calls * 7;
+    let started = Instant::now();
+    let counts = loop {
+        let counts: Value = reqwest::get(&counts_url).await.unwrap().json().await.unwrap();
+        if counts["events"] == expected || started.elapsed() > Duration::from_secs(40) {
+            break counts;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!((counts["events"].as_i64(), counts["posts"].as_i64()), (Some(expected), Some(expected)), "each once");
+    python.kill().await.unwrap();
 }
