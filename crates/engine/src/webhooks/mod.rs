@@ -173,7 +173,7 @@ impl WebhookWorker {
         let limit = usize::try_from(self.settings.webhooks.batch_size).unwrap_or(64).saturating_mul(4);
         let slots = Arc::new(Semaphore::new(limit));
         let (done, outcomes) = mpsc::unbounded_channel();
-        let recorder = tokio::spawn(record(self.store.clone(), outcomes));
+        let recorder = tokio::spawn(record(Arc::clone(&self), outcomes));
         while !*stop.borrow() {
             let free = slots.available_permits();
             let claimed = match self.dispatch(free, &slots, &done).await {
@@ -227,9 +227,10 @@ impl WebhookWorker {
     }
 }
 
-/// Writes attempts' outcomes as they come, many to a transaction. One that cannot be written
-/// leaves its delivery leased: it is sent again when the lease ends (at least once).
-async fn record(store: Store, mut outcomes: mpsc::UnboundedReceiver<(Delivery, Outcome)>) {
+/// Writes attempts' outcomes as they come, many to a transaction, then wakes the worker: a
+/// call's next event may now go. One that cannot be written leaves its delivery leased: it is
+/// sent again when the lease ends (at least once).
+async fn record(worker: Arc<WebhookWorker>, mut outcomes: mpsc::UnboundedReceiver<(Delivery, Outcome)>) {
     while let Some(first) = outcomes.recv().await {
         let mut batch = vec![first];
         while batch.len() < 256 {
@@ -239,9 +240,10 @@ async fn record(store: Store, mut outcomes: mpsc::UnboundedReceiver<(Delivery, O
             }
         }
         let results: Vec<(&Delivery, &Outcome)> = batch.iter().map(|(d, o)| (d, o)).collect();
-        if let Err(err) = webhooks::record_attempts(&store, &results, Timestamp::now()).await {
+        if let Err(err) = webhooks::record_attempts(&worker.store, &results, Timestamp::now()).await {
             tracing::error!(error = %err, "webhook attempts could not be recorded; they are sent again after the lease");
         }
+        worker.wake();
     }
 }
 
