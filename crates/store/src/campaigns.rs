@@ -335,10 +335,15 @@ pub async fn events(store: &Store, campaign: &CampaignId) -> Result<Vec<Campaign
     Ok(rows)
 }
 
-/// The campaigns the scheduler works on.
-pub async fn running(store: &Store) -> Result<Vec<Campaign>> {
-    let rows =
-        sqlx::query_as("SELECT * FROM campaigns WHERE status = 'running' ORDER BY id").fetch_all(store.pool()).await?;
+/// The campaigns the scheduler works on: running ones, and paused or canceled ones whose
+/// calls already placed have not all been accounted for.
+pub async fn active(store: &Store) -> Result<Vec<Campaign>> {
+    let rows = sqlx::query_as(
+        "SELECT * FROM campaigns c WHERE c.status = 'running' OR (c.status IN ('paused', 'canceled') AND EXISTS \
+         (SELECT 1 FROM campaign_contacts cc WHERE cc.campaign_id = c.id AND cc.state = 'in_progress')) ORDER BY c.id",
+    )
+    .fetch_all(store.pool())
+    .await?;
     Ok(rows)
 }
 

@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use agentline_domain::Timestamp;
-use agentline_domain::campaign::{AfterAttempt, AttemptOutcome, ContactState};
+use agentline_domain::campaign::{AfterAttempt, AttemptOutcome, CampaignStatus, ContactState, SkipReason};
 use agentline_store::campaigns::{self, Campaign, CampaignContact, Finished};
 
 /// At most this many outcomes a tick per campaign.
@@ -41,6 +41,12 @@ fn next_step(campaign: &Campaign, finished: &Finished, now: Timestamp) -> Campai
             contact.state = state;
             contact.next_attempt_at = None;
         }
+    }
+    if campaign.status == CampaignStatus::Canceled && !contact.state.is_final() {
+        // No more attempts for a canceled campaign.
+        contact.state = ContactState::Skipped;
+        contact.skip_reason = Some(SkipReason::Canceled);
+        contact.next_attempt_at = None;
     }
     contact
 }

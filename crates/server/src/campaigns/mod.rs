@@ -35,7 +35,7 @@ pub(crate) async fn run(state: AppState, mut stop: watch::Receiver<bool>) {
 
 /// One pass over every running campaign.
 pub async fn run_once(state: &AppState) -> anyhow::Result<()> {
-    for campaign in campaigns::running(&state.store).await? {
+    for campaign in campaigns::active(&state.store).await? {
         if let Err(err) = step(state, campaign).await {
             tracing::warn!(error = %err, "a campaign's step failed");
         }
@@ -46,12 +46,16 @@ pub async fn run_once(state: &AppState) -> anyhow::Result<()> {
 async fn step(state: &AppState, campaign: Campaign) -> anyhow::Result<()> {
     let now = Timestamp::now();
     attempts::record_finished(state, &campaign, now).await?;
+    if campaign.status != CampaignStatus::Running {
+        // Paused or canceled: only the calls already placed are accounted for.
+        return Ok(());
+    }
     if campaign.end_at.is_some_and(|end| end <= now) {
         campaigns::skip_after_end(&state.store, &campaign.id, now).await?;
     } else if campaign.start_at.is_none_or(|start| start <= now) {
         dialing::dial_due(state, &campaign, now).await?;
     }
-    if campaign.status == CampaignStatus::Running && !campaigns::has_open_contacts(&state.store, &campaign.id).await? {
+    if !campaigns::has_open_contacts(&state.store, &campaign.id).await? {
         let counts = crate::api::campaigns::Counts::from_rows(campaigns::counts(&state.store, &campaign.id).await?);
         let counts = serde_json::to_value(&counts).unwrap_or_default();
         campaigns::complete(&state.store, &campaign, counts, now).await?;

@@ -299,7 +299,7 @@ async fn daily_caps_hold_contacts_back_and_the_end_skips_the_rest() {
     let (open, _) = open_and_closed_zones();
     let row =
         json!({"phone_number": "+14155550119", "name": "Bo", "timezone": open, "variables": {"appointment": "Friday"}});
-    let end_at = (chrono::Utc::now() + chrono::Duration::seconds(4)).to_rfc3339();
+    let end_at = (chrono::Utc::now() + chrono::Duration::seconds(8)).to_rfc3339();
     let body = json!({
         "name": "Capped", "agent_id": agent, "start": true, "contacts": vec![row; 5], "daily_cap_per_number": 3,
         "calls_per_minute": 6000, "end_at": end_at, "window": {"start": "08:00", "end": "21:00", "days": EVERY_DAY},
@@ -325,4 +325,50 @@ async fn daily_caps_hold_contacts_back_and_the_end_skips_the_rest() {
         (Some(id.as_str()), Some(3))
     );
     assert!(!received[1].header("webhook-signature").is_empty(), "signed");
+}
+
+/// Pausing or canceling stops new calls, and the calls already placed are still accounted for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_placed_before_a_pause_or_cancel_are_accounted_for() {
+    // A slower sandbox, so each pair of calls stays in progress long enough to pause on.
+    let app = spawn_app_with(Engine::Sqlite, |c| {
+        c.engine.sandbox.speed = 5.0;
+        c.engine.calls.dispatch_interval_ms = 20;
+    })
+    .await;
+    let acct = app.account("A").await;
+    let agent = agent(&app, &acct).await;
+    let (open, _) = open_and_closed_zones();
+    // …0115 answers and hangs up after 5 s (1 s at the sandbox's speed); …0101 is busy.
+    let row = |number: &str| json!({"phone_number": number, "name": "Bo", "timezone": open, "variables": {"appointment": "Friday"}});
+    let rows = vec![row("+14155550115"), row("+14155550101"), row("+14155550115"), row("+14155550115")];
+    let body = json!({
+        "name": "Paused", "agent_id": agent, "start": true, "contacts": rows, "max_concurrent": 2,
+        "calls_per_minute": 6000, "window": {"start": "08:00", "end": "21:00", "days": EVERY_DAY},
+    });
+    let id = app.post("/v1/campaigns", &acct.test_key, body).await.id();
+    wait_for_campaign(&app, &acct.test_key, &id, 10, |c| c["counts"]["in_progress"] == 2).await;
+    app.post(&format!("/v1/campaigns/{id}/pause"), &acct.test_key, json!({})).await.assert_status(200);
+    let paused = wait_for_campaign(&app, &acct.test_key, &id, 10, |c| c["counts"]["in_progress"] == 0).await;
+    assert_eq!(paused["status"], "paused");
+    assert_eq!(paused["counts"]["pending"], 2, "nothing new was dialled: {paused}");
+    assert_eq!(
+        paused["counts"]["completed"].as_i64().unwrap() + paused["counts"]["retry_scheduled"].as_i64().unwrap(),
+        2
+    );
+
+    app.post(&format!("/v1/campaigns/{id}/resume"), &acct.test_key, json!({})).await.assert_status(200);
+    wait_for_campaign(&app, &acct.test_key, &id, 10, |c| c["counts"]["in_progress"].as_i64() > Some(0)).await;
+    app.post(&format!("/v1/campaigns/{id}/cancel"), &acct.test_key, json!({})).await.assert_status(200);
+    let canceled = wait_for_campaign(&app, &acct.test_key, &id, 10, |c| c["counts"]["in_progress"] == 0).await;
+    let counts = &canceled["counts"];
+    assert_eq!(canceled["status"], "canceled");
+    assert_eq!(
+        counts["completed"].as_i64().unwrap()
+            + counts["skipped"].as_i64().unwrap()
+            + counts["failed"].as_i64().unwrap(),
+        4,
+        "{canceled}"
+    );
+    assert!(counts["skipped_by_reason"]["canceled"].as_i64() > Some(0), "{canceled}");
 }
