@@ -23,6 +23,8 @@ pub struct Config {
     pub database_url: Option<SecretString>,
     pub log_format: LogFormat,
     pub body_limit_bytes: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (CIDRs or addresses).
+    pub trusted_proxies: Vec<String>,
     pub rate_limits: RateLimits,
     pub accounts: AccountDefaults,
     /// Calls, media, speech and webhooks: the same TOML tables, read by the engine.
@@ -91,6 +93,7 @@ impl Config {
         if self.body_limit_bytes < 1024 {
             bail!("body_limit_bytes must be at least 1024");
         }
+        crate::api::client_ip::parse_proxies(&self.trusted_proxies).map_err(anyhow::Error::msg)?;
         if self.accounts.concurrency_limit < 1 || self.accounts.rate_cents_per_minute < 0 {
             bail!("accounts: concurrency_limit must be at least 1 and rate_cents_per_minute not negative");
         }

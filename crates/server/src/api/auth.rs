@@ -219,13 +219,15 @@ pub(crate) async fn authenticate(
     mut request: Request,
     next: Next,
 ) -> Response {
+    let trusted = super::client_ip::parse_proxies(&state.config.trusted_proxies).unwrap_or_default();
+    let client = super::client_ip::client_ip(peer.ip(), request.headers(), &trusted);
     let Some(secret) = presented_secret(&request) else {
-        return throttle_failure(&state, peer.ip(), missing_credential()).into_response();
+        return throttle_failure(&state, client, missing_credential()).into_response();
     };
-    let caller = match resolve(&state, secret, peer.ip()).await {
+    let caller = match resolve(&state, secret, client).await {
         Ok(caller) => caller,
         Err(err) if err.status == StatusCode::UNAUTHORIZED => {
-            return throttle_failure(&state, peer.ip(), err).into_response();
+            return throttle_failure(&state, client, err).into_response();
         }
         Err(err) => return err.into_response(),
     };

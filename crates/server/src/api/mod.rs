@@ -10,6 +10,7 @@ pub mod call_request;
 pub mod calls;
 pub mod campaigns;
 pub mod carriers;
+pub mod client_ip;
 pub mod contacts;
 pub mod credentials;
 pub mod dnc;

@@ -1,6 +1,6 @@
 //! Authentication, scopes, revocation, expiry, IP allowlists and business restriction.
 
-use crate::helpers::{Engine, TestApp, spawn_app};
+use crate::helpers::{Engine, TestApp, spawn_app, spawn_app_with};
 use crate::on_both_engines;
 use serde_json::{Value, json};
 
@@ -183,6 +183,32 @@ async fn ip_allowlist_is_enforced(engine: Engine) {
     app.post("/v1/keys", &acct.admin, json!({"ip_allowlist": ["not-an-ip"]}))
         .await
         .assert_error(400, "validation_error");
+}
+
+/// Behind a trusted reverse proxy the client's address comes from `X-Forwarded-For`; from
+/// anyone else the header changes nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_trusted_proxys_forwarded_address_is_the_clients() {
+    let forwarded = |app: &TestApp, key: &str, from: &str| {
+        let request =
+            app.client.get(format!("{}/v1/agents", app.base)).bearer_auth(key).header("x-forwarded-for", from);
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    let behind = spawn_app_with(Engine::Sqlite, |c| c.trusted_proxies = vec!["127.0.0.1".into()]).await;
+    let acct = behind.account("A").await;
+    let office =
+        behind.post("/v1/keys", &acct.admin, json!({"scopes": ["*"], "ip_allowlist": ["203.0.113.0/24"]})).await;
+    let key = office.assert_status(201)["key"].as_str().unwrap().to_owned();
+    assert_eq!(forwarded(&behind, &key, "203.0.113.7").await, 200, "the office, through the proxy");
+    assert_eq!(forwarded(&behind, &key, "198.51.100.1").await, 403, "elsewhere, through the proxy");
+    behind.get("/v1/agents", &key).await.assert_error(403, "permission_denied");
+
+    let direct = spawn_app(Engine::Sqlite).await;
+    let acct = direct.account("A").await;
+    let office =
+        direct.post("/v1/keys", &acct.admin, json!({"scopes": ["*"], "ip_allowlist": ["203.0.113.0/24"]})).await;
+    let key = office.assert_status(201)["key"].as_str().unwrap().to_owned();
+    assert_eq!(forwarded(&direct, &key, "203.0.113.7").await, 403, "no proxy is trusted: the header is ignored");
 }
 
 async fn business_restricted_key_sees_only_its_business(engine: Engine) {
