@@ -113,13 +113,23 @@ pub async fn orphans(store: &Store, node: &str, stale_before: Timestamp) -> Resu
 }
 
 /// Inserts a call that came in (already ringing here) and claims it for `node` at once: inbound
-/// callers don't wait in the outbound queue. Returns the claimed call.
-pub async fn insert_inbound(store: &Store, call: &Call, node: &str) -> Result<Call> {
+/// callers don't wait in the outbound queue. Returns the claimed call, or `None` (nothing
+/// written) when a live call would take the account past its concurrency limit.
+pub async fn insert_inbound(store: &Store, call: &Call, node: &str) -> Result<Option<Call>> {
     let mut tx = store.begin_write().await?;
+    if call.mode == agentline_domain::ApiKeyMode::Live {
+        let lock = format!("SELECT concurrency_limit FROM accounts WHERE id = $1{}", store.dialect().for_update());
+        let limit: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(lock)).bind(call.account_id.as_str()).fetch_one(&mut *tx).await?;
+        let (active, _) = slot_counts(&mut tx, &call.account_id).await?;
+        if active >= limit {
+            return Ok(None);
+        }
+    }
     insert_queued(&mut tx, call).await?;
     let claimed = apply(&mut tx, call.clone(), CallEvent::Dispatched, None, Timestamp::now(), Some(node))
         .await?
         .ok_or_else(|| crate::Error::Corrupt("a new inbound call could not be claimed".to_owned()))?;
     tx.commit().await?;
-    Ok(claimed)
+    Ok(Some(claimed))
 }

@@ -22,21 +22,19 @@ pub struct Incoming<'a> {
 }
 
 /// Records the call (claimed by this node, so it does not queue) and starts running it; Twilio's
-/// stream for it is accepted from now on.
-pub async fn answer(rt: &Arc<CallRuntime>, incoming: &Incoming<'_>) -> agentline_store::Result<Call> {
+/// stream for it is accepted from now on. `None`: the account is at its concurrency limit (live
+/// calls count against it like outbound ones), and nothing was recorded.
+pub async fn answer(rt: &Arc<CallRuntime>, incoming: &Incoming<'_>) -> agentline_store::Result<Option<Call>> {
     let call = inbound_call(rt, incoming);
     rt.twilio().open(&call.id);
-    match dispatch::insert_inbound(&rt.store, &call, &rt.settings.calls.node_id).await {
-        Ok(claimed) => {
-            rt.event_recorded();
-            rt.start(claimed.clone());
-            Ok(claimed)
-        }
-        Err(err) => {
-            rt.twilio().close(&call.id);
-            Err(err)
-        }
+    let claimed = dispatch::insert_inbound(&rt.store, &call, &rt.settings.calls.node_id).await;
+    if let Ok(Some(claimed)) = &claimed {
+        rt.event_recorded();
+        rt.start(claimed.clone());
+    } else {
+        rt.twilio().close(&call.id);
     }
+    claimed
 }
 
 fn inbound_call(rt: &CallRuntime, incoming: &Incoming<'_>) -> Call {

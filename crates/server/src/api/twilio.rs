@@ -187,7 +187,11 @@ async fn answer_incoming(state: &AppState, account: &AccountId, form: &Form) -> 
         _ => {
             let caller = param(form, "From").unwrap_or("anonymous");
             let incoming = Incoming { number: &number, agent: &agent, caller, call_sid, mode: ApiKeyMode::Live };
-            agentline_engine::answer_inbound(&state.calls, &incoming).await?
+            let Some(call) = agentline_engine::answer_inbound(&state.calls, &incoming).await? else {
+                tracing::warn!(account_id = %account, "an inbound call would exceed the account's concurrency limit; the caller hears busy");
+                return Ok(twilio::reject());
+            };
+            call
         }
     };
     let stream_url = state.config.engine.twilio.stream_url(&stream_path(&call)).ok_or_else(not_configured)?;
@@ -218,7 +222,8 @@ async fn dev_stream(
             mode: ApiKeyMode::Test,
         };
         match agentline_engine::answer_inbound(&state.calls, &incoming).await {
-            Ok(call) => {
+            Ok(None) => tracing::warn!("a development stream's call was refused"),
+            Ok(Some(call)) => {
                 state.calls.twilio().deliver(&call.id, TwilioInput::Stream(socket, start)).await;
             }
             Err(err) => tracing::warn!(error = %err, "could not start a development stream's call"),

@@ -259,6 +259,44 @@ async fn an_inbound_call_is_answered_by_the_numbers_agent() {
     assert_eq!(calls["data"].as_array().unwrap().len(), 1);
 }
 
+/// Inbound calls count against the account's concurrency limit like outbound ones: when it is
+/// full, the caller hears busy and nothing is recorded.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_inbound_call_beyond_the_concurrency_limit_hears_busy() {
+    let s = setup(1_000).await;
+    let pool = agentline_store::test_support::pool(&s.app.store);
+    sqlx::query("UPDATE accounts SET concurrency_limit = 1 WHERE id = $1")
+        .bind(&s.acct.account_id)
+        .execute(pool)
+        .await
+        .unwrap();
+    let busy_line = s.call("+14155550127").await;
+    wait_for_within(&s.app, &s.acct.key, &busy_line, 10, |c| c["status"] == "in_progress").await;
+
+    let voice_url = s.url("/twilio/voice");
+    let form: Vec<(String, String)> = [
+        ("AccountSid", SID),
+        ("CallSid", "CA00000000000000000000000000000001"),
+        ("From", "+14155559876"),
+        ("To", OUR_NUMBER),
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .to_vec();
+    let signature = agentline_twilio_peer::sign(TOKEN, &voice_url, &form);
+    let (status, twiml) = post_form(&voice_url, &form, Some(signature.clone())).await;
+    assert_eq!(status, 200, "{twiml}");
+    assert!(twiml.contains(r#"<Reject reason="busy"/>"#), "{twiml}");
+    let calls = s.app.get(&format!("/v1/numbers/{}/calls", s.number), &s.acct.key).await.body;
+    assert!(calls["data"].as_array().unwrap().iter().all(|c| c["direction"] == "outbound"), "{calls}");
+
+    // A slot frees: the next inbound call is answered.
+    s.app.post(&format!("/v1/calls/{busy_line}/end"), &s.acct.key, json!({})).await.assert_status(200);
+    s.ended(&busy_line).await;
+    let (status, twiml) = post_form(&voice_url, &form, Some(signature)).await;
+    assert_eq!(status, 200, "{twiml}");
+    assert!(twiml.contains("<Stream"), "{twiml}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn barge_in_clears_twilio_and_truncates_the_turn_to_what_was_heard() {
     let s = setup(4_000).await;
