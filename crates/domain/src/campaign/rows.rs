@@ -201,6 +201,19 @@ fn csv_row(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any text at all: an answer, never a panic; taken rows are one per record, and every
+        /// fault names a line.
+        #[test]
+        fn any_upload_is_taken_or_refused_by_line(text in "(?s)[a-z_,\"+0-9 /\n\r\t\u{feff}é]{0,400}") {
+            match check_csv(&text) {
+                Ok(rows) => prop_assert!(!rows.is_empty() && rows.len() <= text.lines().count()),
+                Err(errors) => prop_assert!(!errors.is_empty() && errors.len() <= 100),
+            }
+        }
+    }
 
     #[test]
     fn csv_rows_keep_their_extra_columns_as_variables() {
