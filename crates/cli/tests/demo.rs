@@ -33,6 +33,7 @@ fn the_demo_completes_a_sandbox_call_in_a_terminal() {
     // No model in the demo: the analysis says why it did not run rather than invent a summary.
     assert!(screen.contains("\"analysis\": \"skipped: no model configured"), "{screen}");
     assert!(screen.contains("curl -s http://127.0.0.1:"), "{screen}");
-    assert!(screen.lines().count() < 60, "a display, not a log dump: {} lines", screen.lines().count());
+    // 59 lines on a quiet machine; a loaded one may also catch the brief `answered` status.
+    assert!(screen.lines().count() <= 61, "a display, not a log dump: {} lines\n{screen}", screen.lines().count());
     assert!(dir.path().join("agentline.sqlite").exists(), "the embedded default database was used");
 }
