@@ -87,16 +87,23 @@ pub async fn claim_due(store: &Store, node: &str, now: Timestamp) -> Result<Vec<
     Ok(claimed)
 }
 
-/// Marks the calls this node runs as alive.
-pub async fn heartbeat(store: &Store, ids: &[CallId], at: Timestamp) -> Result<()> {
+/// Marks the calls this node runs as alive; answers those that are no longer active in the
+/// database (ended elsewhere: through another node's API, or reconciled as orphans).
+pub async fn heartbeat(store: &Store, ids: &[CallId], at: Timestamp) -> Result<Vec<CallId>> {
+    let mut ended = Vec::new();
     for id in ids {
-        sqlx::query("UPDATE calls SET heartbeat_at = $1 WHERE id = $2 AND status IN ('initiated', 'ringing', 'answered', 'in_progress')")
-            .bind(at.to_db())
-            .bind(id.as_str())
-            .execute(store.pool())
-            .await?;
+        let done = sqlx::query(
+            "UPDATE calls SET heartbeat_at = $1 WHERE id = $2 AND status IN ('initiated', 'ringing', 'answered', 'in_progress')",
+        )
+        .bind(at.to_db())
+        .bind(id.as_str())
+        .execute(store.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            ended.push(id.clone());
+        }
     }
-    Ok(())
+    Ok(ended)
 }
 
 /// Active calls left behind by a process that stopped: those owned by `node` (this node,

@@ -493,3 +493,44 @@ async fn calls_are_listed_and_filtered(engine: Engine) {
         .assert_error(404, "not_found");
     app.get(&format!("/v1/numbers/{number}/calls"), &other.key).await.assert_error(404, "not_found");
 }
+
+/// Two nodes on one Postgres: `POST /v1/calls/{id}/end` on the node that does not run the call
+/// ends it, and the node that runs it hangs up too (its recording is then stored), within a
+/// couple of heartbeats.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_is_ended_through_either_node() {
+    let tweak = |c: &mut agentline_server::config::Config| {
+        c.engine.calls.dispatch_interval_ms = 20;
+        c.engine.calls.heartbeat_secs = 1;
+    };
+    let app = spawn_app_with(Engine::Postgres, tweak).await;
+    let node_b = app
+        .second_node(|c| {
+            tweak(c);
+            c.engine.calls.node_id = "node-b".into();
+        })
+        .await;
+    let acct = app.account("A").await;
+    let speech =
+        json!({"stt": {"type": "stand_in", "transcript": "Yes."}, "tts": {"type": "stand_in", "audio_ms": 400}});
+    let body = json!({"name": "Riley", "first_message": "Hello.", "brain": {"type": "stand_in", "reply": "Sure."}, "speech": speech});
+    let agent = app.post("/v1/agents", &acct.key, body).await.id();
+    app.post("/v1/numbers", &acct.key, json!({"phone_number": "+14155550150", "agent_id": agent}))
+        .await
+        .assert_status(201);
+    // …0107 answers and stays on the line, with real-time audio.
+    let id = app.post("/v1/calls", &acct.test_key, json!({"agent_id": agent, "to": "+14155550107"})).await.id();
+    wait_for_within(&app, &acct.test_key, &id, 20, |c| c["status"] == "in_progress").await;
+    let owner: String = sqlx::query_scalar("SELECT owner_node FROM calls WHERE id = $1")
+        .bind(&id)
+        .fetch_one(agentline_store::test_support::pool(&app.store))
+        .await
+        .unwrap();
+    let other = if owner == "node-b" { app.base.clone() } else { node_b.base.clone() };
+    let ended = app.client.post(format!("{other}/v1/calls/{id}/end")).bearer_auth(&acct.test_key).send().await.unwrap();
+    assert_eq!(ended.status(), 200);
+    let call = wait_for_within(&app, &acct.test_key, &id, 10, |c| c["status"] == "completed").await;
+    assert_eq!(call["end_reason"], "ended_by_api");
+    let hung_up = wait_for_within(&app, &acct.test_key, &id, 15, |c| c["recording_url"].is_string()).await;
+    assert!(hung_up["duration"].as_i64().unwrap() < 10, "{hung_up}");
+}

@@ -78,6 +78,12 @@ pub(crate) struct TestApp {
     server: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
+/// A second server on a test app's database.
+pub(crate) struct Node {
+    pub base: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
 /// The credentials `agentline bootstrap` prints.
 pub(crate) struct TestAccount {
     pub account_id: String,
@@ -161,17 +167,18 @@ impl TestApp {
     }
 
     /// Another node on the same database (after `tweak`, which must give it its own
-    /// `node_id`); it runs until the returned sender is dropped.
-    pub(crate) async fn second_node(&self, tweak: impl FnOnce(&mut Config)) -> tokio::sync::oneshot::Sender<()> {
+    /// `node_id`); it runs until the returned node is dropped.
+    pub(crate) async fn second_node(&self, tweak: impl FnOnce(&mut Config)) -> Node {
         let mut config = self.config.clone();
         config.bind = "127.0.0.1:0".parse().unwrap();
         tweak(&mut config);
         let app = Application::build(config).await.expect("the second node starts");
+        let base = format!("http://{}", app.local_addr());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(app.run_until_stopped(async move {
             let _ = stopped.await;
         }));
-        stop
+        Node { base, _stop: stop }
     }
 
     /// The server's data directory (recordings live under it).

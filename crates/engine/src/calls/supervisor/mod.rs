@@ -154,8 +154,11 @@ impl Supervisor {
 
     async fn on_heartbeat(&mut self) -> Vec<Output> {
         let ids = std::slice::from_ref(&self.call.id);
-        if let Err(err) = dispatch::heartbeat(self.ctx.store(), ids, Timestamp::now()).await {
-            tracing::warn!(call_id = %self.call.id, error = %err, "heartbeat failed");
+        match dispatch::heartbeat(self.ctx.store(), ids, Timestamp::now()).await {
+            // Ended elsewhere (another node's `POST /v1/calls/{id}/end`): this node hangs up too.
+            Ok(ended) if !ended.is_empty() => return self.control.on(self.now(), Input::Command(CallCommand::End)),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(call_id = %self.call.id, error = %err, "heartbeat failed"),
         }
         if self.control.watches_wallet() && self.wallet_exhausted().await {
             return self.control.on(self.now(), Input::WalletExhausted);
