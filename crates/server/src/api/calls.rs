@@ -358,7 +358,7 @@ async fn send_dtmf(
         return Err(not_answered());
     }
     if !state.calls.command(&call.id, agentline_engine::leg::CallCommand::SendDtmf(input.digits)).await {
-        return Err(not_answered());
+        return Err(elsewhere(&state, &call).unwrap_or_else(not_answered));
     }
     Ok((StatusCode::ACCEPTED, Json(CallView::detailed(&state, call).await?)))
 }
@@ -386,9 +386,19 @@ async fn transfer_call(
     check_transferable(&call)?;
     let command = agentline_engine::leg::CallCommand::Transfer(request);
     if !state.calls.command(&call.id, command).await {
-        return Err(not_answered(&call));
+        return Err(elsewhere(&state, &call).unwrap_or_else(|| not_answered(&call)));
     }
     Ok((StatusCode::ACCEPTED, Json(CallView::detailed(&state, call).await?)))
+}
+
+/// A call that another node runs: this node cannot reach it (yet; see docs/api.md).
+fn elsewhere(state: &AppState, call: &Call) -> Option<ApiError> {
+    let owner = call.owner_node.as_deref().filter(|owner| *owner != state.config.engine.calls.node_id)?;
+    let message = format!("The call is running on node `{owner}`: send this request to that node");
+    Some(
+        ApiError::new(StatusCode::CONFLICT, "call_on_another_node", message)
+            .with_detail("owner_node", owner.to_owned()),
+    )
 }
 
 fn not_answered(call: &Call) -> ApiError {
