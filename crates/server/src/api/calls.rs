@@ -254,6 +254,8 @@ pub struct CallFilters {
     /// Calls placed from this number id.
     pub number_id: Option<String>,
     pub contact_id: Option<String>,
+    /// Calls a campaign placed (`cmp_…`).
+    pub campaign_id: Option<String>,
     /// RFC 3339; calls created at or after.
     pub created_after: Option<String>,
     /// RFC 3339; calls created before.
@@ -270,6 +272,7 @@ fn call_filter(filters: &CallFilters) -> ApiResult<Filter> {
         .eq("status", filters.status.clone())
         .eq("from_number_id", filters.number_id.clone())
         .eq("contact_id", filters.contact_id.clone())
+        .eq("campaign_id", filters.campaign_id.clone())
         .gte("created_at", instant("created_after", filters.created_after.as_deref())?)
         .lt("created_at", instant("created_before", filters.created_before.as_deref())?))
 }
