@@ -336,9 +336,36 @@ pub async fn record_attempts(store: &Store, results: &[(&Delivery, &Outcome)], n
         .execute(&mut *tx)
         .await?;
     }
+    let mut healthy: Vec<&str> = results.iter().filter(|(_, o)| o.delivered).map(|(d, _)| d.url.as_str()).collect();
+    healthy.sort_unstable();
+    healthy.dedup();
+    for url in healthy {
+        retry_now(&mut tx, url, now).await?;
+    }
     tx.commit().await?;
     Ok(())
 }
+
+/// `url` just took a delivery: its deliveries waiting out a long retry after a transport failure
+/// (timed out, connection refused — no HTTP status) go now, so a receiver that is up again does
+/// not hold a call's later events for minutes. Receivers that answered an error status keep
+/// their schedule (and their `Retry-After`). Rows due within a lease may be in flight: left alone.
+async fn retry_now(conn: &mut AnyConnection, url: &str, now: Timestamp) -> Result<()> {
+    sqlx::query(
+        "UPDATE webhook_deliveries SET next_attempt_at = $1 WHERE url = $2 AND status = 'pending' AND attempts > 0 \
+         AND last_status_code IS NULL AND next_attempt_at > $3",
+    )
+    .bind(now.to_db())
+    .bind(url)
+    .bind(now.plus_seconds(LONG_RETRY_SECS).to_db())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Retries further away than this are pulled forward by a healthy receiver; nearer ones are
+/// either soon anyway or a lease on a delivery being sent.
+const LONG_RETRY_SECS: i64 = 120;
 
 /// Where a delivery may still go: the secrets that sign it (its endpoint's, both during a
 /// rotation's grace period; the account's for agent and call URLs), or why its endpoint can
