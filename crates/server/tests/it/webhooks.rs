@@ -422,14 +422,21 @@ class H(http.server.BaseHTTPRequestHandler):
             body = json.dumps({"events": len(seen), "posts": sum(seen.values())}).encode()
         self.send_response(200); self.end_headers(); self.wfile.write(body)
     def log_message(self, *args): pass
-http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+print(server.server_address[1], flush=True)
+server.serve_forever()
 "#;
-    let port = unused_port();
+    // The receiver takes a free port itself and says which: no other test can take it first.
     let mut python = tokio::process::Command::new("python3")
-        .args(["-c", RECEIVER, &port.to_string()])
+        .args(["-c", RECEIVER])
+        .stdout(std::process::Stdio::piped())
         .kill_on_drop(true)
         .spawn()
         .expect("python3 runs");
+    let stdout = python.stdout.take().unwrap();
+    let mut first_line = String::new();
+    tokio::io::AsyncBufReadExt::read_line(&mut tokio::io::BufReader::new(stdout), &mut first_line).await.unwrap();
+    let port: u16 = first_line.trim().parse().expect("the receiver prints its port");
     let app = spawn_app_with(Engine::Sqlite, |c| {
         c.engine.sandbox.speed = 10.0;
         c.engine.calls.dispatch_interval_ms = 20;
