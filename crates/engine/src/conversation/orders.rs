@@ -58,13 +58,20 @@ impl Conversation {
     }
 }
 
-/// Synthesizes the whisper whole and plays it on the target's leg; a voice that fails says
-/// nothing (the caller is bridged in at once).
+/// Longest wait for the whisper's voice: the target is on the line and the caller on hold.
+const WHISPER_WAIT: Duration = Duration::from_secs(10);
+
+/// Synthesizes the whisper whole and plays it on the target's leg; a voice that fails, or is
+/// not done within `WHISPER_WAIT`, says nothing (the caller is bridged in at once).
 async fn whisper(tts: Arc<dyn TextToSpeech>, text: String, to: MediaControl, length: oneshot::Sender<Duration>) {
-    let pcm = match agentline_speech::synthesize_all(tts.as_ref(), &text).await {
-        Ok(pcm) => pcm,
-        Err(err) => {
+    let pcm = match tokio::time::timeout(WHISPER_WAIT, agentline_speech::synthesize_all(tts.as_ref(), &text)).await {
+        Ok(Ok(pcm)) => pcm,
+        Ok(Err(err)) => {
             tracing::warn!(error = %err, "the transfer whisper could not be synthesized");
+            Vec::new()
+        }
+        Err(_) => {
+            tracing::warn!("the transfer whisper's voice did not answer in time; the caller is connected without it");
             Vec::new()
         }
     };

@@ -171,6 +171,27 @@ async fn a_warm_transfer_whispers_to_the_target_before_bridging() {
     assert!(said.iter().any(|t| t.contains("Please hold")), "the caller was told to hold: {said:?}");
 }
 
+/// A voice that hangs does not keep the caller on hold: past the whisper's wait (10 s) the
+/// caller is connected without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_voice_does_not_hold_a_warm_transfer() {
+    let app = spawn_app_with(Engine::Sqlite, |c| c.engine.calls.dispatch_interval_ms = 20).await;
+    let acct = app.account("A").await;
+    let speech = json!({"tts": {"type": "stand_in", "audio_ms": 500, "delay_ms": 30_000}});
+    let body = json!({"name": "Riley", "instructions": "Help.", "speech": speech});
+    let agent = app.post("/v1/agents", &acct.key, body).await.id();
+    app.post("/v1/numbers", &acct.key, json!({"phone_number": "+14155550170", "agent_id": agent}))
+        .await
+        .assert_status(201);
+    let id = answered_call(&app, &acct.test_key, &agent, STAYS).await;
+    let body = json!({"to": STAYS, "mode": "warm", "whisper": "Sam wants Friday."});
+    app.post(&format!("/v1/calls/{id}/transfer"), &acct.test_key, body).await.assert_status(202);
+    let asked = std::time::Instant::now();
+    let call = wait_for_within(&app, &acct.test_key, &id, 25, |c| c["transfer"]["status"] == "transferred").await;
+    assert!(asked.elapsed() < Duration::from_secs(20), "connected {:?} after the request: {call}", asked.elapsed());
+    app.post(&format!("/v1/calls/{id}/end"), &acct.test_key, json!({})).await.assert_status(200);
+}
+
 /// A trunk that takes the REFER: it reports the referred call by NOTIFY, and agentline lets go
 /// with a BYE once the target answered (SIPp checks the Refer-To names the target).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
