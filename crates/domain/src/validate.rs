@@ -65,6 +65,23 @@ pub fn language_tag(field: &'static str, tag: &str) -> Result<String, FieldError
     if ok { Ok(tag.to_owned()) } else { Err(FieldError::new(field, "must be a BCP 47 tag like en-US")) }
 }
 
+/// An optional whole number that must lie in `range` (`default` when absent); `unit` ends the
+/// message (` seconds`, or nothing).
+pub fn bounded(
+    field: &'static str,
+    value: Option<i64>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+    unit: &str,
+) -> Result<i64, FieldError> {
+    let value = value.unwrap_or(default);
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(FieldError::new(field, format!("must be between {} and {}{unit}", range.start(), range.end())))
+    }
+}
+
 /// An IANA time zone name such as `America/New_York`.
 pub fn timezone(value: &str) -> Result<String, FieldError> {
     value

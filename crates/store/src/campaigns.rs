@@ -446,13 +446,13 @@ pub async fn has_open_contacts(store: &Store, campaign: &CampaignId) -> Result<b
 
 /// Takes the campaign's next pace slot: moves `next_dial_at` from `seen` to `next` if no one
 /// else did first.
-pub async fn take_pace_slot(store: &Store, campaign: &Campaign, next: Timestamp) -> Result<bool> {
+pub async fn take_pace_slot(store: &Store, campaign: &CampaignId, seen: Timestamp, next: Timestamp) -> Result<bool> {
     let done = sqlx::query(
         "UPDATE campaigns SET next_dial_at = $1 WHERE id = $2 AND next_dial_at = $3 AND status = 'running'",
     )
     .bind(next.to_db())
-    .bind(campaign.id.as_str())
-    .bind(campaign.next_dial_at.to_db())
+    .bind(campaign.as_str())
+    .bind(seen.to_db())
     .execute(store.pool())
     .await?;
     Ok(done.rows_affected() == 1)

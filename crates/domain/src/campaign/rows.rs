@@ -59,10 +59,8 @@ pub struct RowError {
 }
 
 fn timezone(value: Option<String>) -> Result<Option<String>, String> {
-    match value.map(|tz| tz.trim().to_owned()).filter(|tz| !tz.is_empty()) {
-        Some(tz) if tz.parse::<chrono_tz::Tz>().is_err() => Err(format!("`{tz}` is not an IANA time zone")),
-        other => Ok(other),
-    }
+    let given = value.map(|tz| tz.trim().to_owned()).filter(|tz| !tz.is_empty());
+    given.map(|tz| crate::validate::timezone(&tz).map_err(|e| e.message)).transpose()
 }
 
 fn name(value: Option<String>) -> Result<Option<String>, String> {

@@ -6,7 +6,7 @@ use super::error::{ApiError, ApiResult};
 use crate::AppState;
 use agentline_domain::analysis::AnalysisSettings;
 use agentline_domain::sandbox::SandboxScript;
-use agentline_domain::validate::{FieldError, http_url, optional_text, text};
+use agentline_domain::validate::{bounded, http_url, optional_text, text};
 use agentline_domain::voicemail::Voicemail;
 use agentline_domain::{ApiKeyMode, CarrierKind, Direction, PhoneNumber, Timestamp, template};
 use agentline_store::agents::{self, Agent};
@@ -269,20 +269,6 @@ fn render_voicemail(voicemail: &Voicemail, vars: &Map<String, Value>) -> ApiResu
     }
 }
 
-fn bounded(
-    field: &'static str,
-    value: Option<i64>,
-    default: i64,
-    range: std::ops::RangeInclusive<i64>,
-) -> ApiResult<i64> {
-    let value = value.unwrap_or(default);
-    if range.contains(&value) {
-        Ok(value)
-    } else {
-        Err(FieldError::new(field, format!("must be between {} and {} seconds", range.start(), range.end())).into())
-    }
-}
-
 fn check_texts(input: &CreateCall) -> ApiResult<()> {
     input.name.as_deref().map(|n| text("name", n, 200)).transpose()?;
     input.context.as_deref().map(|c| optional_text("context", c, 8_000)).transpose()?;
@@ -313,9 +299,15 @@ pub(crate) async fn prepare(state: &AppState, caller: &Caller, input: CreateCall
     if let Some(analysis) = &input.analysis {
         super::analysis::check(state, analysis).await?;
     }
-    let max_duration_secs = bounded("max_duration", input.max_duration, agent.max_duration_secs, 10..=14_400)?;
-    let ring_timeout_secs =
-        bounded("ring_timeout", input.ring_timeout, state.config.engine.calls.default_ring_timeout_secs, 5..=120)?;
+    let max_duration_secs =
+        bounded("max_duration", input.max_duration, agent.max_duration_secs, 10..=14_400, " seconds")?;
+    let ring_timeout_secs = bounded(
+        "ring_timeout",
+        input.ring_timeout,
+        state.config.engine.calls.default_ring_timeout_secs,
+        5..=120,
+        " seconds",
+    )?;
     let now = Timestamp::now();
     let start_at = match &input.start_at {
         Some(text) => Timestamp::parse(text)

@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::campaigns::rows::{Lookups, row_errors};
 use agentline_domain::campaign::rows::{ContactRowBody, check_csv, check_json};
 use agentline_domain::campaign::{CampaignStatus, ContactState, RetryRules, WindowBody};
-use agentline_domain::validate::{FieldError, text};
+use agentline_domain::validate::{FieldError, bounded, text};
 use agentline_domain::{CampaignId, NumberId, Timestamp};
 use agentline_store::agents::Agent;
 use agentline_store::businesses::Business;
@@ -134,20 +134,6 @@ pub(crate) async fn view(state: &AppState, campaign: Campaign) -> ApiResult<Camp
     Ok(CampaignView { campaign, counts })
 }
 
-fn bounded(
-    field: &'static str,
-    value: Option<i64>,
-    default: i64,
-    range: std::ops::RangeInclusive<i64>,
-) -> ApiResult<i64> {
-    let value = value.unwrap_or(default);
-    if range.contains(&value) {
-        Ok(value)
-    } else {
-        Err(FieldError::new(field, format!("must be {} to {}", range.start(), range.end())).into())
-    }
-}
-
 fn time(field: &'static str, value: Option<&str>) -> ApiResult<Option<Timestamp>> {
     value.map(|t| Timestamp::parse(t).map_err(|e| FieldError::new(field, e.to_string()).into())).transpose()
 }
@@ -189,10 +175,10 @@ async fn create_campaign(
     let name = text("name", &input.name, 200)?;
     input.window.validate()?;
     input.retry.validate()?;
-    let max_concurrent = bounded("max_concurrent", input.max_concurrent, 5, 1..=1_000)?;
-    let calls_per_minute = bounded("calls_per_minute", input.calls_per_minute, 30, 1..=60_000)?;
+    let max_concurrent = bounded("max_concurrent", input.max_concurrent, 5, 1..=1_000, "")?;
+    let calls_per_minute = bounded("calls_per_minute", input.calls_per_minute, 30, 1..=60_000, "")?;
     let daily_cap =
-        input.daily_cap_per_number.map(|c| bounded("daily_cap_per_number", Some(c), c, 1..=100_000)).transpose()?;
+        input.daily_cap_per_number.map(|c| bounded("daily_cap_per_number", Some(c), c, 1..=100_000, "")).transpose()?;
     let (start_at, end_at) = (time("start_at", input.start_at.as_deref())?, time("end_at", input.end_at.as_deref())?);
     if let (Some(start), Some(end)) = (start_at, end_at)
         && end <= start
@@ -302,7 +288,6 @@ async fn add_contacts(
         return Err(ApiError::new(StatusCode::CONFLICT, "campaign_ended", "The campaign has ended; create another"));
     }
     let skipped = contacts.iter().filter(|c| c.state == ContactState::Skipped).count();
-    let campaign: Campaign = tenancy::find(&state, &caller, &id, "campaign").await?;
     Ok((StatusCode::CREATED, Json(Added { added: contacts.len(), skipped, campaign: view(&state, campaign).await? })))
 }
 
@@ -367,7 +352,7 @@ async fn list_contacts(
             ApiError::validation(format!("state: `{text}` is not a contact state")).with_param("state")
         })?),
     };
-    let limit = bounded("limit", filters.limit, 100, 1..=500)?;
+    let limit = bounded("limit", filters.limit, 100, 1..=500, "")?;
     let mut data = campaigns::contacts(&state.store, &campaign.id, wanted, filters.after.as_deref(), limit + 1).await?;
     let has_more = data.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     data.truncate(usize::try_from(limit).unwrap_or(usize::MAX));

@@ -75,6 +75,20 @@ async fn signed_call(
     if twilio::verify(credentials.auth_token.expose(), url, form, given) { Ok(call) } else { Err(forbidden()) }
 }
 
+/// A form Twilio POSTs about one of our calls (a callback, a `<Number url>` fetch): its call,
+/// once the signature over the public URL and the form checks out, and the form.
+async fn signed_form(
+    state: &AppState,
+    call_id: &str,
+    uri: &axum::http::Uri,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(agentline_store::calls::Call, Form), ApiError> {
+    let form = parse_form(body);
+    let call = signed_call(state, call_id, &public_url(state, uri, false)?, &form, headers).await?;
+    Ok((call, form))
+}
+
 fn public_url(state: &AppState, uri: &axum::http::Uri, websocket: bool) -> Result<String, ApiError> {
     let path = uri.path_and_query().map_or(uri.path(), |p| p.as_str());
     let settings = &state.config.engine.twilio;
@@ -90,8 +104,7 @@ async fn status_callback(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let form = parse_form(&body);
-    let call = signed_call(&state, &call_id, &public_url(&state, &uri, false)?, &form, &headers).await?;
+    let (call, form) = signed_form(&state, &call_id, &uri, &headers, &body).await?;
     let status = param(&form, "CallStatus").and_then(TwilioStatus::parse).ok_or_else(|| {
         ApiError::validation("CallStatus is missing or not one Twilio sends").with_param("CallStatus")
     })?;
@@ -123,8 +136,7 @@ async fn whisper(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let form = parse_form(&body);
-    let call = signed_call(&state, &call_id, &public_url(&state, &uri, false)?, &form, &headers).await?;
+    let (call, _) = signed_form(&state, &call_id, &uri, &headers, &body).await?;
     let text = call.transfer.and_then(|t| t.whisper).unwrap_or_default();
     Ok(([(header::CONTENT_TYPE, "text/xml")], twilio::say(&text)).into_response())
 }

@@ -8,7 +8,7 @@ use crate::AppState;
 use crate::api::auth::{Caller, Credential};
 use crate::api::call_request::{self, CreateCall};
 use agentline_domain::campaign::{CallingWindow, ContactState, SkipReason, WindowBody};
-use agentline_domain::{KeyId, NumberId, PhoneNumber, ScopeSet, Timestamp};
+use agentline_domain::{CampaignId, NumberId, PhoneNumber, ScopeSet, Timestamp};
 use agentline_store::campaigns::{self, Attempt, Campaign, CampaignContact};
 use agentline_store::record::Tenant;
 use serde_json::Value;
@@ -99,7 +99,7 @@ async fn set_aside(state: &AppState, contact: &CampaignContact, not_now: NotNow,
 /// through the campaign row (`next_dial_at`, moved by compare-and-set); a node that fell behind
 /// catches up by at most a second's worth.
 struct Pace {
-    campaign: Campaign,
+    campaign: CampaignId,
     /// `next_dial_at` as the database holds it.
     stored: Timestamp,
     /// When the next call may go.
@@ -111,7 +111,7 @@ impl Pace {
     fn new(campaign: &Campaign, now: Timestamp) -> Self {
         let interval_ms = 60_000 / campaign.calls_per_minute.max(1);
         let due = campaign.next_dial_at.max(now.plus_millis(-1_000));
-        Self { campaign: campaign.clone(), stored: campaign.next_dial_at, due, interval_ms }
+        Self { campaign: campaign.id.clone(), stored: campaign.next_dial_at, due, interval_ms }
     }
 
     /// Takes the next slot if it is due; `false` when it is not (or another node took it).
@@ -120,8 +120,7 @@ impl Pace {
             return Ok(false);
         }
         let next = self.due.plus_millis(self.interval_ms);
-        self.campaign.next_dial_at = self.stored;
-        if !campaigns::take_pace_slot(&state.store, &self.campaign, next).await? {
+        if !campaigns::take_pace_slot(&state.store, &self.campaign, self.stored, next).await? {
             return Ok(false);
         }
         (self.stored, self.due) = (next, next);
@@ -152,13 +151,13 @@ async fn free_number(state: &AppState, campaign: &Campaign, now: Timestamp) -> a
     Ok(best.map(|(_, number)| number))
 }
 
-/// The campaign acts with the rights of the key that created it, in its mode.
+/// The campaign acts for the key that created it, in its mode; one the admin token created
+/// (no key) is live, as the admin token is.
 fn caller(campaign: &Campaign) -> Caller {
     let tenant = Tenant::account(campaign.account_id.clone());
     let credential = match &campaign.key_id {
         Some(id) => Credential::Key { id: id.clone(), mode: campaign.mode, scopes: ScopeSet::everything() },
-        None if campaign.mode == agentline_domain::ApiKeyMode::Live => Credential::Admin,
-        None => Credential::Key { id: KeyId::generate(), mode: campaign.mode, scopes: ScopeSet::everything() },
+        None => Credential::Admin,
     };
     Caller { tenant, credential }
 }

@@ -20,7 +20,7 @@ on_both_engines!(
 );
 
 /// A fast sandbox: scripts and call timers run 50 times faster than real time.
-async fn fast_app(engine: Engine) -> TestApp {
+pub(crate) async fn fast_app(engine: Engine) -> TestApp {
     spawn_app_with(engine, |c| {
         c.engine.sandbox.speed = 50.0;
         c.engine.calls.dispatch_interval_ms = 20;
@@ -124,12 +124,7 @@ async fn every_documented_error_and_nothing_written(engine: Engine) {
         .assert_error(403, "permission_denied");
 
     // 402 carries the balance and the rate.
-    let pool = agentline_store::test_support::pool(&app.store);
-    sqlx::query("UPDATE accounts SET balance_cents = 3 WHERE id = $1")
-        .bind(&acct.account_id)
-        .execute(pool)
-        .await
-        .unwrap();
+    app.set_account(&acct.account_id, "balance_cents", 3).await;
     let broke = app.post("/v1/calls", key, json!({"to": to, "agent_id": agent})).await;
     broke.assert_error(402, "insufficient_funds");
     assert_eq!(
@@ -310,12 +305,7 @@ async fn idempotent_retries_never_make_a_second_call(engine: Engine) {
 async fn concurrency_limit_holds_and_every_call_finishes(engine: Engine) {
     let app = fast_app(engine).await;
     let acct = app.account("A").await;
-    let pool = agentline_store::test_support::pool(&app.store);
-    sqlx::query("UPDATE accounts SET concurrency_limit = 2 WHERE id = $1")
-        .bind(&acct.account_id)
-        .execute(pool)
-        .await
-        .unwrap();
+    app.set_account(&acct.account_id, "concurrency_limit", 2).await;
     let (agent, _) = agent_with_number(&app, &acct, "+14155550150").await;
     let mut ids = Vec::new();
     for i in 0..10 {
@@ -341,12 +331,7 @@ async fn concurrency_limit_holds_and_every_call_finishes(engine: Engine) {
 async fn billing_charges_live_calls_once_and_test_calls_never(engine: Engine) {
     let app = fast_app(engine).await;
     let acct = app.account("A").await;
-    let pool = agentline_store::test_support::pool(&app.store);
-    sqlx::query("UPDATE accounts SET rate_cents_per_minute = 600 WHERE id = $1")
-        .bind(&acct.account_id)
-        .execute(pool)
-        .await
-        .unwrap();
+    app.set_account(&acct.account_id, "rate_cents_per_minute", 600).await;
     let (agent, _) = agent_with_number(&app, &acct, "+14155550150").await;
     let live = place(&app, &acct.key, &agent, "+14155550100", json!({})).await;
     let test = place(&app, &acct.test_key, &agent, "+14155550100", json!({})).await;
@@ -372,11 +357,7 @@ async fn billing_charges_live_calls_once_and_test_calls_never(engine: Engine) {
 
     // A wallet that runs dry ends the call mid-way.
     // 600 cents at 600 a minute pays for 60 s (1.2 s at the sandbox's speed); the call would run 600 s.
-    sqlx::query("UPDATE accounts SET balance_cents = 600 WHERE id = $1")
-        .bind(&acct.account_id)
-        .execute(pool)
-        .await
-        .unwrap();
+    app.set_account(&acct.account_id, "balance_cents", 600).await;
     let dry = place(&app, &acct.key, &agent, "+14155550107", json!({"max_duration": 600})).await;
     let dry = wait_for(&app, &acct.key, dry["id"].as_str().unwrap(), terminal).await;
     assert_eq!(
@@ -387,11 +368,7 @@ async fn billing_charges_live_calls_once_and_test_calls_never(engine: Engine) {
     assert!(app.get("/v1/balance", &acct.key).await.body["balance_cents"].as_i64().unwrap() >= 0, "never below zero");
 
     // Three calls at once share one wallet: together they stop at the balance, never below zero.
-    sqlx::query("UPDATE accounts SET balance_cents = 600 WHERE id = $1")
-        .bind(&acct.account_id)
-        .execute(pool)
-        .await
-        .unwrap();
+    app.set_account(&acct.account_id, "balance_cents", 600).await;
     let mut racing = Vec::new();
     for _ in 0..3 {
         racing.push(

@@ -3,6 +3,7 @@
 //! dial time), CSV uploads checked by line, calling windows in each contact's own time zone,
 //! the campaign's concurrency, and its start/pause/resume/cancel lifecycle.
 
+use crate::calls::fast_app;
 use crate::helpers::{Engine, TestAccount, TestApp, spawn_app_with};
 use crate::on_both_engines;
 use chrono::Timelike;
@@ -10,14 +11,6 @@ use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 on_both_engines!(a_campaign_calls_every_contact_with_retries_and_exact_counts);
-
-async fn fast_app(engine: Engine) -> TestApp {
-    spawn_app_with(engine, |c| {
-        c.engine.sandbox.speed = 50.0;
-        c.engine.calls.dispatch_interval_ms = 20;
-    })
-    .await
-}
 
 /// An agent with a sandbox caller-ID number; returns the agent id.
 async fn agent(app: &TestApp, acct: &TestAccount) -> String {

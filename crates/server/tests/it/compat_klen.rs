@@ -102,12 +102,7 @@ async fn klen_error_table(engine: Engine) {
     assert_klen_error(&app.get(&format!("{BASE}/no-such-thing"), key).await, 404, "not_found");
 
     // 402 with the balance and the rate beside the message.
-    let pool = agentline_store::test_support::pool(&app.store);
-    sqlx::query("UPDATE accounts SET balance_cents = 3 WHERE id = $1")
-        .bind(&acct.account_id)
-        .execute(pool)
-        .await
-        .unwrap();
+    app.set_account(&acct.account_id, "balance_cents", 3).await;
     let mut live = curl_example();
     live["phone_number"] = json!("+14155551234");
     let broke = app.post(&url, &acct.key, live).await;

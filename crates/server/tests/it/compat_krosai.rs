@@ -51,12 +51,7 @@ async fn krosai_outbound_call_and_errors(engine: Engine) {
     for (body, status, code) in rows {
         assert_krosai_error(&app.post(URL, key, body).await, status, code);
     }
-    let pool = agentline_store::test_support::pool(&app.store);
-    sqlx::query("UPDATE accounts SET balance_cents = 3 WHERE id = $1")
-        .bind(&acct.account_id)
-        .execute(pool)
-        .await
-        .unwrap();
+    app.set_account(&acct.account_id, "balance_cents", 3).await;
     assert_eq!(app.send(reqwest::Method::POST, URL, None, Some(&example())).await.status, 401);
     let live = app.client.post(format!("{}{URL}", app.base)).header("x-api-key", &acct.key).json(&example());
     let live = live.send().await.unwrap();

@@ -181,6 +181,14 @@ impl TestApp {
         Node { base, _stop: stop }
     }
 
+    /// Sets one of an account's numbers (`balance_cents`, `concurrency_limit`, …) straight in
+    /// the database, for what the API does not change.
+    pub(crate) async fn set_account(&self, account_id: &str, column: &str, value: i64) {
+        let sql = format!("UPDATE accounts SET {column} = $1 WHERE id = $2");
+        let pool = agentline_store::test_support::pool(&self.store);
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(value).bind(account_id).execute(pool).await.unwrap();
+    }
+
     /// The server's data directory (recordings live under it).
     pub(crate) fn data_dir(&self) -> &std::path::Path {
         self.dir.path()

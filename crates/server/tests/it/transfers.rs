@@ -3,6 +3,7 @@
 //! back, a warm transfer whose whisper is said on real audio, every refusal of the endpoint, and
 //! SIP trunks that accept a REFER (with NOTIFY progress) or refuse it (agentline bridges instead).
 
+use crate::calls::fast_app;
 use crate::calls::wait_for_within;
 use crate::helpers::{Engine, TestAccount, TestApp, spawn_app_with};
 use crate::on_both_engines;
@@ -21,14 +22,6 @@ on_both_engines!(
 const STAYS: &str = "+14155550107";
 const BUSY: &str = "+14155550101";
 const ANSWERS_FOR_7_S: &str = "+14155550117";
-
-async fn fast_app(engine: Engine) -> TestApp {
-    spawn_app_with(engine, |c| {
-        c.engine.sandbox.speed = 50.0;
-        c.engine.calls.dispatch_interval_ms = 20;
-    })
-    .await
-}
 
 /// An agent with a sandbox caller-ID number; returns the agent id.
 async fn agent(app: &TestApp, acct: &TestAccount) -> String {
@@ -66,12 +59,7 @@ fn position(types: &[String], wanted: &str) -> usize {
 async fn a_blind_transfer_bridges_the_target_and_bills_its_minutes(engine: Engine) {
     let app = fast_app(engine).await;
     let acct = app.account("A").await;
-    let pool = agentline_store::test_support::pool(&app.store);
-    sqlx::query("UPDATE accounts SET rate_cents_per_minute = 600 WHERE id = $1")
-        .bind(&acct.account_id)
-        .execute(pool)
-        .await
-        .unwrap();
+    app.set_account(&acct.account_id, "rate_cents_per_minute", 600).await;
     let agent = agent(&app, &acct).await;
     let id = answered_call(&app, &acct.key, &agent, STAYS).await;
 

@@ -264,12 +264,7 @@ async fn an_inbound_call_is_answered_by_the_numbers_agent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_inbound_call_beyond_the_concurrency_limit_hears_busy() {
     let s = setup(1_000).await;
-    let pool = agentline_store::test_support::pool(&s.app.store);
-    sqlx::query("UPDATE accounts SET concurrency_limit = 1 WHERE id = $1")
-        .bind(&s.acct.account_id)
-        .execute(pool)
-        .await
-        .unwrap();
+    s.app.set_account(&s.acct.account_id, "concurrency_limit", 1).await;
     let busy_line = s.call("+14155550127").await;
     wait_for_within(&s.app, &s.acct.key, &busy_line, 10, |c| c["status"] == "in_progress").await;
 
