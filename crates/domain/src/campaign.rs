@@ -97,11 +97,6 @@ impl ContactState {
     pub fn is_final(self) -> bool {
         matches!(self, Self::Completed | Self::Failed | Self::Skipped)
     }
-
-    /// States whose contact is waiting to be dialled.
-    pub fn is_due_kind(self) -> bool {
-        matches!(self, Self::Pending | Self::WaitingForWindow | Self::RetryScheduled)
-    }
 }
 
 /// Why a contact was never called.
