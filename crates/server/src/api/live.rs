@@ -53,6 +53,11 @@ impl Cursor {
     /// call has ended and everything has been sent.
     async fn next(&mut self) -> Option<CallEventRecord> {
         loop {
+            // Events read in the same batch after the final one (`call.analyzed`) belong to
+            // the call's afterlife, not to its live stream: the stream ends with the call.
+            if self.finished {
+                return None;
+            }
             if let Some(event) = self.pending.pop_front() {
                 self.after = Some(event.id.to_string());
                 self.finished |= is_final(&event);
@@ -60,9 +65,6 @@ impl Cursor {
                     return Some(event);
                 }
                 continue;
-            }
-            if self.finished {
-                return None;
             }
             match events::events_after(&self.state.store, &self.tenant, &self.call_id, self.after.as_deref()).await {
                 Ok(events) if !events.is_empty() => self.pending.extend(events),
