@@ -167,15 +167,17 @@ export interface ApiKey {
 /** Live keys reach real carriers and are billed; test keys only ever use the sandbox. */
 export type ApiKeyMode = "live" | "test" | (string & {});
 
-/** One attempt at a contact. */
+/** One try at a delivery: what the receiver answered and how long it took. */
 export interface Attempt {
   attempt: number;
-  call_id: CallId;
-  /** The call's `end_reason`. */
-  end_reason?: string | null;
-  /** `answered`, `busy`, `no_answer`, `voicemail`, `failed` or `interrupted`; `null` while the call runs. */
-  outcome?: string | null;
-  placed_at: Timestamp;
+  created_at: Timestamp;
+  delivery_id: DeliveryId;
+  error?: string | null;
+  id: AttemptId;
+  latency_ms: number;
+  /** The first 500 bytes of the response body. */
+  response_excerpt?: string | null;
+  status_code?: number | null;
   /** Fields added by a newer server. */
   [field: string]: unknown;
 }
@@ -405,11 +407,24 @@ export interface Campaign {
   [field: string]: unknown;
 }
 
+/** One attempt at a contact. */
+export interface CampaignAttempt {
+  attempt: number;
+  call_id: CallId;
+  /** The call's `end_reason`. */
+  end_reason?: string | null;
+  /** `answered`, `busy`, `no_answer`, `voicemail`, `failed` or `interrupted`; `null` while the call runs. */
+  outcome?: string | null;
+  placed_at: Timestamp;
+  /** Fields added by a newer server. */
+  [field: string]: unknown;
+}
+
 /** One contact of a campaign. */
 export interface CampaignContact {
   /** Attempts that count against the retry rules. */
   attempt_count: number;
-  attempts: Array<Attempt>;
+  attempts: Array<CampaignAttempt>;
   call_id?: CallId | null;
   campaign_id: CampaignId;
   contact_id?: ContactId | null;

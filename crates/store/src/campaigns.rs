@@ -87,6 +87,7 @@ crate::column::record! {
 
 /// One attempt at a contact.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = CampaignAttempt)]
 pub struct Attempt {
     pub attempt: i64,
     pub call_id: CallId,

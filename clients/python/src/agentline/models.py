@@ -30,6 +30,7 @@ __all__ = [
     'CallEvents',
     'CallView',
     'Campaign',
+    'CampaignAttempt',
     'CampaignContact',
     'CampaignEvent',
     'CampaignEvents',
@@ -397,20 +398,26 @@ class ApiKey(Model):
 
 @dataclass(repr=False)
 class Attempt(Model):
-    """One attempt at a contact."""
+    """One try at a delivery: what the receiver answered and how long it took."""
 
     attempt: Optional[int] = None  # required
-    call_id: Optional[str] = None  # required
-    end_reason: Optional[str] = None
-    outcome: Optional[str] = None
-    placed_at: Optional[str] = None  # required
+    created_at: Optional[str] = None  # required
+    delivery_id: Optional[str] = None  # required
+    error: Optional[str] = None
+    id: Optional[str] = None  # required
+    latency_ms: Optional[int] = None  # required
+    response_excerpt: Optional[str] = None
+    status_code: Optional[int] = None
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
         'attempt': ('attempt', 'plain', None),
-        'call_id': ('call_id', 'plain', None),
-        'end_reason': ('end_reason', 'plain', None),
-        'outcome': ('outcome', 'plain', None),
-        'placed_at': ('placed_at', 'plain', None),
+        'created_at': ('created_at', 'plain', None),
+        'delivery_id': ('delivery_id', 'plain', None),
+        'error': ('error', 'plain', None),
+        'id': ('id', 'plain', None),
+        'latency_ms': ('latency_ms', 'plain', None),
+        'response_excerpt': ('response_excerpt', 'plain', None),
+        'status_code': ('status_code', 'plain', None),
     }
 
 
@@ -775,11 +782,30 @@ class Campaign(Model):
 
 
 @dataclass(repr=False)
+class CampaignAttempt(Model):
+    """One attempt at a contact."""
+
+    attempt: Optional[int] = None  # required
+    call_id: Optional[str] = None  # required
+    end_reason: Optional[str] = None
+    outcome: Optional[str] = None
+    placed_at: Optional[str] = None  # required
+
+    _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
+        'attempt': ('attempt', 'plain', None),
+        'call_id': ('call_id', 'plain', None),
+        'end_reason': ('end_reason', 'plain', None),
+        'outcome': ('outcome', 'plain', None),
+        'placed_at': ('placed_at', 'plain', None),
+    }
+
+
+@dataclass(repr=False)
 class CampaignContact(Model):
     """One contact of a campaign."""
 
     attempt_count: Optional[int] = None  # required
-    attempts: Optional[List[Attempt]] = None  # required
+    attempts: Optional[List[CampaignAttempt]] = None  # required
     call_id: Optional[str] = None
     campaign_id: Optional[str] = None  # required
     contact_id: Optional[str] = None
@@ -798,7 +824,7 @@ class CampaignContact(Model):
 
     _fields: ClassVar[Dict[str, Tuple[str, str, Optional[str]]]] = {
         'attempt_count': ('attempt_count', 'plain', None),
-        'attempts': ('attempts', 'list_model', 'Attempt'),
+        'attempts': ('attempts', 'list_model', 'CampaignAttempt'),
         'call_id': ('call_id', 'plain', None),
         'campaign_id': ('campaign_id', 'plain', None),
         'contact_id': ('contact_id', 'plain', None),
