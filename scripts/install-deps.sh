@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Idempotently install the system packages agentline needs (Debian/Ubuntu).
 # Skips apt entirely when everything is already installed.
+#
+#   scripts/install-deps.sh             what the server, the demo and the Rust tests need
+#   scripts/install-deps.sh --browser   and Chromium, for the console's browser tests
 set -euo pipefail
 
 PACKAGES=(
@@ -11,6 +14,9 @@ PACKAGES=(
   espeak-ng         # offline text-to-speech: test prompts and the local TTS engine
   sox               # converts test prompts to 8 kHz G.711
 )
+if [[ "${1:-}" == "--browser" ]]; then
+  PACKAGES+=(chromium) # headless, driven by Playwright in tests/console
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

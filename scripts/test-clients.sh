@@ -37,52 +37,11 @@ step "generated models match docs/openapi.json"
 "$PYTHON" clients/python/generate_models.py --check
 node clients/typescript/scripts/generate-models.mjs --check
 
-BIN=${AGENTLINE_BIN:-}
-if [[ -z "$BIN" ]]; then
-  step "cargo build --bin agentline"
-  cargo build --bin agentline --locked
-  BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/agentline"
-fi
-
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/agentline-clients.XXXXXX")
-SERVER_PID=
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
-  if [[ $rc -ne 0 && -f "$WORK/server.log" ]]; then
-    echo "--- server log (last 40 lines) ---" >&2
-    tail -40 "$WORK/server.log" >&2 || true
-  fi
-  rm -rf "$WORK"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-PORT=$("$PYTHON" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-export AGENTLINE_DATA_DIR="$WORK/data"
-export AGENTLINE_BIND="127.0.0.1:$PORT"
+WORK_PREFIX=agentline-clients
+# shellcheck source=lib/test-server.sh
+source scripts/lib/test-server.sh
 export AGENTLINE_SANDBOX__SPEED=10
-export AGENTLINE_LOG=warn
-unset AGENTLINE_DATABASE_URL AGENTLINE_CONFIG
-URL="http://127.0.0.1:$PORT"
-
-step "start agentline serve on $URL"
-"$BIN" migrate 2>>"$WORK/server.log"
-"$BIN" serve >>"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 600); do
-  if "$PYTHON" -c "import urllib.request, sys; urllib.request.urlopen('$URL/healthz', timeout=1)" 2>/dev/null; then
-    break
-  fi
-  kill -0 "$SERVER_PID" 2>/dev/null || { echo "test-clients: the server exited" >&2; exit 1; }
-  sleep 0.2
-done
+start_server
 
 account() { # NAME -> exports AGENTLINE_TEST_URL, AGENTLINE_TEST_API_KEY, AGENTLINE_TEST_ADMIN_TOKEN
   local made

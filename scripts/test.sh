@@ -6,6 +6,7 @@
 # Env:
 #   AGENTLINE_TEST_QUICK=1   skip cargo fmt and cargo clippy
 #   AGENTLINE_TEST_CLIENTS=0 skip the client libraries' tests (scripts/test-clients.sh)
+#   AGENTLINE_TEST_CONSOLE=0 skip the console's browser tests (scripts/test-console.sh)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -51,6 +52,13 @@ if [[ "${AGENTLINE_TEST_CLIENTS:-1}" == "0" ]]; then
 else
   step "client libraries against a real server (scripts/test-clients.sh)"
   AGENTLINE_BIN="${CARGO_TARGET_DIR:-target}/debug/agentline" bash scripts/test-clients.sh
+fi
+
+if [[ "${AGENTLINE_TEST_CONSOLE:-1}" == "0" ]]; then
+  step "skip the console's browser tests (AGENTLINE_TEST_CONSOLE=0)"
+else
+  step "the console in headless Chromium (scripts/test-console.sh)"
+  AGENTLINE_BIN="${CARGO_TARGET_DIR:-target}/debug/agentline" bash scripts/test-console.sh
 fi
 
 step "check Cargo.lock has no aws-lc crates"

@@ -217,7 +217,7 @@ pub(crate) async fn run(config: Config, args: DemoArgs) -> anyhow::Result<()> {
     println!("How the conversation works (brains, speech providers, barge-in): see docs/conversation.md.");
 
     if keep_serving {
-        println!("\nServing until Ctrl-C.");
+        println!("\nServing until Ctrl-C. The web console: {base}/console (sign in with the test key).");
     } else {
         let _ = stop.send(());
     }

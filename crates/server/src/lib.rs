@@ -9,6 +9,7 @@
 pub mod api;
 pub mod campaigns;
 pub mod config;
+mod console;
 mod dialects;
 pub mod usage;
 

@@ -160,7 +160,7 @@ fn missing_credential() -> ApiError {
     )
 }
 
-fn invalid_key(why: &str) -> ApiError {
+pub(crate) fn invalid_key(why: &str) -> ApiError {
     ApiError::new(StatusCode::UNAUTHORIZED, "invalid_key", format!("The API key is {why}"))
 }
 
@@ -174,7 +174,8 @@ fn presented_secret(request: &Request) -> Option<&str> {
     bearer.or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok())).map(str::trim).filter(|s| !s.is_empty())
 }
 
-async fn resolve(state: &AppState, secret: &str, peer: IpAddr) -> ApiResult<Caller> {
+/// The caller a presented secret (API key or admin token) stands for.
+pub(crate) async fn resolve(state: &AppState, secret: &str, peer: IpAddr) -> ApiResult<Caller> {
     if secret.starts_with("al_admin_") {
         let account = accounts::find_by_admin_token_hash(&state.store, &hash_secret(secret)).await?;
         let account = account.ok_or_else(|| invalid_key("not valid"))?;
@@ -190,6 +191,11 @@ async fn resolve(state: &AppState, secret: &str, peer: IpAddr) -> ApiResult<Call
     if key.last_used_at.is_none_or(|at| at < now.plus_seconds(-60)) {
         keys::touch(&state.store, &key.id, now).await?;
     }
+    key_caller(key)
+}
+
+/// The caller a usable key stands for.
+pub(crate) fn key_caller(key: ApiKey) -> ApiResult<Caller> {
     let scopes = ScopeSet::parse(&key.scopes).map_err(|e| ApiError::internal(&e))?;
     Ok(Caller {
         tenant: Tenant { account_id: key.account_id, business_id: key.business_id },
@@ -197,7 +203,7 @@ async fn resolve(state: &AppState, secret: &str, peer: IpAddr) -> ApiResult<Call
     })
 }
 
-fn check_key_usable(key: &ApiKey, peer: IpAddr) -> ApiResult<()> {
+pub(crate) fn check_key_usable(key: &ApiKey, peer: IpAddr) -> ApiResult<()> {
     if key.revoked_at.is_some() {
         return Err(invalid_key("revoked"));
     }
@@ -221,10 +227,13 @@ pub(crate) async fn authenticate(
 ) -> Response {
     let trusted = super::client_ip::parse_proxies(&state.config.trusted_proxies).unwrap_or_default();
     let client = super::client_ip::client_ip(peer.ip(), request.headers(), &trusted);
-    let Some(secret) = presented_secret(&request) else {
-        return throttle_failure(&state, client, missing_credential()).into_response();
+    let resolved = match presented_secret(&request) {
+        Some(secret) => resolve(&state, secret, client).await,
+        None => super::session::caller(&state, request.method(), request.headers(), client)
+            .await
+            .unwrap_or_else(|| Err(missing_credential())),
     };
-    let caller = match resolve(&state, secret, client).await {
+    let caller = match resolved {
         Ok(caller) => caller,
         Err(err) if err.status == StatusCode::UNAUTHORIZED => {
             return throttle_failure(&state, client, err).into_response();

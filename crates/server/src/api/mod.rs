@@ -21,6 +21,7 @@ mod live;
 pub mod numbers;
 pub mod pagination;
 pub mod rate_limit;
+pub mod session;
 mod system;
 mod tenancy;
 pub mod transcripts;
@@ -124,7 +125,12 @@ pub(crate) fn router(state: AppState) -> Router {
     let upstream = v1.clone().merge(dialects_only).with_state(state.clone());
     let upstream = crate::dialects::Upstream::new(upstream, state.config.body_limit_bytes);
     let layers = ServiceBuilder::new()
-        .layer(SetSensitiveRequestHeadersLayer::new([header::AUTHORIZATION, HeaderName::from_static("x-api-key")]))
+        .layer(SetSensitiveRequestHeadersLayer::new([
+            header::AUTHORIZATION,
+            header::COOKIE,
+            HeaderName::from_static("x-api-key"),
+            HeaderName::from_static(session::CSRF_HEADER),
+        ]))
         .layer(TraceLayer::new_for_http())
         // Audio is served as is, so that byte ranges (`Range`, 206) stay exact.
         .layer(
@@ -141,6 +147,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .merge(v1)
         .merge(crate::dialects::router(upstream))
         .merge(twilio::router())
+        .merge(crate::console::router())
         .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })
         .layer(layers)
         .with_state(state)
@@ -158,9 +165,12 @@ async fn json_errors_and_metrics(request: Request, next: Next) -> Response {
     metrics::counter!("http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status.as_u16().to_string()).increment(1);
     metrics::histogram!("http_request_duration_seconds", "method" => method, "route" => route)
         .record(started.elapsed().as_secs_f64());
-    let is_json =
-        response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if status.as_u16() < 400 || is_json {
+    // The console's pages explain their own errors in HTML.
+    let explained = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html"));
+    if status.as_u16() < 400 || explained {
         return response;
     }
     let mut fixed = ApiError::for_status(status).into_response();

@@ -13,6 +13,7 @@ mod compat_kaicalls;
 mod compat_klen;
 mod compat_krosai;
 mod compat_webhooks;
+mod console;
 mod conversation;
 mod errors;
 mod isolation;
