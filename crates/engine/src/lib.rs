@@ -15,6 +15,7 @@
 pub mod analysis;
 pub mod calls;
 pub mod carriers;
+pub mod cluster;
 pub mod context;
 mod conversation;
 pub mod leg;
@@ -41,6 +42,7 @@ pub struct Engine {
     pub webhooks: Arc<WebhookWorker>,
     pub analysis: Arc<AnalysisWorker>,
     settings: Arc<Settings>,
+    store: Store,
 }
 
 impl Engine {
@@ -48,16 +50,26 @@ impl Engine {
     pub async fn start(store: Store, settings: Arc<Settings>) -> anyhow::Result<Self> {
         let webhooks = WebhookWorker::new(store.clone(), Arc::clone(&settings))?;
         let analysis = AnalysisWorker::new(store.clone(), Arc::clone(&settings), Arc::clone(&webhooks))?;
-        let calls = CallRuntime::new(store, Arc::clone(&settings), Arc::clone(&webhooks));
+        let calls = CallRuntime::new(store.clone(), Arc::clone(&settings), Arc::clone(&webhooks));
         calls.reconcile(true).await.context("cannot reconcile calls left by a previous run")?;
         tokio::spawn(check_speech(settings.speech.clone()));
-        Ok(Self { calls, webhooks, analysis, settings })
+        Ok(Self { calls, webhooks, analysis, settings, store })
     }
 
     /// Dispatches calls, delivers webhooks and analyses ended calls until `stop` turns true; then
     /// hangs up the live calls.
     pub async fn run(&self, stop: watch::Receiver<bool>) {
         let dispatcher = tokio::spawn(Arc::clone(&self.calls).run(stop.clone()));
+        let (orders, mut inbox) = tokio::sync::mpsc::channel(256);
+        let cluster = Arc::clone(self.calls.cluster());
+        tokio::spawn(cluster.run(self.store.clone(), orders, stop.clone()));
+        let calls = Arc::clone(&self.calls);
+        // Orders other nodes took for the calls this node runs.
+        tokio::spawn(async move {
+            while let Some((id, command)) = inbox.recv().await {
+                calls.command(&id, command).await;
+            }
+        });
         let analyser =
             self.settings.analysis.worker_enabled.then(|| tokio::spawn(Arc::clone(&self.analysis).run(stop.clone())));
         let deliverer =

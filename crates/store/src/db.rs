@@ -29,6 +29,25 @@ impl Dialect {
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
+    /// Postgres only: where a `LISTEN` connection of its own is opened (the pool's connections
+    /// come and go; a listener must stay). Never printed.
+    listen_url: Option<ListenUrl>,
+}
+
+/// A database URL that may hold a password: kept, never shown.
+#[derive(Clone)]
+pub(crate) struct ListenUrl(std::sync::Arc<str>);
+
+impl std::fmt::Debug for ListenUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ListenUrl(..)")
+    }
+}
+
+impl ListenUrl {
+    pub(crate) fn expose(&self) -> &str {
+        &self.0
+    }
 }
 
 impl Store {
@@ -68,7 +87,8 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        Ok(Self { pool, dialect })
+        let listen_url = (dialect == Dialect::Postgres).then(|| ListenUrl(url.as_str().into()));
+        Ok(Self { pool, dialect, listen_url })
     }
 
     /// Applies every migration not yet applied. Safe to run from several nodes at once on
@@ -80,6 +100,10 @@ impl Store {
 
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    pub(crate) fn listen_url(&self) -> Option<&ListenUrl> {
+        self.listen_url.as_ref()
     }
 
     pub(crate) fn pool(&self) -> &AnyPool {

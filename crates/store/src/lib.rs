@@ -21,6 +21,7 @@ pub mod analysis;
 pub mod businesses;
 pub mod calls;
 pub mod campaigns;
+pub mod cluster;
 pub mod console_sessions;
 pub mod contacts;
 pub mod dispatch;

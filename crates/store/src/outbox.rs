@@ -10,5 +10,6 @@ use sqlx::AnyConnection;
 /// Stores `event` of `call` with its webhook deliveries (the outbox), in the caller's transaction.
 pub(crate) async fn write_event(conn: &mut AnyConnection, event: &CallEventRecord, call: &Call) -> Result<()> {
     insert(&mut *conn, event).await?;
+    crate::cluster::announce_event(&mut *conn, call.id.as_str()).await?;
     crate::webhooks::enqueue(conn, event, call).await
 }

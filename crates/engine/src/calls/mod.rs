@@ -12,6 +12,7 @@ pub use control::{CallControl, Input, Limits, Output, TalkLimit};
 
 use crate::carriers::sip::SipAgent;
 use crate::carriers::twilio::TwilioHub;
+use crate::cluster::Cluster;
 use crate::context::CallContext;
 use crate::leg::CallCommand;
 use crate::settings::Settings;
@@ -55,13 +56,33 @@ pub struct CallRuntime {
     twilio: Arc<TwilioHub>,
     live: Mutex<HashMap<CallId, LiveCall>>,
     wake: Notify,
+    cluster: Arc<Cluster>,
 }
 
 impl CallRuntime {
     pub fn new(store: Store, settings: Arc<Settings>, webhooks: Arc<WebhookWorker>) -> Arc<Self> {
         let sip = SipAgent::new(settings.sip.clone());
         let twilio = Arc::default();
-        Arc::new(Self { store, settings, webhooks, sip, twilio, live: Mutex::new(HashMap::new()), wake: Notify::new() })
+        let cluster = Cluster::new(&settings.calls.node_id);
+        let live = Mutex::new(HashMap::new());
+        Arc::new(Self { store, settings, webhooks, sip, twilio, live, wake: Notify::new(), cluster })
+    }
+
+    /// This node's link to the others on the same Postgres.
+    pub fn cluster(&self) -> &Arc<Cluster> {
+        &self.cluster
+    }
+
+    /// Passes `command` to `call` wherever it runs: here, or on the node that owns it (through
+    /// the cluster). False when no node can be reached for it.
+    pub async fn order(&self, call: &Call, command: CallCommand) -> bool {
+        let owner = call.owner_node.as_deref().filter(|owner| *owner != self.settings.calls.node_id);
+        match owner {
+            Some(owner) if !self.live().contains_key(&call.id) => {
+                self.cluster.send(&self.store, owner, &call.id, &command).await
+            }
+            _ => self.command(&call.id, command).await,
+        }
     }
 
     /// Where Twilio's callbacks and streams find the calls they are about.
@@ -205,7 +226,14 @@ impl CallRuntime {
             _ => {
                 let reason = if call.status.was_answered() { EndReason::EndedByApi } else { EndReason::Canceled };
                 let detail = Some("ended through the API".to_owned());
-                lifecycle::advance(&self.store, &call.id, CallEvent::Ended(reason), detail, Timestamp::now()).await
+                let ended =
+                    lifecycle::advance(&self.store, &call.id, CallEvent::Ended(reason), detail, Timestamp::now())
+                        .await?;
+                // The node that runs it hangs up now rather than at its next heartbeat.
+                if let Some(owner) = call.owner_node.as_deref().filter(|o| *o != self.settings.calls.node_id) {
+                    self.cluster.send(&self.store, owner, &call.id, &CallCommand::End).await;
+                }
+                Ok(ended)
             }
         }
     }

@@ -338,8 +338,8 @@ pub struct DtmfInput {
     pub digits: String,
 }
 
-/// Press keys on an answered call (to navigate a phone menu). Accepted when the call runs on
-/// this node; the keys are sent after any audio already queued, and logged as a `call.dtmf` event.
+/// Press keys on an answered call (to navigate a phone menu), on any node: the node that runs
+/// the call sends them after any audio already queued, and logs them as a `call.dtmf` event.
 #[utoipa::path(post, path = "/v1/calls/{id}/dtmf", tag = "calls", params(("id" = String, Path)), request_body = DtmfInput,
     responses((status = 202, body = CallView), (status = 409, description = "call_not_answered", body = super::error::ErrorBody), ApiErrorDoc),
     security(("api_key" = [])))]
@@ -360,7 +360,7 @@ async fn send_dtmf(
     if call.status != agentline_domain::call::CallStatus::InProgress {
         return Err(not_answered());
     }
-    if !state.calls.command(&call.id, agentline_engine::leg::CallCommand::SendDtmf(input.digits)).await {
+    if !state.calls.order(&call, agentline_engine::leg::CallCommand::SendDtmf(input.digits)).await {
         return Err(elsewhere(&state, &call).unwrap_or_else(not_answered));
     }
     Ok((StatusCode::ACCEPTED, Json(CallView::detailed(&state, call).await?)))
@@ -388,16 +388,17 @@ async fn transfer_call(
     let call = find(&state, &caller, &id).await?;
     check_transferable(&call)?;
     let command = agentline_engine::leg::CallCommand::Transfer(request);
-    if !state.calls.command(&call.id, command).await {
+    if !state.calls.order(&call, command).await {
         return Err(elsewhere(&state, &call).unwrap_or_else(|| not_answered(&call)));
     }
     Ok((StatusCode::ACCEPTED, Json(CallView::detailed(&state, call).await?)))
 }
 
-/// A call that another node runs: this node cannot reach it (yet; see docs/api.md).
+/// A call that another node runs, which this node could not reach (the order travels through
+/// the database's `NOTIFY`; see docs/deploy.md).
 fn elsewhere(state: &AppState, call: &Call) -> Option<ApiError> {
     let owner = call.owner_node.as_deref().filter(|owner| *owner != state.config.engine.calls.node_id)?;
-    let message = format!("The call is running on node `{owner}`: send this request to that node");
+    let message = format!("The call is running on node `{owner}`, which this node could not reach: try that node");
     Some(
         ApiError::new(StatusCode::CONFLICT, "call_on_another_node", message)
             .with_detail("owner_node", owner.to_owned()),

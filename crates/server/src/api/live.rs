@@ -1,5 +1,7 @@
 //! Live call events as Server-Sent Events, fed from the stored event log so that a client
-//! can connect at any time, and resume with `Last-Event-ID` without missing anything.
+//! can connect at any time, and resume with `Last-Event-ID` without missing anything. On
+//! Postgres the log is read when the cluster announces a new event of the call (any node's),
+//! so a client of any node gets events pushed; on SQLite it is read every 100 ms.
 
 use super::error::ApiError;
 use crate::AppState;
@@ -13,9 +15,14 @@ use futures_util::Stream;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
+use tokio::sync::broadcast;
 
-/// How often the log is read for new events while the call is live.
+/// How often the log is read for new events while the call is live and this node does not hear
+/// the cluster (SQLite: one node, no `NOTIFY`; Postgres while the listener reconnects).
 const POLL: Duration = Duration::from_millis(100);
+/// While the cluster announces every event, the log is read on each announcement for this call,
+/// and also this often, in case an announcement was lost (a listener that reconnected).
+const REREAD: Duration = Duration::from_secs(5);
 
 /// Whether the client asked for an event stream.
 pub(crate) fn wants_event_stream(headers: &HeaderMap) -> bool {
@@ -46,6 +53,8 @@ struct Cursor {
     pending: VecDeque<CallEventRecord>,
     only: Option<&'static str>,
     finished: bool,
+    /// Calls whose events were committed since the stream started (on any node).
+    news: broadcast::Receiver<CallId>,
 }
 
 impl Cursor {
@@ -72,7 +81,7 @@ impl Cursor {
                     if self.call_has_ended().await {
                         return None;
                     }
-                    tokio::time::sleep(POLL).await;
+                    self.wait_for_news().await;
                 }
                 Err(err) => {
                     tracing::warn!(call_id = %self.call_id, error = %err, "live events: cannot read the log");
@@ -80,6 +89,26 @@ impl Cursor {
                 }
             }
         }
+    }
+
+    /// Until an event of this call may have been committed.
+    async fn wait_for_news(&mut self) {
+        if !self.state.calls.cluster().is_listening() {
+            tokio::time::sleep(POLL).await;
+            return;
+        }
+        let announced = async {
+            loop {
+                match self.news.recv().await {
+                    Ok(id) if id == self.call_id => return,
+                    Ok(_) => {}
+                    // Announcements were dropped: one of them may have been ours.
+                    Err(broadcast::error::RecvError::Lagged(_)) => return,
+                    Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+                }
+            }
+        };
+        let _ = tokio::time::timeout(REREAD, announced).await;
     }
 
     async fn call_has_ended(&self) -> bool {
@@ -96,7 +125,9 @@ pub(crate) fn stream(
     after: Option<String>,
     only: Option<&'static str>,
 ) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
-    let cursor = Cursor { state, tenant, call_id, after, pending: VecDeque::new(), only, finished: false };
+    // Subscribed before the first read, so that nothing committed after that read goes unheard.
+    let news = state.calls.cluster().events();
+    let cursor = Cursor { state, tenant, call_id, after, pending: VecDeque::new(), only, finished: false, news };
     let events = futures_util::stream::unfold(cursor, |mut cursor| async move {
         let event = cursor.next().await?;
         let data = serde_json::to_string(&event).unwrap_or_else(|_| "{}".to_owned());

@@ -7,10 +7,21 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-/// 200 when the database answers; 503 otherwise.
+/// 200 when the database answers; 503 otherwise. Also says which node answered, how many calls
+/// it runs, and whether it hears the other nodes (`cluster`: `listening` on Postgres, `reconnecting`
+/// while its listener is down, `single` on SQLite).
 pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
+    let cluster = match (state.store.dialect(), state.calls.cluster().is_listening()) {
+        (agentline_store::Dialect::Sqlite, _) => "single",
+        (_, true) => "listening",
+        (_, false) => "reconnecting",
+    };
+    let node = &state.config.engine.calls.node_id;
     match state.store.ping().await {
-        Ok(()) => Json(json!({"status": "ok"})).into_response(),
+        Ok(()) => {
+            let live_calls = state.calls.live_count();
+            Json(json!({"status": "ok", "node": node, "live_calls": live_calls, "cluster": cluster})).into_response()
+        }
         Err(err) => {
             tracing::warn!(error = %err, "health check failed");
             let body = json!({"error": {"code": "unavailable", "message": "The database is not reachable"}});

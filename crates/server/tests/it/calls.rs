@@ -471,9 +471,9 @@ async fn calls_are_listed_and_filtered(engine: Engine) {
     app.get(&format!("/v1/numbers/{number}/calls"), &other.key).await.assert_error(404, "not_found");
 }
 
-/// Two nodes on one Postgres: `POST /v1/calls/{id}/end` on the node that does not run the call
-/// ends it, and the node that runs it hangs up too (its recording is then stored), within a
-/// couple of heartbeats.
+/// Two nodes on one Postgres: keys and the end of a call ordered on the node that does not run it
+/// reach the node that does (`NOTIFY`), and a live event stream on either node gets the call's
+/// events pushed as they are committed (the 5 s re-read is far slower than what is checked here).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_is_ended_through_either_node() {
     let tweak = |c: &mut agentline_server::config::Config| {
@@ -504,21 +504,45 @@ async fn a_call_is_ended_through_either_node() {
         .await
         .unwrap();
     let other = if owner == "node-b" { app.base.clone() } else { node_b.base.clone() };
-    // Keys and transfers need the node that runs the call (no routing between nodes yet).
+    let stream = app
+        .client
+        .get(format!("{other}/v1/calls/{id}/events"))
+        .bearer_auth(&acct.test_key)
+        .header("accept", "text/event-stream")
+        .send()
+        .await
+        .unwrap();
+    let events = tokio::spawn(crate::helpers::read_sse_timed(stream));
+    // Both nodes hear the cluster, so their streams re-read the log only every 5 s unless told.
+    for base in [&app.base, &node_b.base] {
+        let health = crate::helpers::health_when(&app.client, base, "listening").await;
+        assert_eq!(health["cluster"], "listening", "{health}");
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
     let keys = app
         .client
         .post(format!("{other}/v1/calls/{id}/dtmf"))
         .bearer_auth(&acct.test_key)
         .json(&json!({"digits": "1"}));
-    let refused: Value = keys.send().await.unwrap().json().await.unwrap();
-    assert_eq!(
-        (refused["error"]["code"].as_str(), refused["error"]["owner_node"].as_str()),
-        (Some("call_on_another_node"), Some(owner.as_str()))
-    );
+    let sent_at = std::time::Instant::now();
+    assert_eq!(keys.send().await.unwrap().status(), 202, "the keys travel to the node that runs the call");
+    crate::sip::wait_for_events(&app, &acct.test_key, &id, "call.dtmf", 1, 5).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let ended = app.client.post(format!("{other}/v1/calls/{id}/end")).bearer_auth(&acct.test_key).send().await.unwrap();
     assert_eq!(ended.status(), 200);
     let call = wait_for_within(&app, &acct.test_key, &id, 10, |c| c["status"] == "completed").await;
     assert_eq!(call["end_reason"], "ended_by_api");
     let hung_up = wait_for_within(&app, &acct.test_key, &id, 15, |c| c["recording_url"].is_string()).await;
     assert!(hung_up["duration"].as_i64().unwrap() < 10, "{hung_up}");
+
+    // The stream on the other node: every event in order, the DTMF pushed within a second.
+    let events = tokio::time::timeout(std::time::Duration::from_secs(10), events).await.unwrap().unwrap();
+    let types: Vec<&str> = events.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(types.first(), Some(&"call.queued"));
+    assert_eq!(types.last(), Some(&"call.completed"), "{types:?}");
+    let dtmf = events.iter().find(|(t, _)| t == "call.dtmf").expect("the DTMF event reached the stream");
+    let delay = dtmf.1.saturating_duration_since(sent_at);
+    assert!(delay < std::time::Duration::from_secs(1), "pushed, not found by a re-read: {delay:?}");
+    drop(owner);
 }

@@ -301,3 +301,33 @@ pub(crate) async fn read_sse_fields(response: reqwest::Response, fields: &[&str]
         })
         .collect()
 }
+
+/// Reads a Server-Sent Events response to its end, noting when each event arrived: (type, when).
+pub(crate) async fn read_sse_timed(mut response: reqwest::Response) -> Vec<(String, std::time::Instant)> {
+    let mut events = Vec::new();
+    let mut buffer = String::new();
+    while let Ok(Some(chunk)) = response.chunk().await {
+        let now = std::time::Instant::now();
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let block: String = buffer.drain(..end + 2).collect();
+            if let Some(kind) = block.lines().find_map(|l| l.strip_prefix("event:")) {
+                events.push((kind.trim().to_owned(), now));
+            }
+        }
+    }
+    events
+}
+
+/// `/healthz` of the node at `base`, once its `cluster` field reads `want` (at most 5 s).
+pub(crate) async fn health_when(client: &reqwest::Client, base: &str, want: &str) -> Value {
+    let mut health = Value::Null;
+    for _ in 0..100 {
+        health = client.get(format!("{base}/healthz")).send().await.unwrap().json().await.unwrap();
+        if health["cluster"] == want {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    health
+}

@@ -148,6 +148,9 @@ async fn operational_routes(engine: Engine) {
     let acct = app.account("A").await;
     let health = app.client.get(format!("{}/healthz", app.base)).send().await.unwrap();
     assert_eq!(health.status(), 200);
+    let cluster = if engine == Engine::Sqlite { "single" } else { "listening" };
+    let health = crate::helpers::health_when(&app.client, &app.base, cluster).await;
+    assert_eq!((health["status"].as_str(), health["cluster"].as_str()), (Some("ok"), Some(cluster)), "{health}");
     for _ in 0..3 {
         app.post("/v1/agents", &acct.key, json!({"name": "x"})).await;
     }
