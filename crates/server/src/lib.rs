@@ -79,9 +79,10 @@ impl Application {
         let engine = Engine::start(store.clone(), Arc::new(config.engine.clone())).await?;
         let config = Arc::new(config);
         let usage = Arc::new(usage::UsageWriter::new(store.clone()));
+        let rate_limiter = Arc::new(RateLimiter::for_store(&config.rate_limits, &store));
         let state = AppState {
             store,
-            rate_limiter: Arc::new(RateLimiter::new(&config.rate_limits)),
+            rate_limiter,
             config,
             metrics: metrics_handle(),
             openapi_json: Bytes::from(api::openapi_json()),
@@ -139,7 +140,7 @@ impl Application {
             let mut tick = tokio::time::interval(Duration::from_secs(60));
             loop {
                 tick.tick().await;
-                limiter.forget_idle_keys();
+                limiter.forget_idle_keys().await;
             }
         });
         let campaign_scheduler = tokio::spawn(campaigns::run(self.state.clone(), stopped.clone()));

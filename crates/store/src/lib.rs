@@ -33,6 +33,7 @@ pub mod lifecycle;
 pub mod numbers;
 mod outbox;
 pub mod page;
+pub mod rate_limits;
 pub mod summary;
 pub mod transcripts;
 pub mod trunks;

@@ -243,7 +243,7 @@ pub(crate) async fn authenticate(
     let method = request.method().clone();
     let endpoint = request.uri().path().to_owned();
     let class = RequestClass::of(&method, &endpoint);
-    let response = match state.rate_limiter.check(class, &caller.rate_limit_key()) {
+    let response = match state.rate_limiter.check(class, &caller.rate_limit_key()).await {
         Ok(()) => {
             request.extensions_mut().insert(caller.clone());
             next.run(request).await

@@ -1,6 +1,9 @@
-//! Per-key request rate limits (GCRA via governor), one budget per kind of request.
+//! Per-key request rate limits (GCRA), one budget per kind of request. On SQLite (one node) the
+//! budgets live in memory (governor); on Postgres they live in the database
+//! (`agentline_store::rate_limits`), so that every node spends from the same budget.
 
 use crate::config::RateLimits;
+use agentline_store::rate_limits;
 use axum::http::Method;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
@@ -26,8 +29,20 @@ impl RequestClass {
     }
 }
 
+impl RequestClass {
+    fn name(self) -> &'static str {
+        match self {
+            Self::CreateCall => "create_call",
+            Self::Read => "read",
+            Self::Write => "write",
+        }
+    }
+}
+
 /// The three keyed limiters.
 pub struct RateLimiter {
+    /// Where the budgets shared by all nodes live (Postgres); `None` keeps them in memory.
+    shared: Option<agentline_store::Store>,
     limits: RateLimits,
     create_call: DefaultKeyedRateLimiter<String>,
     read: DefaultKeyedRateLimiter<String>,
@@ -43,8 +58,10 @@ fn keyed(per_minute: u32) -> DefaultKeyedRateLimiter<String> {
 }
 
 impl RateLimiter {
+    /// Budgets in memory: for one node.
     pub fn new(limits: &RateLimits) -> Self {
         Self {
+            shared: None,
             create_call: keyed(limits.calls_create_per_minute),
             read: keyed(limits.read_per_minute),
             write: keyed(limits.write_per_minute),
@@ -79,9 +96,27 @@ impl RateLimiter {
         })
     }
 
+    /// Budgets in `store` when it is Postgres, shared by every node on it; in memory otherwise.
+    pub fn for_store(limits: &RateLimits, store: &agentline_store::Store) -> Self {
+        let shared = (store.dialect() == agentline_store::Dialect::Postgres).then(|| store.clone());
+        Self { shared, ..Self::new(limits) }
+    }
+
     /// Spends one request of `key`'s budget for `class`.
-    pub fn check(&self, class: RequestClass, key: &str) -> Result<(), u64> {
-        self.spend(self.limiter(class), key)
+    pub async fn check(&self, class: RequestClass, key: &str) -> Result<(), u64> {
+        let Some(store) = &self.shared else { return self.spend(self.limiter(class), key) };
+        let budget = rate_limits::Budget::per_minute(self.per_minute(class));
+        let now_ms = agentline_domain::Timestamp::now().datetime().timestamp_millis();
+        match rate_limits::spend(store, &format!("{}:{key}", class.name()), budget, now_ms).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(wait_ms)) => Err(u64::try_from(wait_ms).unwrap_or(1).div_ceil(1000).max(1)),
+            Err(err) => {
+                // A database that cannot count must not take the API down with it: this node
+                // counts on its own until it can again.
+                tracing::warn!(error = %err, "shared rate limit unavailable; counting on this node only");
+                self.spend(self.limiter(class), key)
+            }
+        }
     }
 
     /// Counts a failed authentication from `address`; `Err` with the seconds to wait once the
@@ -94,11 +129,18 @@ impl RateLimiter {
         self.limits.auth_failures_per_minute
     }
 
-    /// Forgets keys whose budgets are full again, so the maps do not grow for ever.
-    pub fn forget_idle_keys(&self) {
+    /// Forgets keys whose budgets are full again, so the maps (and the shared table) do not
+    /// grow for ever.
+    pub async fn forget_idle_keys(&self) {
         for limiter in [&self.create_call, &self.read, &self.write, &self.auth_failures] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
+        }
+        if let Some(store) = &self.shared
+            && let Err(err) =
+                rate_limits::forget_idle(store, agentline_domain::Timestamp::now().datetime().timestamp_millis()).await
+        {
+            tracing::warn!(error = %err, "could not prune the shared rate limits");
         }
     }
 }
@@ -115,8 +157,8 @@ mod tests {
         assert_eq!(RequestClass::of(&Method::DELETE, "/v1/agents/agt_x"), RequestClass::Write);
     }
 
-    #[test]
-    fn allows_a_burst_then_refuses_with_a_wait() {
+    #[tokio::test]
+    async fn allows_a_burst_then_refuses_with_a_wait() {
         let limiter = RateLimiter::new(&RateLimits {
             calls_create_per_minute: 2,
             read_per_minute: 3,
@@ -124,11 +166,11 @@ mod tests {
             auth_failures_per_minute: 2,
         });
         for _ in 0..3 {
-            assert!(limiter.check(RequestClass::Read, "k").is_ok());
+            assert!(limiter.check(RequestClass::Read, "k").await.is_ok());
         }
-        let wait = limiter.check(RequestClass::Read, "k").unwrap_err();
+        let wait = limiter.check(RequestClass::Read, "k").await.unwrap_err();
         assert!((1..=20).contains(&wait), "{wait}");
-        assert!(limiter.check(RequestClass::Read, "other").is_ok(), "keys have separate budgets");
-        assert!(limiter.check(RequestClass::Write, "k").is_ok(), "classes have separate budgets");
+        assert!(limiter.check(RequestClass::Read, "other").await.is_ok(), "keys have separate budgets");
+        assert!(limiter.check(RequestClass::Write, "k").await.is_ok(), "classes have separate budgets");
     }
 }

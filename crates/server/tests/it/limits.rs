@@ -89,3 +89,28 @@ async fn failed_authentications_are_throttled(engine: Engine) {
     // Valid credentials from the same address are not slowed down.
     app.get("/v1/agents", &acct.key).await.assert_status(200);
 }
+
+/// Two nodes on one Postgres spend one budget per key: 60 requests at once, spread over both,
+/// get exactly the 20 a minute allows between them (each node alone would have let 20 through).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keys_budget_holds_across_nodes() {
+    let tweak = |c: &mut agentline_server::config::Config| c.rate_limits.read_per_minute = 20;
+    let app = spawn_app_with(Engine::Postgres, tweak).await;
+    let node_b = app
+        .second_node(|c| {
+            tweak(c);
+            c.engine.calls.node_id = "node-b".into();
+        })
+        .await;
+    let acct = app.account("A").await;
+    let requests = (0..60).map(|i| {
+        let base = if i % 2 == 0 { &app.base } else { &node_b.base };
+        app.client.get(format!("{base}/v1/agents")).bearer_auth(&acct.key).send()
+    });
+    let statuses: Vec<u16> =
+        futures_util::future::join_all(requests).await.into_iter().map(|r| r.unwrap().status().as_u16()).collect();
+    let allowed = statuses.iter().filter(|s| **s == 200).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    // One more may have been earned while the requests ran (one every 3 s).
+    assert!((20..=21).contains(&allowed) && allowed + refused == 60, "{allowed} allowed, {refused} refused");
+}
