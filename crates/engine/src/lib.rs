@@ -57,12 +57,14 @@ impl Engine {
     }
 
     /// Dispatches calls, delivers webhooks and analyses ended calls until `stop` turns true; then
-    /// hangs up the live calls.
+    /// drains the live calls (see [`CallRuntime::run`]) and stops.
     pub async fn run(&self, stop: watch::Receiver<bool>) {
+        // The workers go on while the calls drain (their webhooks and analyses), and stop after.
+        let (workers_stop, workers_stopped) = watch::channel(false);
         let dispatcher = tokio::spawn(Arc::clone(&self.calls).run(stop.clone()));
         let (orders, mut inbox) = tokio::sync::mpsc::channel(256);
         let cluster = Arc::clone(self.calls.cluster());
-        tokio::spawn(cluster.run(self.store.clone(), orders, stop.clone()));
+        tokio::spawn(cluster.run(self.store.clone(), orders, workers_stopped.clone()));
         let calls = Arc::clone(&self.calls);
         // Orders other nodes took for the calls this node runs.
         tokio::spawn(async move {
@@ -70,11 +72,18 @@ impl Engine {
                 calls.command(&id, command).await;
             }
         });
-        let analyser =
-            self.settings.analysis.worker_enabled.then(|| tokio::spawn(Arc::clone(&self.analysis).run(stop.clone())));
-        let deliverer =
-            self.settings.webhooks.worker_enabled.then(|| tokio::spawn(Arc::clone(&self.webhooks).run(stop)));
+        let analyser = self
+            .settings
+            .analysis
+            .worker_enabled
+            .then(|| tokio::spawn(Arc::clone(&self.analysis).run(workers_stopped.clone())));
+        let deliverer = self
+            .settings
+            .webhooks
+            .worker_enabled
+            .then(|| tokio::spawn(Arc::clone(&self.webhooks).run(workers_stopped)));
         let _ = dispatcher.await;
+        let _ = workers_stop.send(true);
         for worker in [analyser, deliverer].into_iter().flatten() {
             let _ = worker.await;
         }

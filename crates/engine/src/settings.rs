@@ -196,6 +196,8 @@ pub struct CallSettings {
     pub default_ring_timeout_secs: i64,
     pub dispatch_interval_ms: u64,
     pub heartbeat_secs: u64,
+    /// At shutdown (SIGTERM), how long live calls may go on before they are ended.
+    pub drain_secs: u64,
 }
 
 /// The sandbox carrier.

@@ -129,11 +129,17 @@ impl Application {
             shutdown.await;
             let _ = stop.send(true);
         });
+        // Draining: from the signal the node takes no calls and says so on /healthz, but serves
+        // requests until its calls have finished (the engine's run returns); then HTTP stops.
+        let (drained, http_stopped) = tokio::sync::watch::channel(false);
         let engine = self.engine;
         let engine_stop = stopped.clone();
-        let engine = tokio::spawn(async move { engine.run(engine_stop).await });
+        let engine = tokio::spawn(async move {
+            engine.run(engine_stop).await;
+            let _ = drained.send(true);
+        });
         let usage = Arc::clone(&self.state.usage);
-        let usage_stop = stopped.clone();
+        let usage_stop = http_stopped.clone();
         let usage_writer = tokio::spawn(async move { usage.run(usage_stop).await });
         let limiter = Arc::clone(&self.state.rate_limiter);
         let janitor = tokio::spawn(async move {
@@ -146,7 +152,7 @@ impl Application {
         let campaign_scheduler = tokio::spawn(campaigns::run(self.state.clone(), stopped.clone()));
         let store = self.state.store.clone();
         let app = api::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
-        let mut http_stop = stopped;
+        let mut http_stop = http_stopped;
         let served = axum::serve(self.listener, app)
             .with_graceful_shutdown(async move {
                 let _ = http_stop.wait_for(|stop| *stop).await;

@@ -23,8 +23,12 @@ pub struct Incoming<'a> {
 
 /// Records the call (claimed by this node, so it does not queue) and starts running it; Twilio's
 /// stream for it is accepted from now on. `None`: the account is at its concurrency limit (live
-/// calls count against it like outbound ones), and nothing was recorded.
+/// calls count against it like outbound ones), or this node is draining (a call answered now
+/// would be cut at the drain's deadline); nothing was recorded.
 pub async fn answer(rt: &Arc<CallRuntime>, incoming: &Incoming<'_>) -> agentline_store::Result<Option<Call>> {
+    if rt.is_draining() {
+        return Ok(None);
+    }
     let call = inbound_call(rt, incoming);
     rt.twilio().open(&call.id);
     let claimed = dispatch::insert_inbound(&rt.store, &call, &rt.settings.calls.node_id).await;

@@ -24,6 +24,7 @@ use agentline_store::lifecycle;
 use agentline_store::{Store, dispatch, wallet};
 use carrier::Carriers;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc, watch};
@@ -57,6 +58,10 @@ pub struct CallRuntime {
     live: Mutex<HashMap<CallId, LiveCall>>,
     wake: Notify,
     cluster: Arc<Cluster>,
+    /// Set at shutdown: no more calls start here.
+    draining: AtomicBool,
+    /// Told whenever a live call finishes.
+    finished: Notify,
 }
 
 impl CallRuntime {
@@ -65,7 +70,8 @@ impl CallRuntime {
         let twilio = Arc::default();
         let cluster = Cluster::new(&settings.calls.node_id);
         let live = Mutex::new(HashMap::new());
-        Arc::new(Self { store, settings, webhooks, sip, twilio, live, wake: Notify::new(), cluster })
+        let (wake, finished, draining) = (Notify::new(), Notify::new(), AtomicBool::new(false));
+        Arc::new(Self { store, settings, webhooks, sip, twilio, live, wake, cluster, draining, finished })
     }
 
     /// This node's link to the others on the same Postgres.
@@ -240,10 +246,29 @@ impl CallRuntime {
 
     fn finished(&self, id: &CallId) {
         self.live().remove(id);
+        self.finished.notify_waiters();
         self.wake();
     }
 
-    /// Runs the dispatcher until `stop` turns true, then hangs up the calls still running.
+    /// Whether the node is shutting down: it starts no calls, and its live ones are finishing.
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Relaxed)
+    }
+
+    /// Lets the live calls finish on their own for at most `drain_secs`.
+    async fn drain(&self) {
+        self.draining.store(true, Ordering::Relaxed);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(self.settings.calls.drain_secs);
+        while self.live_count() > 0 {
+            let finished = self.finished.notified();
+            if tokio::time::timeout_at(deadline, finished).await.is_err() {
+                break;
+            }
+        }
+    }
+
+    /// Runs the dispatcher until `stop` turns true; then drains: starts no more calls, lets the
+    /// live ones finish for at most `drain_secs`, and ends the rest (`server_restart`).
     pub async fn run(self: Arc<Self>, mut stop: watch::Receiver<bool>) {
         let interval = Duration::from_millis(self.settings.calls.dispatch_interval_ms);
         let mut sweep = tokio::time::interval(Duration::from_secs(self.settings.calls.heartbeat_secs * 3));
@@ -262,6 +287,7 @@ impl CallRuntime {
                 _ = stop.changed() => {}
             }
         }
+        self.drain().await;
         self.hang_up_all().await;
         self.sip.shutdown();
     }

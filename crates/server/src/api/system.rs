@@ -7,7 +7,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-/// 200 when the database answers; 503 otherwise. Also says which node answered, how many calls
+/// 200 when the database answers; 503 otherwise, and while the node drains (`"status":
+/// "draining"`: a load balancer should send it nothing new). Also says which node answered, how many calls
 /// it runs, and whether it hears the other nodes (`cluster`: `listening` on Postgres, `reconnecting`
 /// while its listener is down, `single` on SQLite).
 pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
@@ -17,6 +18,11 @@ pub(crate) async fn healthz(State(state): State<AppState>) -> Response {
         (_, false) => "reconnecting",
     };
     let node = &state.config.engine.calls.node_id;
+    if state.calls.is_draining() {
+        let live_calls = state.calls.live_count();
+        let body = json!({"status": "draining", "node": node, "live_calls": live_calls, "cluster": cluster});
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
+    }
     match state.store.ping().await {
         Ok(()) => {
             let live_calls = state.calls.live_count();

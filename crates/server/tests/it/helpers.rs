@@ -78,6 +78,20 @@ pub(crate) struct TestApp {
     server: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
 
+/// A server told to stop, with its database kept.
+pub(crate) struct Stopping {
+    pub server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    db: TestDatabase,
+    _dir: tempfile::TempDir,
+}
+
+impl Stopping {
+    /// A new connection to the stopped server's database.
+    pub(crate) async fn store(&self) -> Store {
+        Store::connect(&self.db.url).await.unwrap()
+    }
+}
+
 /// A second server on a test app's database.
 pub(crate) struct Node {
     pub base: String,
@@ -138,6 +152,8 @@ pub(crate) async fn spawn_app_with(engine: Engine, tweak: impl FnOnce(&mut Confi
     config.rate_limits.write_per_minute = 100_000;
     config.rate_limits.calls_create_per_minute = 100_000;
     config.rate_limits.auth_failures_per_minute = 100_000;
+    // Tests that stop a server with calls on it do not wait for them (the drain test sets it).
+    config.engine.calls.drain_secs = 0;
     tweak(&mut config);
     start(config, db, dir).await
 }
@@ -155,6 +171,12 @@ async fn start(config: Config, db: TestDatabase, dir: tempfile::TempDir) -> Test
 }
 
 impl TestApp {
+    /// Sends the server its stop (as SIGTERM does); it drains, then stops.
+    pub(crate) fn stop(self) -> Stopping {
+        let _ = self.stop.send(());
+        Stopping { server: self.server, db: self.db, _dir: self.dir }
+    }
+
     /// Stops this server and starts another on the same database and data directory, after
     /// `tweak` adjusts the configuration.
     pub(crate) async fn restart(self, tweak: impl FnOnce(&mut Config)) -> TestApp {

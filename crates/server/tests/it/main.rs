@@ -15,6 +15,7 @@ mod compat_krosai;
 mod compat_webhooks;
 mod console;
 mod conversation;
+mod drain;
 mod errors;
 mod isolation;
 mod limits;
