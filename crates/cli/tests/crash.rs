@@ -2,106 +2,18 @@
 //! ended with `server_restart`, charged exactly once for the time it ran. Runs the real
 //! binary as a child process, on SQLite and on Postgres.
 
-use agentline_store::test_support::{Engine, TestDatabase, fresh_database};
+mod common;
+
+use agentline_store::test_support::{Engine, fresh_database};
+use common::{bootstrap, call_json, receiver, start, start_with};
 use serde_json::{Value, json};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-/// Webhook bodies received, in arrival order.
-type Inbox = std::sync::Arc<std::sync::Mutex<Vec<Value>>>;
-
-async fn receiver() -> (String, Inbox) {
-    let inbox: Inbox = Inbox::default();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", listener.local_addr().unwrap());
-    let store = std::sync::Arc::clone(&inbox);
-    let app = axum::Router::new().route(
-        "/hook",
-        axum::routing::post(move |body: axum::body::Bytes| async move {
-            store.lock().unwrap().push(serde_json::from_slice(&body).unwrap_or(Value::Null));
-            "ok"
-        }),
-    );
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    (url, inbox)
-}
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn agentline(db: &TestDatabase, dir: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_agentline"));
-    command
-        .env("AGENTLINE_DATABASE_URL", &db.url)
-        .env("AGENTLINE_DATA_DIR", dir)
-        .env("AGENTLINE_CALLS__HEARTBEAT_SECS", "1")
-        .env("AGENTLINE_LOG", "warn")
-        .env("AGENTLINE_WEBHOOK_ALLOW_PRIVATE", "true")
-        .stdin(Stdio::null());
-    command
-}
-
-async fn start(db: &TestDatabase, dir: &std::path::Path, client: &reqwest::Client) -> Server {
-    start_with(db, dir, client, &[]).await
-}
-
-async fn start_with(
-    db: &TestDatabase,
-    dir: &std::path::Path,
-    client: &reqwest::Client,
-    env: &[(&str, &str)],
-) -> Server {
-    let port = free_port();
-    let child = agentline(db, dir)
-        .envs(env.iter().copied())
-        .arg("serve")
-        .env("AGENTLINE_BIND", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(started.elapsed() < Duration::from_secs(20), "the server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    Server { child, base }
-}
-
-async fn call_json(
-    client: &reqwest::Client,
-    key: &str,
-    url: String,
-    body: Option<Value>,
-    idempotency: Option<&str>,
-) -> Value {
-    let mut request = match body {
-        Some(body) => client.post(url).json(&body),
-        None => client.get(url),
-    };
-    request = request.bearer_auth(key);
-    if let Some(idempotency) = idempotency {
-        request = request.header("idempotency-key", idempotency);
-    }
-    request.send().await.unwrap().json().await.unwrap()
-}
 
 async fn killed_mid_call_is_reconciled_and_charged_once(engine: Engine) {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let db = fresh_database(engine).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let out = agentline(&db, dir.path())
-        .args(["bootstrap", "--account", "Crash", "--json", "--rate-cents-per-minute", "60"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let creds: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let creds = bootstrap(&db, dir.path(), &["--account", "Crash", "--rate-cents-per-minute", "60"]);
     let key = creds["api_key"].as_str().unwrap();
     let client = reqwest::Client::new();
 
@@ -140,8 +52,7 @@ async fn killed_mid_call_is_reconciled_and_charged_once(engine: Engine) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    server.child.kill().unwrap(); // SIGKILL: no graceful shutdown.
-    server.child.wait().unwrap();
+    server.kill();
 
     for restart in 0..2 {
         let mut server = start(&db, dir.path(), &client).await;
@@ -170,8 +81,8 @@ async fn killed_mid_call_is_reconciled_and_charged_once(engine: Engine) {
                 .lock()
                 .unwrap()
                 .iter()
-                .filter(|b| b["call_id"] == ended["id"])
-                .map(|b| b["type"].as_str().unwrap_or("").to_owned())
+                .filter(|(_, b)| b["call_id"] == ended["id"])
+                .map(|(_, b)| b["type"].as_str().unwrap_or("").to_owned())
                 .collect();
             if got.last().is_some_and(|t| t == "call.analyzed") || started.elapsed() > Duration::from_secs(15) {
                 break got;
@@ -191,8 +102,7 @@ async fn killed_mid_call_is_reconciled_and_charged_once(engine: Engine) {
                 "call.analyzed"
             ]
         );
-        server.child.kill().unwrap();
-        server.child.wait().unwrap();
+        server.kill();
     }
 }
 
@@ -220,9 +130,7 @@ async fn killed_mid_campaign_loses_no_contact_and_dials_none_twice(engine: Engin
     let _ = rustls::crypto::ring::default_provider().install_default();
     let db = fresh_database(engine).await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let out = agentline(&db, dir.path()).args(["bootstrap", "--account", "Crash", "--json"]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let creds: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let creds = bootstrap(&db, dir.path(), &["--account", "Crash"]);
     let key = creds["test_api_key"].as_str().unwrap();
     let client = reqwest::Client::new();
     let fast = [("AGENTLINE_SANDBOX__SPEED", "4")];
@@ -254,8 +162,7 @@ async fn killed_mid_campaign_loses_no_contact_and_dials_none_twice(engine: Engin
             assert!(started.elapsed() < Duration::from_secs(60), "{now}");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        server.child.kill().unwrap(); // SIGKILL, with calls in progress.
-        server.child.wait().unwrap();
+        server.kill(); // with calls in progress
         server = start_with(&db, dir.path(), &client, &fast).await;
     }
     let started = Instant::now();
@@ -302,8 +209,7 @@ async fn killed_mid_campaign_loses_no_contact_and_dials_none_twice(engine: Engin
     placed.sort();
     named.sort();
     assert_eq!(placed, named, "every call of the campaign is one attempt of one contact, and each only once");
-    server.child.kill().unwrap();
-    server.child.wait().unwrap();
+    server.kill();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
