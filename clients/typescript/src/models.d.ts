@@ -54,18 +54,26 @@ export type AgentId = string;
 /** Fields of an agent. On create, `name` is required; on update, absent fields stay as they are
  * and `null` clears a field that may be empty. */
 export interface AgentInput {
-  analysis?: AnalysisSettings | null;
+  /** What a model works out after each call (summary, quality dimensions, data extracted against
+   * `structured_data_schema`, success against `success_criteria`, sentiment) and which model;
+   * `{}` returns to the defaults (the summary, by the agent's `llm` brain or the server's model). */
+  analysis?: AnalysisSettings;
   assistant_id?: string | null;
-  brain?: Brain | null;
-  business_id?: BusinessId | null;
+  brain?: Brain;
+  /** Create only: the business the agent belongs to (default: the key's, or the account's first). */
+  business_id?: BusinessId;
   first_message?: string | null;
   /** The system prompt, with `{{variable}}` placeholders. Also accepted as `model_instructions`. */
-  instructions?: string | null;
-  language?: string | null;
-  max_duration_secs?: number | null;
-  metadata?: Record<string, unknown> | null;
-  name?: string | null;
-  speech?: AgentSpeech | null;
+  instructions?: string;
+  language?: string;
+  max_duration_secs?: number;
+  metadata?: Record<string, unknown>;
+  name?: string;
+  /** The agent's own speech engines instead of the server's: a vendor (`deepgram`, `openai`,
+   * `elevenlabs`, using the account's `/v1/credentials` key, else the server's), an offline
+   * engine (`local`, `piper`, `espeak`) or a `stand_in` for tests and benchmarks; `{}` returns
+   * to the server's. */
+  speech?: AgentSpeech;
   voice?: string | null;
   voicemail?: Voicemail | null;
   webhook_url?: string | null;
@@ -256,7 +264,7 @@ export type BusinessId = string;
 
 /** Fields of a business; `name` is required on create. */
 export interface BusinessInput {
-  name?: string | null;
+  name?: string;
   /** The office phone callers are given (`business_phone` in call variables). */
   phone?: string | null;
   timezone?: string | null;
@@ -519,8 +527,8 @@ export type ContactId = string;
 
 /** Fields of a contact. `phone_number` is required on create; `null` clears optional fields. */
 export interface ContactInput {
-  business_id?: BusinessId | null;
-  custom_fields?: Record<string, unknown> | null;
+  business_id?: BusinessId;
+  custom_fields?: Record<string, unknown>;
   email?: string | null;
   /** Your own CRM's id for the contact (a Klen `contact_id`, a KaiCalls `lead_id`); calls accept it as `contact_id`. */
   external_id?: string | null;
@@ -528,7 +536,7 @@ export interface ContactInput {
   lead_source?: string | null;
   lead_status?: string | null;
   name?: string | null;
-  phone_number?: string | null;
+  phone_number?: string;
   timezone?: string | null;
 }
 
@@ -781,12 +789,12 @@ export type EndpointId = string;
 /** Fields of an endpoint; `url` is required on create. */
 export interface EndpointInput {
   description?: string | null;
-  enabled?: boolean | null;
+  enabled?: boolean;
   /** Event types to receive; empty or absent means all. */
-  event_types?: Array<string> | null;
+  event_types?: Array<string>;
   /** The payload and signature style: `standard` (the default), `klen` or `kaicalls`. */
-  format?: string | null;
-  url?: string | null;
+  format?: string;
+  url?: string;
 }
 
 /** The body of every error response. */
@@ -887,13 +895,13 @@ export type NumberId = string;
 export interface NumberInput {
   /** The agent that calls from and answers this number; `null` unassigns. */
   agent_id?: string | null;
-  business_id?: BusinessId | null;
+  business_id?: BusinessId;
   /** `sandbox` (default), `sip` (needs `trunk_id`) or `twilio` (needs `PUT /v1/carriers/twilio`). */
-  carrier?: string | null;
-  inbound_enabled?: boolean | null;
+  carrier?: string;
+  inbound_enabled?: boolean;
   label?: string | null;
-  outbound_enabled?: boolean | null;
-  phone_number?: string | null;
+  outbound_enabled?: boolean;
+  phone_number?: string;
   /** The SIP trunk calls from this number leave through, for the `sip` carrier. */
   trunk_id?: string | null;
 }
@@ -1115,18 +1123,20 @@ export type TrunkId = string;
 
 /** Fields of a SIP trunk. `name` and `host` are required on create. */
 export interface TrunkInput {
-  caller_id_mode?: CallerIdMode | null;
+  /** `from` (default) or `p_asserted_identity`. */
+  caller_id_mode?: CallerIdMode;
   from_domain?: string | null;
   /** Extra headers for every INVITE, name to value. */
-  headers?: Record<string, unknown> | null;
+  headers?: Record<string, unknown>;
   /** The provider's SIP server: a host name or IP address. */
-  host?: string | null;
-  name?: string | null;
+  host?: string;
+  name?: string;
   /** Write-only: never returned. */
   password?: string | null;
   /** Default 5060. */
-  port?: number | null;
-  transport?: SipTransport | null;
+  port?: number;
+  /** `udp` (default) or `tcp`. */
+  transport?: SipTransport;
   username?: string | null;
 }
 

@@ -35,10 +35,12 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct AgentInput {
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// The system prompt, with `{{variable}}` placeholders. Also accepted as `model_instructions`.
     #[serde(alias = "model_instructions")]
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub instructions: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
@@ -47,14 +49,17 @@ pub struct AgentInput {
     #[schema(value_type = Option<String>)]
     pub voice: Option<Option<String>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub language: Option<String>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub brain: Option<Brain>,
     /// The agent's own speech engines instead of the server's: a vendor (`deepgram`, `openai`,
     /// `elevenlabs`, using the account's `/v1/credentials` key, else the server's), an offline
     /// engine (`local`, `piper`, `espeak`) or a `stand_in` for tests and benchmarks; `{}` returns
     /// to the server's.
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub speech: Option<agentline_domain::speech::AgentSpeech>,
     /// What the agent does when an answering machine picks up an outbound call:
     /// `{"action": "hangup"}` or `{"action": "leave_message", "message": "…"}` (a template like
@@ -66,20 +71,24 @@ pub struct AgentInput {
     /// `structured_data_schema`, success against `success_criteria`, sentiment) and which model;
     /// `{}` returns to the defaults (the summary, by the agent's `llm` brain or the server's model).
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub analysis: Option<AnalysisSettings>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub webhook_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub max_duration_secs: Option<i64>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub assistant_id: Option<Option<String>>,
     #[schema(value_type = Option<Object>)]
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub metadata: Option<Map<String, Value>>,
     /// Create only: the business the agent belongs to (default: the key's, or the account's first).
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub business_id: Option<BusinessId>,
 }
 

@@ -14,8 +14,8 @@ use agentline_store::keys::{self, ApiKey};
 use agentline_store::record::Tenant;
 use agentline_store::usage::UsageRecord;
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::marker::PhantomData;
@@ -165,8 +165,7 @@ pub(crate) fn invalid_key(why: &str) -> ApiError {
 }
 
 /// The presented secret, from `Authorization: Bearer …` or `x-api-key`.
-fn presented_secret(request: &Request) -> Option<&str> {
-    let headers = request.headers();
+fn presented_secret(headers: &HeaderMap) -> Option<&str> {
     let bearer = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -218,6 +217,26 @@ pub(crate) fn check_key_usable(key: &ApiKey, peer: IpAddr) -> ApiResult<()> {
     Ok(())
 }
 
+/// Who sent `request` (a key, the admin token or a console session), or the error to answer:
+/// 401 (429 once the address has failed too often), or 403 for a key used from elsewhere.
+pub(crate) async fn identify(
+    state: &AppState,
+    method: &Method,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+) -> Result<Caller, ApiError> {
+    let trusted = super::client_ip::parse_proxies(&state.config.trusted_proxies).unwrap_or_default();
+    let client = super::client_ip::client_ip(peer.ip(), headers, &trusted);
+    let resolved = match presented_secret(headers) {
+        Some(secret) => resolve(state, secret, client).await,
+        None => {
+            super::session::caller(state, method, headers, client).await.unwrap_or_else(|| Err(missing_credential()))
+        }
+    };
+    resolved
+        .map_err(|err| if err.status == StatusCode::UNAUTHORIZED { throttle_failure(state, client, err) } else { err })
+}
+
 /// Authenticates, rate-limits and logs every `/v1` request.
 pub(crate) async fn authenticate(
     State(state): State<AppState>,
@@ -225,19 +244,8 @@ pub(crate) async fn authenticate(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let trusted = super::client_ip::parse_proxies(&state.config.trusted_proxies).unwrap_or_default();
-    let client = super::client_ip::client_ip(peer.ip(), request.headers(), &trusted);
-    let resolved = match presented_secret(&request) {
-        Some(secret) => resolve(&state, secret, client).await,
-        None => super::session::caller(&state, request.method(), request.headers(), client)
-            .await
-            .unwrap_or_else(|| Err(missing_credential())),
-    };
-    let caller = match resolved {
+    let caller = match identify(&state, request.method(), request.headers(), peer).await {
         Ok(caller) => caller,
-        Err(err) if err.status == StatusCode::UNAUTHORIZED => {
-            return throttle_failure(&state, client, err).into_response();
-        }
         Err(err) => return err.into_response(),
     };
     let method = request.method().clone();

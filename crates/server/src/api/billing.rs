@@ -116,8 +116,25 @@ pub struct UsageFilters {
     pub end: Option<String>,
 }
 
+/// The usage log's paging as the document shows it: as every list's, but up to 500 a page.
+/// Only describes the query; [`ListParams`] reads it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct UsagePaging {
+    /// Entries per page (default 100, at most 500).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<u32>,
+    /// 1-based page number; selects page mode, which also reports `count` and `pages`.
+    #[param(minimum = 1, maximum = 2147483647)]
+    page: Option<u32>,
+    /// Cursor: the id of the last entry already seen.
+    #[param(pattern = "^[a-z]+_[0-9a-f]{32}$")]
+    after: Option<String>,
+}
+
 /// The API usage log: one entry per authenticated request, newest first.
-#[utoipa::path(get, path = "/v1/usage", tag = "billing", params(ListParams, UsageFilters),
+#[utoipa::path(get, path = "/v1/usage", tag = "billing", params(UsagePaging, UsageFilters),
     responses((status = 200, body = List<UsageRecord>), ApiErrorDoc), security(("api_key" = [])))]
 async fn list_usage(
     State(state): State<AppState>,

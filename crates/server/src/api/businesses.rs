@@ -30,6 +30,7 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct BusinessInput {
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// The office phone callers are given (`business_phone` in call variables).
     #[serde(default, deserialize_with = "nullable")]

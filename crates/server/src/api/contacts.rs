@@ -36,6 +36,7 @@ pub struct ContactInput {
     #[schema(value_type = Option<String>)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub phone_number: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
@@ -54,12 +55,14 @@ pub struct ContactInput {
     pub lead_source: Option<Option<String>>,
     #[schema(value_type = Option<Object>)]
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub custom_fields: Option<Map<String, Value>>,
     /// Your own CRM's id for the contact (a Klen `contact_id`, a KaiCalls `lead_id`); calls accept it as `contact_id`.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub external_id: Option<Option<String>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub business_id: Option<BusinessId>,
 }
 

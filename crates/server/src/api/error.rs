@@ -162,6 +162,12 @@ pub enum ApiErrorDoc {
     /// `not_found` (or a more specific code such as `agent_not_found`).
     #[response(status = 404)]
     NotFound(ErrorBody),
+    /// `payload_too_large`: the body is over `body_limit_bytes`.
+    #[response(status = 413)]
+    PayloadTooLarge(ErrorBody),
+    /// `unsupported_media_type`: a body that is not `application/json` (or the documented type).
+    #[response(status = 415)]
+    UnsupportedMediaType(ErrorBody),
     /// `rate_limit_exceeded`, with a `Retry-After` header.
     #[response(status = 429)]
     TooManyRequests(ErrorBody),

@@ -145,7 +145,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/metrics", get(system::metrics))
         .route("/openapi.json", get(system::openapi))
         .merge(v1)
-        .merge(crate::dialects::router(upstream))
+        .merge(crate::dialects::router(&state, upstream))
         .merge(twilio::router())
         .merge(crate::console::router())
         .fallback(|| async { ApiError::for_status(StatusCode::NOT_FOUND) })

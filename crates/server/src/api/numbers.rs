@@ -33,13 +33,16 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct NumberInput {
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub phone_number: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub label: Option<Option<String>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub outbound_enabled: Option<bool>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub inbound_enabled: Option<bool>,
     /// The agent that calls from and answers this number; `null` unassigns.
     #[serde(default, deserialize_with = "nullable")]
@@ -47,12 +50,14 @@ pub struct NumberInput {
     pub agent_id: Option<Option<AgentId>>,
     /// `sandbox` (default), `sip` (needs `trunk_id`) or `twilio` (needs `PUT /v1/carriers/twilio`).
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub carrier: Option<String>,
     /// The SIP trunk calls from this number leave through, for the `sip` carrier.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub trunk_id: Option<Option<TrunkId>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub business_id: Option<BusinessId>,
 }
 

@@ -10,10 +10,13 @@ use utoipa::{IntoParams, ToSchema};
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Items per page (default 50, at most 100; the usage log allows 500).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
     /// 1-based page number; selects page mode, which also reports `count` and `pages`.
+    #[param(minimum = 1, maximum = 2147483647)]
     pub page: Option<u32>,
     /// Cursor: the id of the last item already seen. Lists are newest first.
+    #[param(pattern = "^[a-z]+_[0-9a-f]{32}$")]
     pub after: Option<String>,
 }
 
@@ -25,6 +28,9 @@ impl ListParams {
         }
         if self.page == Some(0) {
             return Err(ApiError::validation("page starts at 1").with_param("page"));
+        }
+        if self.page.is_some_and(|page| i32::try_from(page).is_err()) {
+            return Err(ApiError::validation("page must be at most 2147483647").with_param("page"));
         }
         if let Some(after) = &self.after {
             let well_formed = after.split_once('_').is_some_and(|(prefix, body)| {

@@ -34,15 +34,19 @@ pub(crate) fn router() -> OpenApiRouter<AppState> {
 #[serde(deny_unknown_fields)]
 pub struct TrunkInput {
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// The provider's SIP server: a host name or IP address.
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub host: Option<String>,
     /// Default 5060.
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub port: Option<u16>,
     /// `udp` (default) or `tcp`.
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub transport: Option<SipTransport>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
@@ -56,10 +60,11 @@ pub struct TrunkInput {
     pub from_domain: Option<Option<String>>,
     /// `from` (default) or `p_asserted_identity`.
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub caller_id_mode: Option<CallerIdMode>,
     /// Extra headers for every INVITE, name to value.
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = Option<Object>)]
+    #[schema(nullable = false, value_type = Option<Object>)]
     pub headers: Option<Map<String, Value>>,
 }
 

@@ -77,17 +77,21 @@ pub(crate) async fn guard_url(state: &AppState, field: &'static str, url: &str) 
 #[serde(deny_unknown_fields)]
 pub struct EndpointInput {
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     /// Event types to receive; empty or absent means all.
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub event_types: Option<Vec<String>>,
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub enabled: Option<bool>,
     /// The payload and signature style: `standard` (the default), `klen` or `kaicalls`.
     #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub format: Option<String>,
 }
 
