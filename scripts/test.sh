@@ -7,6 +7,7 @@
 #   AGENTLINE_TEST_QUICK=1   skip cargo fmt and cargo clippy
 #   AGENTLINE_TEST_CLIENTS=0 skip the client libraries' tests (scripts/test-clients.sh)
 #   AGENTLINE_TEST_CONSOLE=0 skip the console's browser tests (scripts/test-console.sh)
+#   AGENTLINE_TEST_SCHEMA=0  skip driving the API from its OpenAPI document (scripts/test-schema.sh)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -59,6 +60,14 @@ if [[ "${AGENTLINE_TEST_CONSOLE:-1}" == "0" ]]; then
 else
   step "the console in headless Chromium (scripts/test-console.sh)"
   AGENTLINE_BIN="${CARGO_TARGET_DIR:-target}/debug/agentline" bash scripts/test-console.sh
+fi
+
+if [[ "${AGENTLINE_TEST_SCHEMA:-1}" == "0" ]]; then
+  step "skip the API-from-its-schema test (AGENTLINE_TEST_SCHEMA=0)"
+else
+  step "the API from its OpenAPI document (scripts/test-schema.sh, schemathesis)"
+  AGENTLINE_BIN="${CARGO_TARGET_DIR:-target}/debug/agentline" SCHEMA_MAX_TIME="${SCHEMA_MAX_TIME:-180}" \
+    bash scripts/test-schema.sh
 fi
 
 step "check Cargo.lock has no aws-lc crates"

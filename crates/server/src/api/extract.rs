@@ -36,6 +36,10 @@ where
                 format!("The body is not valid JSON: {err}"),
             ));
         }
+        // Every body the API takes is an object; serde would also read a struct from an array.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError::validation("The body must be a JSON object"));
+        }
         let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
         serde_path_to_error::deserialize(&mut deserializer).map(Self).map_err(field_error)
     }

@@ -124,6 +124,9 @@ async fn create_call(ctx: Ctx) -> Reply {
     ctx.send(Method::POST, "/v1/calls", body).await.map(|c| call(c, &origin))
 }
 
+/// A well-formed agent id that no agent has.
+const NO_AGENT: &str = "agt_00000000000000000000000000000000";
+
 /// List calls (`limit`, `agent_id`, `status`, `after` = the last `created_at`), or with `?id=` one call.
 #[utoipa::path(get, path = "/kaicalls/api/v1/calls", tag = "kaicalls",
     params(("id" = Option<String>, Query), ("limit" = Option<u32>, Query), ("agent_id" = Option<String>, Query),
@@ -134,11 +137,10 @@ async fn calls(ctx: Ctx) -> Reply {
     if let Some(id) = ctx.req.param("id") {
         return ctx.get(&format!("/v1/calls/{}", segment(&id))).await.map(|c| call(c, &origin));
     }
+    // An agent that does not exist has no calls: the list is still asked of `/v1` (with an id
+    // no agent has), so that its paging is checked and shaped like any other.
     let agent = match ctx.req.param("agent_id") {
-        Some(key) => match agent_id(&ctx, &key).await {
-            Some(id) => Some(id),
-            None => return Reply::ok(json!({"calls": [], "has_more": false})),
-        },
+        Some(key) => Some(agent_id(&ctx, &key).await.unwrap_or_else(|| NO_AGENT.to_owned())),
         None => None,
     };
     // `after` is a `created_at`; an agentline cursor (`call_…`) works too.

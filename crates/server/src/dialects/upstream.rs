@@ -72,9 +72,18 @@ pub(crate) fn segment(id: &str) -> String {
 
 /// A query string from pairs (empty values dropped), with its `?`.
 pub(crate) fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<String>)>) -> String {
+    build_query(pairs, false)
+}
+
+/// As [`query_string`], but empty values go on too (for values `/v1` must check, such as paging).
+pub(crate) fn exact_query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<String>)>) -> String {
+    build_query(pairs, true)
+}
+
+fn build_query<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<String>)>, keep_empty: bool) -> String {
     let mut out = url::form_urlencoded::Serializer::new(String::new());
     for (key, value) in pairs {
-        if let Some(value) = value.filter(|v| !v.is_empty()) {
+        if let Some(value) = value.filter(|v| keep_empty || !v.is_empty()) {
             out.append_pair(key, &value);
         }
     }
