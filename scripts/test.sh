@@ -8,6 +8,7 @@
 #   AGENTLINE_TEST_CLIENTS=0 skip the client libraries' tests (scripts/test-clients.sh)
 #   AGENTLINE_TEST_CONSOLE=0 skip the console's browser tests (scripts/test-console.sh)
 #   AGENTLINE_TEST_SCHEMA=0  skip driving the API from its OpenAPI document (scripts/test-schema.sh)
+#   AGENTLINE_TEST_FUZZ=0    skip the bounded fuzzing of the parsers (scripts/test-fuzz.sh)
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -68,6 +69,13 @@ else
   step "the API from its OpenAPI document (scripts/test-schema.sh, schemathesis)"
   AGENTLINE_BIN="${CARGO_TARGET_DIR:-target}/debug/agentline" SCHEMA_MAX_TIME="${SCHEMA_MAX_TIME:-180}" \
     bash scripts/test-schema.sh
+fi
+
+if [[ "${AGENTLINE_TEST_FUZZ:-1}" == "0" ]]; then
+  step "skip fuzzing (AGENTLINE_TEST_FUZZ=0)"
+else
+  step "fuzz the parsers for a bounded time (scripts/test-fuzz.sh)"
+  bash scripts/test-fuzz.sh
 fi
 
 step "check Cargo.lock has no aws-lc crates"

@@ -55,9 +55,9 @@ struct Line<'a> {
     text: &'a str,
 }
 
-/// A JSON answer.
+/// A webhook's JSON answer: what to say, and what to do.
 #[derive(Debug, Default, Deserialize)]
-struct Reply {
+pub struct Reply {
     say: Option<String>,
     end_call: Option<bool>,
     transfer_to: Option<String>,
@@ -134,8 +134,13 @@ fn parse_answer(answer: Answer) -> Result<Reply, String> {
     if answer.content_type.starts_with("text/plain") {
         return Ok(Reply { say: Some(answer.body), ..Reply::default() });
     }
+    parse_reply(&answer.body)
+}
+
+/// A webhook's JSON answer, checked: `transfer_to` a phone number, `dtmf` keys that can be sent.
+pub fn parse_reply(body: &str) -> Result<Reply, String> {
     let mut reply: Reply =
-        serde_json::from_str(&answer.body).map_err(|e| format!("the answer is not the expected JSON ({e})"))?;
+        serde_json::from_str(body).map_err(|e| format!("the answer is not the expected JSON ({e})"))?;
     reply.transfer_to =
         reply.transfer_to.map(|to| check_number(&to)).transpose().map_err(|e| format!("transfer_to: {e}"))?;
     reply.dtmf = reply.dtmf.map(|d| check_dtmf(&d)).transpose().map_err(|e| format!("dtmf: {e}"))?;
