@@ -6,12 +6,14 @@
 
 mod common;
 
-use agentline_domain::Timestamp;
 use agentline_store::Store;
 use agentline_store::test_support::{Engine, fresh_database, pool};
-use common::{Server, bootstrap, call_json, receiver, start_with};
-use serde_json::{Value, json};
-use std::collections::{HashMap, HashSet};
+use common::settled::{
+    assert_charged_once, assert_every_event_delivered, count, loaded_node, most_at_once, wait_settled,
+};
+use common::{bootstrap, call_json, receiver};
+use serde_json::json;
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 const CALLS: usize = 300;
@@ -19,58 +21,11 @@ const LIMIT: usize = 20;
 /// Every tenth call is followed by a live event stream on a surviving node.
 const STREAM_EVERY: usize = 10;
 
-async fn node(db: &agentline_store::test_support::TestDatabase, dir: &std::path::Path, name: &str) -> Server {
-    let env = [
-        ("AGENTLINE_CALLS__NODE_ID", name),
-        ("AGENTLINE_CALLS__DISPATCH_INTERVAL_MS", "50"),
-        ("AGENTLINE_SANDBOX__SPEED", "4"),
-        ("AGENTLINE_RATE_LIMITS__CALLS_CREATE_PER_MINUTE", "100000"),
-        ("AGENTLINE_RATE_LIMITS__READ_PER_MINUTE", "100000"),
-        ("AGENTLINE_RATE_LIMITS__WRITE_PER_MINUTE", "100000"),
-        ("AGENTLINE_WEBHOOKS__RETRY_SCHEDULE_SECS", "[1, 1, 2]"),
-    ];
-    start_with(db, &dir.join(name), &reqwest::Client::new(), &env).await
-}
-
 /// Reads a call's live event stream to its end: the event ids in order.
 async fn stream_ids(client: reqwest::Client, url: String, key: String) -> Vec<String> {
     let response = client.get(url).bearer_auth(key).header("accept", "text/event-stream").send().await.unwrap();
     let text = tokio::time::timeout(Duration::from_secs(120), response.text()).await.unwrap().unwrap();
     text.lines().filter_map(|l| l.strip_prefix("id:")).map(|id| id.trim().to_owned()).collect()
-}
-
-async fn count(store: &Store, sql: &'static str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(pool(store)).await.unwrap()
-}
-
-async fn wait_until_zero(store: &Store, sql: &'static str, what: &str) {
-    let started = Instant::now();
-    while count(store, sql).await > 0 {
-        assert!(started.elapsed() < Duration::from_secs(90), "{what}: {}", count(store, sql).await);
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-}
-
-/// The most calls that held a slot at one instant, from when each was dispatched to its end.
-async fn most_at_once(store: &Store) -> usize {
-    let rows: Vec<(String, String)> =
-        sqlx::query_as("SELECT initiated_at, ended_at FROM calls WHERE initiated_at IS NOT NULL")
-            .fetch_all(pool(store))
-            .await
-            .unwrap();
-    let mut edges: Vec<(Timestamp, i32)> = Vec::new();
-    for (start, end) in rows {
-        // An end sorts before a start at the same instant: the slot was freed, then reused.
-        edges.push((Timestamp::parse(&start).unwrap(), 1));
-        edges.push((Timestamp::parse(&end).unwrap(), -1));
-    }
-    edges.sort();
-    let (mut now, mut most) = (0, 0);
-    for (_, step) in edges {
-        now += step;
-        most = most.max(now);
-    }
-    usize::try_from(most).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -86,8 +41,8 @@ async fn three_nodes_carry_300_calls_through_a_sigkill() {
     );
     let key = creds["api_key"].as_str().unwrap().to_owned();
     let client = reqwest::Client::new();
-    let mut nodes = vec![node(&db, dir.path(), "n1").await, node(&db, dir.path(), "n2").await];
-    nodes.push(node(&db, dir.path(), "n3").await);
+    let mut nodes = vec![loaded_node(&db, dir.path(), "n1").await, loaded_node(&db, dir.path(), "n2").await];
+    nodes.push(loaded_node(&db, dir.path(), "n3").await);
     let bases: Vec<String> = nodes.iter().map(|n| n.base.clone()).collect();
 
     let (hook, inbox) = receiver().await;
@@ -129,8 +84,7 @@ async fn three_nodes_carry_300_calls_through_a_sigkill() {
     }
     nodes[0].kill();
 
-    wait_until_zero(&store, "SELECT COUNT(*) FROM calls WHERE ended_at IS NULL", "calls not ended").await;
-    wait_until_zero(&store, "SELECT COUNT(*) FROM webhook_deliveries WHERE status <> 'delivered'", "undelivered").await;
+    wait_settled(&store).await;
     let took = started.elapsed();
 
     // Every call ended; n1's live ones as server_restart, taken over by the others.
@@ -145,30 +99,9 @@ async fn three_nodes_carry_300_calls_through_a_sigkill() {
     let by_node: HashSet<&str> = ends.iter().filter_map(|e| e.2.as_deref()).collect();
     assert_eq!(by_node.len(), 3, "all three nodes ran calls: {by_node:?}");
 
-    // Each answered call is charged exactly once, and no other call is.
-    let charges: Vec<(String, i64)> =
-        sqlx::query_as("SELECT call_id, COUNT(*) FROM ledger_entries WHERE call_id IS NOT NULL GROUP BY call_id")
-            .fetch_all(pool(&store))
-            .await
-            .unwrap();
-    assert!(charges.iter().all(|(_, n)| *n == 1), "a call charged twice");
-    let answered = ends.iter().filter(|e| e.3.unwrap_or(0) > 0).count();
-    assert_eq!(charges.len(), answered, "every answered call charged, no other");
-
+    assert_charged_once(&store).await;
     assert!(most_at_once(&store).await <= LIMIT, "the concurrency limit held across the nodes");
-
-    // Every event reached the receiver; a delivery sent twice (a retry) has one webhook-id.
-    let events: Vec<(String, String)> =
-        sqlx::query_as("SELECT id, call_id FROM call_events").fetch_all(pool(&store)).await.unwrap();
-    let received = inbox.lock().unwrap().clone();
-    let mut bodies: HashMap<&str, &Value> = HashMap::new();
-    for (id, body) in &received {
-        let first = bodies.entry(id.as_str()).or_insert(body);
-        assert_eq!(first["type"], body["type"], "one webhook-id, one event: {id}");
-    }
-    let missing: Vec<&String> =
-        events.iter().map(|(id, _)| id).filter(|id| !bodies.contains_key(id.as_str())).collect();
-    assert!(missing.is_empty(), "{} events never delivered: {missing:?}", missing.len());
+    assert_every_event_delivered(&store, &inbox).await;
 
     // The streams on the surviving nodes saw each of their call's events, in order.
     for (id, stream) in streams {

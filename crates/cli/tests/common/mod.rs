@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test binary uses its own part of this
 
+pub(crate) mod settled;
+
 use agentline_store::test_support::TestDatabase;
 use serde_json::Value;
 use std::process::{Child, Command, Stdio};
