@@ -67,9 +67,11 @@ pub(crate) async fn check_webhook_url(state: &AppState, field: &'static str, url
 
 /// Refuses an outbound URL (already checked for its form) that, with the SSRF guard on, is private.
 pub(crate) async fn guard_url(state: &AppState, field: &'static str, url: &str) -> ApiResult<()> {
-    guard::check_url(url, state.config.engine.webhook_allow_private)
-        .await
-        .map_err(|why| FieldError::new(field, format!("the URL {why}")).into())
+    guard::check_url(url, state.config.engine.webhook_allow_private).await.map_err(|why| {
+        let hint = "outbound URLs may not reach private networks; a server on your own network (a \
+                    local LLM) needs `webhook_allow_private = true` (AGENTLINE_WEBHOOK_ALLOW_PRIVATE)";
+        FieldError::new(field, format!("the URL {why}: {hint}")).into()
+    })
 }
 
 /// Fields of an endpoint; `url` is required on create.

@@ -252,6 +252,12 @@ async fn private_urls_are_refused_when_the_guard_is_on(engine: Engine) {
         app.post("/v1/agents", &acct.key, json!({"name": "x", "webhook_url": url}))
             .await
             .assert_error(400, "validation_error");
+        // A local model server is a common need: the refusal says which setting allows it.
+        let llm = json!({"type": "llm", "base_url": url, "model": "m"});
+        let refused = app.post("/v1/agents", &acct.key, json!({"name": "x", "brain": llm})).await;
+        refused.assert_error(400, "validation_error");
+        let message = refused.body["error"]["message"].as_str().unwrap();
+        assert!(message.contains("webhook_allow_private"), "{message}");
     }
     assert_eq!(app.get("/v1/webhook-endpoints", &acct.key).await.body["data"], json!([]));
 
