@@ -17,6 +17,7 @@ mod console;
 mod conversation;
 mod drain;
 mod errors;
+mod impaired;
 mod isolation;
 mod limits;
 mod machines;

@@ -4,10 +4,13 @@
 
 use crate::calls::{wait_for, wait_for_within};
 use crate::helpers::{Engine, TestAccount, TestApp, spawn_app_with};
+use crate::impaired::{Impairment, OUTSIDE, Relay};
 use crate::peers::{self, Baresip, Ports, Sipp, audio, find_audio, wav_channel};
 use agentline_media::g711;
 use serde_json::{Value, json};
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 pub(crate) async fn sip_app(ports: &Ports) -> TestApp {
@@ -275,5 +278,67 @@ async fn baresip_records_our_speech_and_dtmf_flows_both_ways() {
     assert!(
         find_audio(&heard, &excerpt, 2).is_some(),
         "baresip's recording holds 2 s of our speech, sample for sample"
+    );
+}
+
+/// RTP across a bad network (5 % loss, 60 ± 40 ms delay so packets arrive out of order, 2 %
+/// duplicates) in both directions, behind a 1:1 NAT: the call completes, the recogniser still
+/// hears the callee, and the call's media figures show the loss the network caused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lossy_jittery_network_still_carries_the_call_and_the_loss_is_reported() {
+    let ports = peers::ports();
+    let sip_port = ports.sip + 5;
+    let mut relay = Relay::new();
+    relay.forward(sip_port, Impairment::NONE, 1).await;
+    let bad = Impairment { loss: 0.05, delay_ms: 60, jitter_ms: 40, duplicate: 0.02 };
+    for port in (ports.rtp_min..ports.rtp_min + 98).step_by(2) {
+        relay.forward(port, bad, u64::from(port)).await;
+    }
+    let ulaw = audio().path("callee.ulaw");
+    let mut pairs = playing(&ulaw.display().to_string());
+    pairs.push(("dtmf", "5,150".into()));
+    let sipp = Sipp::uas("uas_play.xml", &ports, &keys(&pairs), &["-d", "7000"]).await;
+    let app = spawn_app_with(Engine::Sqlite, move |c| {
+        c.engine.sip.listen = SocketAddr::from(([127, 0, 0, 1], sip_port));
+        c.engine.sip.external_ip = OUTSIDE.to_string();
+        c.engine.sip.rtp_port_min = ports.rtp_min;
+        c.engine.sip.rtp_port_max = ports.rtp_min + 98;
+        c.engine.calls.dispatch_interval_ms = 20;
+    })
+    .await;
+    let acct = app.account("A").await;
+    let agent = sip_line(&app, &acct, &ports, json!({}), None).await;
+    let id = place(&app, &acct.key, &agent, json!({})).await;
+
+    wait_for(&app, &acct.key, &id, status_is("in_progress")).await;
+    wait_for_events(&app, &acct.key, &id, "call.dtmf", 1, 20).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    app.post(&format!("/v1/calls/{id}/end"), &acct.key, json!({})).await.assert_status(200);
+    wait_for(&app, &acct.key, &id, status_is("completed")).await;
+    assert_eq!(sipp.finish().await, 0, "SIPp's call went as scripted through the NAT");
+
+    let turns = app.get(&format!("/v1/calls/{id}/transcript"), &acct.key).await.assert_status(200)["turns"].clone();
+    let heard: String = turns
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["speaker"] == "caller")
+        .map(|t| t["text"].as_str().unwrap().to_lowercase())
+        .collect();
+    let words = ["hello", "test", "callee", "please", "beep", "one", "two", "three", "four", "five"];
+    let recognised = words.iter().filter(|w| heard.contains(*w)).count();
+    assert!(recognised >= 5, "the recogniser heard the callee through the loss ({recognised}/10 words): {turns}");
+
+    let media = wait_for(&app, &acct.key, &id, |c| !c["media"].is_null()).await["media"].clone();
+    let count = |counter: &std::sync::atomic::AtomicU64| counter.load(Ordering::Relaxed);
+    let (dropped, duplicated) = (count(&relay.inward.dropped_audio), count(&relay.inward.duplicated));
+    let (lost, late) = (media["packets_lost"].as_u64().unwrap(), media["packets_late"].as_u64().unwrap());
+    eprintln!("relay dropped {dropped} audio packets, duplicated {duplicated}; media {media}; heard {heard:?}");
+    assert!(dropped >= 5, "the network lost packets: {dropped}");
+    // A hole is counted lost when its turn to play comes; a packet that arrives after that is
+    // counted late as well. Only the last packets of the stream can vanish unnoticed.
+    assert!(
+        (dropped.saturating_sub(2)..=dropped + late + duplicated).contains(&lost),
+        "the call's figures report the packets the network lost: {media}, dropped {dropped}"
     );
 }

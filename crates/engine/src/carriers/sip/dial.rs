@@ -60,8 +60,8 @@ async fn run(
 ) -> anyhow::Result<LegEnd> {
     let running = agent.running().await?;
     let local_ip = contact_ip(agent, running.local, trunk).await?;
-    let bind_ip = if agent.settings.listen.ip().is_unspecified() { agent.settings.listen.ip() } else { local_ip };
-    let socket = agent.bind_rtp(bind_ip).await?;
+    // RTP binds where SIP listens: the NAT address in `external_ip` is not one of ours.
+    let socket = agent.bind_rtp(agent.settings.listen.ip()).await?;
     let offer = Offer {
         session_id: u64::from(socket.local_addr()?.port()),
         address: local_ip,

@@ -68,10 +68,13 @@ impl SipAgent {
     async fn start(&self) -> anyhow::Result<Running> {
         let token = self.stop.child_token();
         let transports = TransportLayer::new(token.child_token());
-        let external = self.settings.external_ip()?.map(|ip| SocketAddr::new(ip, self.settings.listen.port()));
-        let udp = UdpConnection::create_connection(self.settings.listen, external, Some(token.child_token()))
+        let socket = tokio::net::UdpSocket::bind(self.settings.listen)
             .await
             .with_context(|| format!("cannot listen for SIP on {}", self.settings.listen))?;
+        // Behind NAT the public port is the one we bound (`listen` may say port 0).
+        let port = socket.local_addr()?.port();
+        let external = self.settings.external_ip()?.map(|ip| SocketAddr::new(ip, port));
+        let udp = UdpConnection::from_socket(Arc::new(socket), external, Some(token.child_token())).await?;
         let local = udp.get_addr().get_socketaddr().context("the SIP socket has no address")?;
         transports.add_transport(udp.into());
         let option = EndpointOption { callid_suffix: Some("agentline".to_owned()), ..Default::default() };
@@ -101,15 +104,18 @@ impl SipAgent {
     async fn bind_rtp(&self, ip: IpAddr) -> anyhow::Result<UdpSocket> {
         let (min, max) = (u32::from(self.settings.rtp_port_min), u32::from(self.settings.rtp_port_max));
         let span = (max - min) / 2;
+        let mut last_error = None;
         for _ in 0..span.min(200) {
             let slot = self.next_rtp_port.fetch_add(2, Ordering::Relaxed);
             let port = min + (slot.wrapping_sub(min) / 2 % span) * 2;
             let port = u16::try_from(port).unwrap_or(self.settings.rtp_port_min);
-            if let Ok(socket) = UdpSocket::bind(SocketAddr::new(ip, port)).await {
-                return Ok(socket);
+            match UdpSocket::bind(SocketAddr::new(ip, port)).await {
+                Ok(socket) => return Ok(socket),
+                Err(error) => last_error = Some(error),
             }
         }
-        anyhow::bail!("no free RTP port in {min}-{max}")
+        let why = last_error.map(|e| format!(": {e}")).unwrap_or_default();
+        anyhow::bail!("no free RTP port in {min}-{max} on {ip}{why}")
     }
 
     /// Stops the endpoint's tasks.
