@@ -191,19 +191,26 @@ async fn a_receiver_down_during_100_calls_gets_every_event_later(engine: Engine)
         expected_total += types.len();
         expected.push(types);
     }
-    // Down: every first attempt fails.
-    let mut t = Timestamp::now();
+    // Down for 10 minutes (of the worker's clock): every attempt fails.
+    let down_since = Timestamp::now();
+    let mut t = down_since;
     assert_eq!(app.webhooks.deliver_due(t).await.unwrap(), 100, "one in flight per call: the first event of each");
     let log = app.get("/v1/webhook-deliveries?event_type=call.queued&limit=1", &acct.key).await.body;
     assert!(log["data"][0]["last_error"].as_str().unwrap().contains("error"), "{log}");
-    // Back up: rounds on a clock moving past each retry deliver everything, each call in order.
-    let receiver = Receiver::start_on(port).await;
-    for _ in 0..20 {
+    while t < down_since.plus_seconds(600) {
         t = t.plus_seconds(10);
-        if app.webhooks.deliver_due(t).await.unwrap() == 0 && receiver.received().len() == expected_total {
-            break;
-        }
+        app.webhooks.deliver_due(t).await.unwrap();
     }
+    // Back up: rounds on a clock moving past each retry deliver everything, each call in order,
+    // by the next retry of the schedule (30 minutes, with its jitter).
+    let receiver = Receiver::start_on(port).await;
+    while receiver.received().len() < expected_total && t < down_since.plus_seconds(3 * 3600) {
+        t = t.plus_seconds(30);
+        app.webhooks.deliver_due(t).await.unwrap();
+    }
+    let waited = t.datetime().timestamp() - down_since.datetime().timestamp();
+    eprintln!("all delivered {waited} s after the outage began");
+    assert!(waited <= 600 + 1800 + 600, "all delivered {waited} s after the outage began");
     let got = receiver.received();
     assert_eq!(got.len(), 700, "7 events for each of 100 calls");
     let unique: HashSet<String> = got.iter().map(|r| r.header("webhook-id")).collect();
