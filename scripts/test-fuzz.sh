@@ -10,7 +10,8 @@
 # libFuzzer needs unstable compiler flags; RUSTC_BOOTSTRAP=1 lets the stable compiler take them.
 # A crash fails the run and leaves its input in fuzz/artifacts/<target>/ (see fuzz/README.md).
 #
-# Env: FUZZ_SECONDS (per target, default 10).
+# Env: FUZZ_SECONDS (per target, default 10), FUZZ_SEED (libFuzzer's, default 1: CI runs the
+# same inputs every time; a long run by hand should set another).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -40,7 +41,7 @@ for target in "${TARGETS[@]}"; do
   mkdir -p "$WORK/$target" "fuzz/seeds/$target"
   found_before=$(find "fuzz/artifacts/$target" -type f 2>/dev/null | wc -l)
   (cd fuzz && cargo fuzz run "$target" "$WORK/$target" "seeds/$target" -- \
-    -max_total_time="${FUZZ_SECONDS:-10}" -rss_limit_mb=2048 -print_final_stats=1 2>&1 |
+    -max_total_time="${FUZZ_SECONDS:-10}" -seed="${FUZZ_SEED:-1}" -rss_limit_mb=2048 -print_final_stats=1 2>&1 |
     grep -E "^(Done|stat::number_of_executed_units|INFO: Seed|==[0-9]+== ERROR|SUMMARY)|panicked" || true)
   # cargo fuzz's own status is lost in the pipe: a crash leaves a new artifact.
   if [[ $(find "fuzz/artifacts/$target" -type f 2>/dev/null | wc -l) -gt $found_before ]]; then

@@ -13,7 +13,7 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-step() { echo "==> $*" >&2; }
+step() { echo "==> [$((SECONDS / 60))m$((SECONDS % 60))s] $*" >&2; }
 
 PG_DIR=target/test-pg
 
