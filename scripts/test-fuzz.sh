@@ -38,13 +38,13 @@ step "build the fuzz targets"
 (cd fuzz && cargo fuzz build)
 for target in "${TARGETS[@]}"; do
   step "fuzz $target for ${FUZZ_SECONDS:-10} s (seeds: fuzz/seeds/$target)"
-  mkdir -p "$WORK/$target" "fuzz/seeds/$target"
-  found_before=$(find "fuzz/artifacts/$target" -type f 2>/dev/null | wc -l)
+  mkdir -p "$WORK/$target" "fuzz/seeds/$target" "fuzz/artifacts/$target"
+  found_before=$(find "fuzz/artifacts/$target" -type f | wc -l)
   (cd fuzz && cargo fuzz run "$target" "$WORK/$target" "seeds/$target" -- \
     -max_total_time="${FUZZ_SECONDS:-10}" -seed="${FUZZ_SEED:-1}" -rss_limit_mb=2048 -print_final_stats=1 2>&1 |
     grep -E "^(Done|stat::number_of_executed_units|INFO: Seed|==[0-9]+== ERROR|SUMMARY)|panicked" || true)
   # cargo fuzz's own status is lost in the pipe: a crash leaves a new artifact.
-  if [[ $(find "fuzz/artifacts/$target" -type f 2>/dev/null | wc -l) -gt $found_before ]]; then
+  if [[ $(find "fuzz/artifacts/$target" -type f | wc -l) -gt $found_before ]]; then
     echo "fuzz: $target crashed; inputs in fuzz/artifacts/$target/" >&2
     exit 1
   fi
