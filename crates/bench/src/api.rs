@@ -5,7 +5,9 @@
 //! so a stalled server is charged for the requests that queue behind it (no coordinated
 //! omission). POST /v1/calls creates test-key calls scheduled far in the future (they stay
 //! queued, so this measures the API and the database, not the dispatcher); GET /v1/calls
-//! lists 50 calls. Load generator and server share this machine's cores.
+//! lists 50 calls. Load generator and server share this machine's cores (and this process):
+//! the last column is the generator's own lateness, from a request's scheduled instant to the
+//! moment its task began, so a run where the generator fell behind shows it.
 
 use crate::harness::{self, Bench};
 use crate::stats::summarize;
@@ -37,7 +39,15 @@ async fn send(bench: &Bench, request: Request, agent: &str) -> bool {
     }
 }
 
-async fn offer(bench: &Arc<Bench>, request: Request, agent: &Arc<str>, rate: u32, seconds: u64) -> (Vec<f64>, usize) {
+/// What one rate of one request gave: latencies of the answered requests, how many failed, and
+/// how late the generator itself started each request (its own scheduling, not the server's).
+struct Offered {
+    latencies: Vec<f64>,
+    errors: usize,
+    generator_lateness: Vec<f64>,
+}
+
+async fn offer(bench: &Arc<Bench>, request: Request, agent: &Arc<str>, rate: u32, seconds: u64) -> Offered {
     let total = u64::from(rate) * seconds;
     let start = Instant::now() + Duration::from_millis(100);
     let mut tasks = Vec::with_capacity(total as usize);
@@ -46,19 +56,26 @@ async fn offer(bench: &Arc<Bench>, request: Request, agent: &Arc<str>, rate: u32
         tokio::time::sleep_until(at).await;
         let (bench, agent) = (Arc::clone(bench), Arc::clone(agent));
         tasks.push(tokio::spawn(async move {
+            let late = at.elapsed().as_secs_f64() * 1000.0;
             let ok = send(&bench, request, &agent).await;
-            (at.elapsed().as_secs_f64() * 1000.0, ok)
+            (at.elapsed().as_secs_f64() * 1000.0, ok, late)
         }));
     }
-    let mut latencies = Vec::with_capacity(tasks.len());
-    let mut errors = 0;
+    let mut offered = Offered { latencies: Vec::new(), errors: 0, generator_lateness: Vec::new() };
     for task in tasks {
         match task.await {
-            Ok((ms, true)) => latencies.push(ms),
-            _ => errors += 1,
+            Ok((ms, ok, late)) => {
+                offered.generator_lateness.push(late);
+                if ok {
+                    offered.latencies.push(ms);
+                } else {
+                    offered.errors += 1;
+                }
+            }
+            Err(_) => offered.errors += 1,
         }
     }
-    (latencies, errors)
+    offered
 }
 
 pub(crate) async fn run(engine: Engine, rates: &[u32], seconds: u64) -> anyhow::Result<()> {
@@ -66,16 +83,18 @@ pub(crate) async fn run(engine: Engine, rates: &[u32], seconds: u64) -> anyhow::
     let agent: Arc<str> = bench.agent().await?.into();
     for &rate in rates {
         for (name, request) in [("POST /v1/calls", Request::CreateCall), ("GET /v1/calls", Request::ListCalls)] {
-            let (latencies, errors) = offer(&bench, request, &agent, rate, seconds).await;
-            let s = summarize(latencies);
+            let Offered { latencies, errors, generator_lateness } = offer(&bench, request, &agent, rate, seconds).await;
+            let (s, late) = (summarize(latencies), summarize(generator_lateness));
             println!(
-                "| {name} | {} | {rate}/s × {seconds} s | {} ok, {errors} failed | {:.2} | {:.2} | {:.2} | {:.2} |",
+                "| {name} | {} | {rate}/s × {seconds} s | {} ok, {errors} failed | {:.2} | {:.2} | {:.2} | {:.2} | {:.2} / {:.2} |",
                 bench.engine_name(),
                 s.count,
                 s.p50,
                 s.p95,
                 s.p99,
-                s.max
+                s.max,
+                late.p99,
+                late.max
             );
         }
     }

@@ -31,6 +31,23 @@ pub(crate) mod parsed {
     }
 }
 
+/// A phone number this service wrote: its E.164 shape is checked on the way back, not its
+/// numbering plan again (see [`PhoneNumber::from_stored`]).
+pub(crate) mod phone {
+    use super::*;
+    use agentline_domain::PhoneNumber;
+
+    pub(crate) fn decode(row: &AnyRow, column: &str) -> sqlx::Result<PhoneNumber> {
+        let text = row.text(column)?;
+        PhoneNumber::from_stored(&text)
+            .map_err(|e| sqlx::Error::ColumnDecode { index: column.to_owned(), source: Box::new(e) })
+    }
+
+    pub(crate) fn encode(value: &PhoneNumber) -> Param {
+        value.as_str().into()
+    }
+}
+
 /// A nullable [`parsed`] column.
 pub(crate) mod opt_parsed {
     use super::*;

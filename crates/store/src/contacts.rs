@@ -42,7 +42,7 @@ crate::column::record! {
         business_id: parsed,
         external_id: opt_text,
         name: opt_text,
-        phone_number: parsed,
+        phone_number: phone,
         email: opt_text,
         timezone: opt_text,
         lead_score: opt_int,

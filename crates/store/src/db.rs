@@ -32,6 +32,24 @@ pub struct Store {
     /// Postgres only: where a `LISTEN` connection of its own is opened (the pool's connections
     /// come and go; a listener must stay). Never printed.
     listen_url: Option<ListenUrl>,
+    /// See [`Store::unsynced_pool`].
+    unsynced: Option<AnyPool>,
+}
+
+/// A few Postgres connections with `synchronous_commit = off`, opened as they are needed.
+fn unsynced_pool(url: &str) -> Result<AnyPool> {
+    let pool = AnyPoolOptions::new()
+        .max_connections(4)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                conn.execute("SET synchronous_commit = off").await?;
+                Ok(())
+            })
+        })
+        .connect_lazy_with(AnyConnectOptions::from_str(url)?);
+    Ok(pool)
 }
 
 /// A database URL that may hold a password: kept, never shown.
@@ -88,7 +106,19 @@ impl Store {
             .connect_with(options)
             .await?;
         let listen_url = (dialect == Dialect::Postgres).then(|| ListenUrl(url.as_str().into()));
-        Ok(Self { pool, dialect, listen_url })
+        let unsynced = match dialect {
+            Dialect::Postgres => Some(unsynced_pool(&url)?),
+            Dialect::Sqlite => None,
+        };
+        Ok(Self { pool, dialect, listen_url, unsynced })
+    }
+
+    /// Where writes that may be lost in a database crash go (Postgres: connections that commit
+    /// without waiting for the WAL flush); the main pool elsewhere. Only for state that is
+    /// harmless to lose, such as rate-limit budgets: a hot row's lock is then held for the
+    /// statement, not for a disk flush, so hundreds of requests a second can share one key.
+    pub(crate) fn unsynced_pool(&self) -> &AnyPool {
+        self.unsynced.as_ref().unwrap_or(&self.pool)
     }
 
     /// Applies every migration not yet applied. Safe to run from several nodes at once on
@@ -128,6 +158,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(unsynced) = &self.unsynced {
+            unsynced.close().await;
+        }
         self.pool.close().await;
     }
 }

@@ -21,7 +21,7 @@ crate::column::record! {
     DncEntry in "dnc_entries", business_scoped: false {
         id: parsed,
         account_id: parsed,
-        phone_number: parsed,
+        phone_number: phone,
         reason: opt_text,
         created_at: time,
     }

@@ -30,7 +30,7 @@ crate::column::record! {
         id: parsed,
         account_id: parsed,
         business_id: parsed,
-        phone_number: parsed,
+        phone_number: phone,
         label: opt_text,
         outbound_enabled: flag,
         inbound_enabled: flag,

@@ -36,14 +36,14 @@ pub async fn spend(store: &Store, key: &str, budget: Budget, now_ms: i64) -> Res
     .bind(now_ms)
     .bind(budget.interval_ms)
     .bind(budget.window_ms)
-    .fetch_optional(store.pool())
+    .fetch_optional(store.unsynced_pool())
     .await?;
     if spent.is_some() {
         return Ok(Ok(()));
     }
     let tat: Option<i64> = sqlx::query_scalar("SELECT tat_ms FROM rate_limits WHERE key = $1")
         .bind(key)
-        .fetch_optional(store.pool())
+        .fetch_optional(store.unsynced_pool())
         .await?;
     let wait = tat.map_or(0, |tat| tat + budget.interval_ms - now_ms - budget.window_ms);
     Ok(Err(wait.max(1)))
@@ -54,6 +54,7 @@ pub async fn forget_idle(store: &Store, now_ms: i64) -> Result<u64> {
     if store.dialect() != Dialect::Postgres {
         return Ok(0);
     }
-    let done = sqlx::query("DELETE FROM rate_limits WHERE tat_ms < $1").bind(now_ms).execute(store.pool()).await?;
+    let done =
+        sqlx::query("DELETE FROM rate_limits WHERE tat_ms < $1").bind(now_ms).execute(store.unsynced_pool()).await?;
     Ok(done.rows_affected())
 }
