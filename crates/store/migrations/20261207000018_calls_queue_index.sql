@@ -2,4 +2,4 @@
 -- count reads index entries only (it read every queued row of every account before, through
 -- calls_status, which made each create slower as queues grew).
 
-CREATE INDEX calls_account_queue ON calls (account_id, status, start_at, id);
+CREATE INDEX IF NOT EXISTS calls_account_queue ON calls (account_id, status, start_at, id);
