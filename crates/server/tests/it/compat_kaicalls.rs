@@ -146,6 +146,7 @@ async fn kaicalls_calls_create_get_and_list(engine: Engine) {
     assert_kaicalls_error(&app.get(&format!("{url}?status=bogus"), key).await, 400, "invalid_request");
     // Which of two values would count is a guess: refused, as /v1 refuses it (schemathesis found it).
     assert_kaicalls_error(&app.get(&format!("{url}?limit=&limit=VW%F2"), key).await, 400, "invalid_request");
+    assert_kaicalls_error(&app.get(&format!("{url}?agent_id=x&limit="), key).await, 400, "invalid_request");
     let nobody = app.get(&format!("{url}?agent_id=uuid-nobody"), key).await;
     assert_eq!(nobody.assert_status(200)["calls"], json!([]));
 }
