@@ -7,6 +7,7 @@ pub mod auth;
 pub mod billing;
 pub mod businesses;
 pub mod call_request;
+pub mod caller;
 pub mod calls;
 pub mod campaigns;
 pub mod carriers;

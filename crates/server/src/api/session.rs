@@ -3,7 +3,7 @@
 //! also carry the session's CSRF token in `x-csrf-token`, which only the console's own scripts can
 //! read (from `/console/session`, same origin).
 
-use super::auth::{Caller, Credential, check_key_usable, key_caller};
+use super::caller::{Caller, Credential, check_key_usable, key_caller};
 use super::error::{ApiError, ApiResult};
 use crate::AppState;
 use agentline_domain::Timestamp;
