@@ -7,11 +7,11 @@
 mod common;
 
 use agentline_store::Store;
-use agentline_store::test_support::{Engine, fresh_database, pool};
+use agentline_store::test_support::{Engine, pool};
 use common::settled::{
     assert_charged_once, assert_every_event_delivered, count, loaded_node, most_at_once, wait_settled,
 };
-use common::{bootstrap, call_json, receiver};
+use common::{bootstrap, call_json, fresh_setup, receiver};
 use serde_json::json;
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -30,9 +30,7 @@ async fn stream_ids(client: reqwest::Client, url: String, key: String) -> Vec<St
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_nodes_carry_300_calls_through_a_sigkill() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let db = fresh_database(Engine::Postgres).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let (db, dir) = fresh_setup(Engine::Postgres).await;
     let limit = LIMIT.to_string();
     let creds = bootstrap(
         &db,

@@ -4,15 +4,13 @@
 
 mod common;
 
-use agentline_store::test_support::{Engine, fresh_database};
-use common::{bootstrap, call_json, receiver, start, start_with};
+use agentline_store::test_support::Engine;
+use common::{bootstrap, call_json, fresh_setup, receiver, start, start_with, zone_at_noon};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
 async fn killed_mid_call_is_reconciled_and_charged_once(engine: Engine) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let db = fresh_database(engine).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let (db, dir) = fresh_setup(engine).await;
     let creds = bootstrap(&db, dir.path(), &["--account", "Crash", "--rate-cents-per-minute", "60"]);
     let key = creds["api_key"].as_str().unwrap();
     let client = reqwest::Client::new();
@@ -116,20 +114,11 @@ async fn sigkill_mid_call_postgres() {
     killed_mid_call_is_reconciled_and_charged_once(Engine::Postgres).await;
 }
 
-/// A time zone where it is about noon now (`Etc/GMT-N` is UTC+N), so a calling window is open.
-fn zone_at_noon() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let offset = 12 - i64::try_from(secs / 3600 % 24).unwrap();
-    if offset >= 0 { format!("Etc/GMT-{offset}") } else { format!("Etc/GMT+{}", -offset) }
-}
-
 /// A campaign's server is killed mid-run, twice: after restarts every contact is reached
 /// exactly once — the calls the kills cut (`server_restart`) are dialled again without counting
 /// as attempts, and no call exists that no contact's attempt names.
 async fn killed_mid_campaign_loses_no_contact_and_dials_none_twice(engine: Engine) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let db = fresh_database(engine).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let (db, dir) = fresh_setup(engine).await;
     let creds = bootstrap(&db, dir.path(), &["--account", "Crash"]);
     let key = creds["test_api_key"].as_str().unwrap();
     let client = reqwest::Client::new();

@@ -7,11 +7,11 @@
 mod common;
 
 use agentline_store::Store;
-use agentline_store::test_support::{Engine, fresh_database};
+use agentline_store::test_support::Engine;
 use common::settled::{
     assert_charged_once, assert_every_event_delivered, count, loaded_node, most_at_once, wait_settled,
 };
-use common::{bootstrap, call_json, receiver};
+use common::{bootstrap, call_json, fresh_setup, receiver, zone_at_noon};
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
 
@@ -19,17 +19,8 @@ const CALLS: usize = 200;
 const CONTACTS: usize = 20;
 const LIMIT: usize = 25;
 
-/// A time zone where it is about noon now (`Etc/GMT-N` is UTC+N), so the calling window is open.
-fn zone_at_noon() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
-    let offset = 12 - i64::try_from(secs / 3600 % 24).unwrap();
-    if offset >= 0 { format!("Etc/GMT-{offset}") } else { format!("Etc/GMT+{}", -offset) }
-}
-
 async fn killed_under_load_loses_nothing(engine: Engine) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let db = fresh_database(engine).await.unwrap();
-    let dir = tempfile::tempdir().unwrap();
+    let (db, dir) = fresh_setup(engine).await;
     let limit = LIMIT.to_string();
     let args = ["--account", "Load", "--concurrency-limit", &limit, "--balance-cents", "1000000"];
     let key = bootstrap(&db, dir.path(), &args)["api_key"].as_str().unwrap().to_owned();

@@ -5,7 +5,7 @@
 
 pub(crate) mod settled;
 
-use agentline_store::test_support::TestDatabase;
+use agentline_store::test_support::{Engine, TestDatabase, fresh_database};
 use serde_json::Value;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -114,4 +114,18 @@ pub(crate) async fn call_json(
         request = request.header("idempotency-key", idempotency);
     }
     request.send().await.unwrap().json().await.unwrap()
+}
+
+/// A time zone where it is about noon now (`Etc/GMT-N` is UTC+N), so a calling window is open.
+pub(crate) fn zone_at_noon() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let offset = 12 - i64::try_from(secs / 3600 % 24).unwrap();
+    if offset >= 0 { format!("Etc/GMT-{offset}") } else { format!("Etc/GMT+{}", -offset) }
+}
+
+/// A fresh database on `engine` and a data directory for a test's servers; reqwest's TLS
+/// provider installed once for the process.
+pub(crate) async fn fresh_setup(engine: Engine) -> (TestDatabase, tempfile::TempDir) {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    (fresh_database(engine).await.unwrap(), tempfile::tempdir().unwrap())
 }

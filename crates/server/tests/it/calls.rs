@@ -476,17 +476,12 @@ async fn calls_are_listed_and_filtered(engine: Engine) {
 /// events pushed as they are committed (the 5 s re-read is far slower than what is checked here).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_is_ended_through_either_node() {
-    let tweak = |c: &mut agentline_server::config::Config| {
+    let app = spawn_app_with(Engine::Postgres, |c| {
         c.engine.calls.dispatch_interval_ms = 20;
         c.engine.calls.heartbeat_secs = 1;
-    };
-    let app = spawn_app_with(Engine::Postgres, tweak).await;
-    let node_b = app
-        .second_node(|c| {
-            tweak(c);
-            c.engine.calls.node_id = "node-b".into();
-        })
-        .await;
+    })
+    .await;
+    let node_b = app.second_node().await;
     let acct = app.account("A").await;
     let speech =
         json!({"stt": {"type": "stand_in", "transcript": "Yes."}, "tts": {"type": "stand_in", "audio_ms": 400}});

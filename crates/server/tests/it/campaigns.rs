@@ -240,7 +240,7 @@ async fn a_campaign_keeps_to_its_concurrency() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_nodes_share_a_campaign_without_double_dialling() {
     let app = fast_app(Engine::Postgres).await;
-    let _node_b = app.second_node(|c| c.engine.calls.node_id = "node-b".into()).await;
+    let _node_b = app.second_node().await;
     let acct = app.account("A").await;
     let agent = agent(&app, &acct).await;
     let (open, _) = open_and_closed_zones();

@@ -3,7 +3,7 @@
 //! `calls.drain_secs` (`server_restart`).
 
 use crate::calls::wait_for;
-use crate::helpers::{Engine, Stopping, spawn_app_with};
+use crate::helpers::{Engine, Stopping, TestAccount, TestApp, spawn_app_with};
 use crate::on_both_engines;
 use serde_json::{Value, json};
 use std::time::{Duration, Instant};
@@ -19,6 +19,20 @@ fn fast(drain_secs: u64) -> impl FnOnce(&mut agentline_server::config::Config) {
     }
 }
 
+/// A node (draining for at most `drain_secs`) with an account, an agent with a number, and a
+/// sandbox call to `to` in progress: the node, account, agent id and call id.
+async fn node_with_a_live_call(engine: Engine, drain_secs: u64, to: &str) -> (TestApp, TestAccount, String, String) {
+    let app = spawn_app_with(engine, fast(drain_secs)).await;
+    let acct = app.account("A").await;
+    let agent = app.agent(&acct.key, "Riley").await;
+    app.post("/v1/numbers", &acct.key, json!({"phone_number": "+14155550150", "agent_id": agent}))
+        .await
+        .assert_status(201);
+    let id = app.post("/v1/calls", &acct.test_key, json!({"agent_id": agent, "to": to})).await.id();
+    wait_for(&app, &acct.key, &id, |c| c["status"] == "in_progress").await;
+    (app, acct, agent, id)
+}
+
 async fn end_of(stopping: &Stopping, id: &str) -> (String, Option<String>) {
     let store = stopping.store().await;
     sqlx::query_as("SELECT status, end_reason FROM calls WHERE id = $1")
@@ -29,14 +43,7 @@ async fn end_of(stopping: &Stopping, id: &str) -> (String, Option<String>) {
 }
 
 async fn a_stopping_node_lets_its_calls_finish_and_starts_no_more(engine: Engine) {
-    let app = spawn_app_with(engine, fast(20)).await;
-    let acct = app.account("A").await;
-    let agent = app.agent(&acct.key, "Riley").await;
-    app.post("/v1/numbers", &acct.key, json!({"phone_number": "+14155550150", "agent_id": agent}))
-        .await
-        .assert_status(201);
-    let live = app.post("/v1/calls", &acct.test_key, json!({"agent_id": agent, "to": "+14155550100"})).await.id();
-    wait_for(&app, &acct.key, &live, |c| c["status"] == "in_progress").await;
+    let (app, acct, agent, live) = node_with_a_live_call(engine, 20, "+14155550100").await;
     let (base, client) = (app.base.clone(), app.client.clone());
 
     let started = Instant::now();
@@ -65,15 +72,8 @@ async fn a_stopping_node_lets_its_calls_finish_and_starts_no_more(engine: Engine
 }
 
 async fn calls_still_live_at_the_deadline_end(engine: Engine) {
-    let app = spawn_app_with(engine, fast(1)).await;
-    let acct = app.account("A").await;
-    let agent = app.agent(&acct.key, "Riley").await;
-    app.post("/v1/numbers", &acct.key, json!({"phone_number": "+14155550150", "agent_id": agent}))
-        .await
-        .assert_status(201);
     // …0107 answers and stays on the line.
-    let id = app.post("/v1/calls", &acct.test_key, json!({"agent_id": agent, "to": "+14155550107"})).await.id();
-    wait_for(&app, &acct.key, &id, |c| c["status"] == "in_progress").await;
+    let (app, _, _, id) = node_with_a_live_call(engine, 1, "+14155550107").await;
     let started = Instant::now();
     let mut stopping = app.stop();
     tokio::time::timeout(Duration::from_secs(15), &mut stopping.server).await.unwrap().unwrap().unwrap();

@@ -188,12 +188,12 @@ impl TestApp {
         start(config, self.db, self.dir).await
     }
 
-    /// Another node on the same database (after `tweak`, which must give it its own
-    /// `node_id`); it runs until the returned node is dropped.
-    pub(crate) async fn second_node(&self, tweak: impl FnOnce(&mut Config)) -> Node {
+    /// A second node, `node-b`, with this app's configuration and database; it runs until the
+    /// returned node is dropped.
+    pub(crate) async fn second_node(&self) -> Node {
         let mut config = self.config.clone();
         config.bind = "127.0.0.1:0".parse().unwrap();
-        tweak(&mut config);
+        config.engine.calls.node_id = "node-b".into();
         let app = Application::build(config).await.expect("the second node starts");
         let base = format!("http://{}", app.local_addr());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

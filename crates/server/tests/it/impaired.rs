@@ -24,13 +24,11 @@ impl Impairment {
     pub(crate) const NONE: Self = Self { loss: 0.0, delay_ms: 0, jitter_ms: 0, duplicate: 0.0 };
 }
 
-/// Datagrams that reached the relay on their way in to agentline, and what became of them.
+/// What the network did to the datagrams on their way in to agentline.
 #[derive(Debug, Default)]
 pub(crate) struct Counts {
-    pub arrived: AtomicU64,
-    pub dropped: AtomicU64,
-    /// Of those dropped, RTP packets of G.711 audio (payload type 0 or 8): what a jitter
-    /// buffer can count as lost (DTMF events are not audio).
+    /// RTP packets of G.711 audio (payload type 0 or 8) the network lost: what a jitter buffer
+    /// can count as lost (DTMF events are not audio).
     pub dropped_audio: AtomicU64,
     pub duplicated: AtomicU64,
 }
@@ -87,7 +85,6 @@ impl PortForward {
                 }
             } else {
                 outside_peer = Some(from);
-                self.inward.arrived.fetch_add(1, Ordering::Relaxed);
                 self.inside
             };
             self.pass(buf[..len].to_vec(), to, to == self.inside);
@@ -100,11 +97,10 @@ impl PortForward {
         let dice = &mut self.dice[usize::from(inward)];
         let counts = inward.then_some(&*self.inward);
         if dice.roll() < impairment.loss {
-            if let Some(counts) = counts {
-                counts.dropped.fetch_add(1, Ordering::Relaxed);
-                if matches!(datagram.get(1).map(|b| b & 0x7f), Some(0 | 8)) {
-                    counts.dropped_audio.fetch_add(1, Ordering::Relaxed);
-                }
+            if let Some(counts) = counts
+                && matches!(datagram.get(1).map(|b| b & 0x7f), Some(0 | 8))
+            {
+                counts.dropped_audio.fetch_add(1, Ordering::Relaxed);
             }
             return;
         }

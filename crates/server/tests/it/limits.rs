@@ -94,14 +94,8 @@ async fn failed_authentications_are_throttled(engine: Engine) {
 /// get exactly the 20 a minute allows between them (each node alone would have let 20 through).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_keys_budget_holds_across_nodes() {
-    let tweak = |c: &mut agentline_server::config::Config| c.rate_limits.read_per_minute = 20;
-    let app = spawn_app_with(Engine::Postgres, tweak).await;
-    let node_b = app
-        .second_node(|c| {
-            tweak(c);
-            c.engine.calls.node_id = "node-b".into();
-        })
-        .await;
+    let app = spawn_app_with(Engine::Postgres, |c| c.rate_limits.read_per_minute = 20).await;
+    let node_b = app.second_node().await;
     let acct = app.account("A").await;
     let requests = (0..60).map(|i| {
         let base = if i % 2 == 0 { &app.base } else { &node_b.base };
