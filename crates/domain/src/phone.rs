@@ -22,7 +22,7 @@ impl PhoneNumber {
     /// Strict: spaces, punctuation, extensions and national formats are refused, because
     /// libphonenumber on its own would silently drop an extension or guess a region.
     pub fn parse(input: &str) -> Result<Self, PhoneNumberError> {
-        Self::from_stored(input)?;
+        check_shape(input)?;
         let parsed = phonenumber::parse(None, input).map_err(|_| PhoneNumberError::Invalid(input.to_owned()))?;
         if !phonenumber::is_valid(&parsed) {
             return Err(PhoneNumberError::Invalid(input.to_owned()));
@@ -47,12 +47,7 @@ impl PhoneNumber {
     /// metadata is not consulted again. That check costs about 50 µs a number, and listing 50
     /// calls decodes 100 numbers.
     pub fn from_stored(stored: &str) -> Result<Self, PhoneNumberError> {
-        let digits = stored.strip_prefix('+').ok_or(PhoneNumberError::NotE164)?;
-        let shape_ok =
-            (2..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
-        if !shape_ok {
-            return Err(PhoneNumberError::NotE164);
-        }
+        check_shape(stored)?;
         Ok(Self(stored.to_owned()))
     }
 
@@ -65,6 +60,14 @@ impl PhoneNumber {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// `+` and 2 to 15 digits, the first not 0.
+fn check_shape(text: &str) -> Result<(), PhoneNumberError> {
+    let digits = text.strip_prefix('+').ok_or(PhoneNumberError::NotE164)?;
+    let shape_ok =
+        (2..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0');
+    if shape_ok { Ok(()) } else { Err(PhoneNumberError::NotE164) }
 }
 
 /// NANP area code 555 is reserved and never assigned, so no real number can be mistaken for one.

@@ -4,7 +4,7 @@
 
 use super::errors::{Failure, nested};
 use super::shape::{aliased, relisted, with};
-use super::upstream::{Ctx, Reply, exact_query_string, query_string, segment};
+use super::upstream::{Ctx, Reply, query_string, segment};
 use crate::AppState;
 use crate::api::auth::Caller;
 use crate::api::billing::{self, Balance, UsageFilters};
@@ -147,14 +147,12 @@ async fn calls(ctx: Ctx) -> Reply {
     let after = ctx.req.param("after");
     let is_cursor = after.as_deref().is_some_and(|a| a.starts_with("call_"));
     let (cursor, before) = if is_cursor { (after, None) } else { (None, after) };
-    // An empty `limit=` goes on for `/v1` to refuse; other empty filters mean no filter.
-    let given = |value: Option<String>| value.filter(|v| !v.is_empty());
-    let query = exact_query_string([
+    let query = query_string([
         ("limit", ctx.req.param("limit")),
-        ("status", given(ctx.req.param("status"))),
-        ("agent_id", given(agent)),
-        ("after", given(cursor)),
-        ("created_before", given(before)),
+        ("status", ctx.req.param("status")),
+        ("agent_id", agent),
+        ("after", cursor),
+        ("created_before", before),
     ]);
     ctx.get(&format!("/v1/calls{query}")).await.map(|list| relisted(list, "calls", |c| call(c, &origin)))
 }
@@ -216,8 +214,6 @@ async fn balance(State(state): State<AppState>, ctx: Ctx) -> Result<Reply, ApiEr
     params(("start" = Option<String>, Query), ("end" = Option<String>, Query), ("limit" = Option<u32>, Query)),
     responses((status = 200, description = "`{usage: […], has_more}`")), security(("api_key" = [])))]
 async fn usage(ctx: Ctx) -> Reply {
-    let given = |name| ctx.req.param(name).filter(|v| !v.is_empty());
-    let query =
-        exact_query_string([("start", given("start")), ("end", given("end")), ("limit", ctx.req.param("limit"))]);
+    let query = query_string(["start", "end", "limit"].map(|p| (p, ctx.req.param(p))));
     ctx.get(&format!("{USAGE}{query}")).await.map(|list| relisted(list, "usage", |u| u))
 }

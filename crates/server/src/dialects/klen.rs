@@ -4,7 +4,7 @@
 
 use super::errors::Failure;
 use super::shape::{aliased, relisted};
-use super::upstream::{Ctx, Reply, exact_query_string, segment};
+use super::upstream::{Ctx, Reply, query_string, segment};
 use crate::AppState;
 use agentline_store::webhook_format;
 use axum::extract::Path;
@@ -45,7 +45,7 @@ fn call(view: Value) -> Value {
 fn paged(ctx: &Ctx, path: &str) -> String {
     let page = ctx.req.param("page").or_else(|| ctx.req.param("after").is_none().then(|| "1".to_owned()));
     let paging = [("page", page), ("limit", ctx.req.param("limit")), ("after", ctx.req.param("after"))];
-    let query = exact_query_string(paging);
+    let query = query_string(paging);
     format!("{path}{query}")
 }
 

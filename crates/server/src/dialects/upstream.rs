@@ -70,20 +70,16 @@ pub(crate) fn segment(id: &str) -> String {
     url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
 }
 
-/// A query string from pairs (empty values dropped), with its `?`.
+/// Paging parameters: `/v1` checks them, so an empty one goes on (and is refused there) rather
+/// than quietly becoming the default page.
+const PAGING: [&str; 3] = ["limit", "page", "after"];
+
+/// A query string from pairs, with its `?`. An empty filter means no filter and is dropped; an
+/// empty paging value goes on (see [`PAGING`]).
 pub(crate) fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<String>)>) -> String {
-    build_query(pairs, false)
-}
-
-/// As [`query_string`], but empty values go on too (for values `/v1` must check, such as paging).
-pub(crate) fn exact_query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<String>)>) -> String {
-    build_query(pairs, true)
-}
-
-fn build_query<'a>(pairs: impl IntoIterator<Item = (&'a str, Option<String>)>, keep_empty: bool) -> String {
     let mut out = url::form_urlencoded::Serializer::new(String::new());
     for (key, value) in pairs {
-        if let Some(value) = value.filter(|v| keep_empty || !v.is_empty()) {
+        if let Some(value) = value.filter(|v| !v.is_empty() || PAGING.contains(&key)) {
             out.append_pair(key, &value);
         }
     }
